@@ -1,0 +1,120 @@
+# jcfed: build, test, install. `make demo` and `make test` are the README's two commands.
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+BUILD := build
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null)
+PAMDIR ?= /usr/lib/$(MULTIARCH)/security
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= /usr/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+PAMCONFIGDIR ?= /usr/share/pam-configs
+JOBS ?= 2
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev valgrind \
+	openssh-server openssh-client pamtester libpam-wrapper libnss-wrapper libpam-runtime \
+	python3 python3-pip openssl procps
+
+# The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete
+# (an unloaded Swift image leaves dangling runtime metadata; see shared/reference/swift-pam-build.md).
+MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j $(JOBS) \
+	-Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
+	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map -Xlinker --no-undefined \
+	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete
+TOOL_FLAGS := -c release --disable-local-rpath --scratch-path .build-tool -j $(JOBS) -Xswiftc -static-stdlib
+
+.PHONY: all module tool harness emulator deps install uninstall test unit-test integration-test demo bench fuzz soak clean
+
+all: module tool harness
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run as root: apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install -q pytest || \
+	  { echo "pytest is missing: $(PYTHON) -m pip install pytest"; exit 1; }
+
+module: $(BUILD)/pam_jcfed.so
+$(BUILD)/pam_jcfed.so: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(MODULE_FLAGS) --product pam_jcfed
+	install -m 0644 .build-module/release/libpam_jcfed.so $@
+	strip --strip-unneeded $@
+
+tool: $(BUILD)/jcfed
+$(BUILD)/jcfed: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(TOOL_FLAGS) --product jcfed
+	install -m 0755 .build-tool/release/jcfed $@
+
+# A tiny C driver for real-libpam tests: pam_start_confdir + scripted conversation.
+harness: $(BUILD)/pamrun
+$(BUILD)/pamrun: Tests/harness/pamrun.c
+	@mkdir -p $(BUILD)
+	cc -O2 -Wall -Wextra -o $@ $< -lpam
+
+emulator: $(BUILD)/jcfed-entra-emulator
+$(BUILD)/jcfed-entra-emulator: FORCE
+	@mkdir -p $(BUILD)
+	cd emulator && $(SWIFT) build -j $(JOBS) --product jcfed-entra-emulator
+	install -m 0755 emulator/.build/debug/jcfed-entra-emulator $@
+
+FORCE:
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(PAMCONFIGDIR)
+	install -m 0644 $(BUILD)/pam_jcfed.so $(DESTDIR)$(PAMDIR)/pam_jcfed.so
+	install -m 0755 $(BUILD)/jcfed $(DESTDIR)$(SBINDIR)/jcfed
+	install -m 0644 man/pam_jcfed.8 man/jcfed.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/jcfed.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 pam/pam-configs/jcfed $(DESTDIR)$(PAMCONFIGDIR)/jcfed
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/jcfed
+	@# Never overwrite an admin's configuration.
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf ]; then \
+	  install -m 0644 pam/jcfed.conf.example $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf; \
+	  echo "installed $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf"; \
+	else echo "kept existing $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf"; fi
+	@echo "The PAM profile is installed but NOT enabled: run 'jcfed enable' (or pam-auth-update)."
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_jcfed.so $(DESTDIR)$(SBINDIR)/jcfed \
+	  $(DESTDIR)$(MANDIR)/man8/pam_jcfed.8 $(DESTDIR)$(MANDIR)/man8/jcfed.8 $(DESTDIR)$(MANDIR)/man5/jcfed.conf.5 \
+	  $(DESTDIR)$(PAMCONFIGDIR)/jcfed
+	@# The configuration is the admin's: removed only when it is still the untouched example.
+	@if [ -f $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf ] && cmp -s pam/jcfed.conf.example $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf; then \
+	  rm -f $(DESTDIR)$(SYSCONFDIR)/jcfed/jcfed.conf; rmdir $(DESTDIR)$(SYSCONFDIR)/jcfed 2>/dev/null || true; fi
+
+unit-test:
+	$(SWIFT) build --build-tests -j $(JOBS)
+	$(SWIFT) test --skip-build
+
+integration-test: all emulator
+	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
+
+test: deps
+	$(MAKE) unit-test
+	$(MAKE) integration-test
+
+demo: deps all emulator
+	$(PYTHON) Tests/integration/demo.py
+
+bench: all emulator
+	$(PYTHON) bench/bench.py
+
+fuzz:
+	bash Tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
+
+soak: all emulator
+	JCFED_SOAK=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration -k soak
+
+clean:
+	rm -rf $(BUILD) .build .build-module .build-tool emulator/.build

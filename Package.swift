@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// jcfed: JumpCloud Federated Device Authentication for Linux.
+//
+// The layout is the architecture:
+//   JCFedCore    pure Swift (FoundationEssentials only): config, device flow, OIDC, token
+//                validation, identity mapping, routing. No PAM, curl or OpenSSL.
+//   CPAM/CCurl/COpenSSL/CQREncode  system libraries with typed static-inline shims.
+//   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
+//   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
+//   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.
+//   PAMShim      C: only the pam_sm_* symbols (pam/shim).
+//   JCFedTool    the `jcfed` admin tool on the same core.
+// The Entra emulator is its own package (emulator/) so the module never pulls server code.
+import PackageDescription
+
+let package = Package(
+    name: "jcfed",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "pam_jcfed", type: .dynamic, targets: ["PAMShim", "JCFedPAM"]),
+        .executable(name: "jcfed", targets: ["JCFedTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "JCFedCore", path: "Sources/JCFedCore"),
+
+        .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
+        // libcurl is dlopen'ed on first use (see Sources/CCurl/include/jcfed_curl.h for why).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode", providers: [.apt(["libqrencode-dev"])]),
+
+        .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"]),
+        .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
+        .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"]),
+        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
+        .target(name: "PAMShim", dependencies: ["JCFedPAM"], path: "pam/shim"),
+
+        .executableTarget(
+            name: "JCFedTool",
+            dependencies: [
+                "JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,197 @@
+/// The key catalogue of jcfed.conf: one setter per key, each validating its value and returning
+/// a one-line problem or nil. jcfed.conf(5) documents the same table.
+enum ConfigKeys {
+    typealias Setter = (inout JCFedConfig, String) -> String?
+
+    static let table: [String: Setter] = [
+        "idp.type": { c, v in
+            guard let t = IdPType(rawValue: v.lowercased()) else { return "must be azure or oidc, not '\(v)'" }
+            c.idp.type = t; return nil
+        },
+        "idp.name": { c, v in
+            guard !v.isEmpty, v.count <= 128 else { return "must be 1 to 128 characters" }
+            c.idp.name = v; return nil
+        },
+        "idp.url": { c, v in
+            guard let problem = httpsURLProblem(v) else { c.idp.url = v; return nil }
+            return problem
+        },
+        "idp.client_id": { c, v in
+            guard !v.isEmpty, v.count <= 256, v.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f })
+            else { return "must be a non-empty printable ASCII identifier" }
+            c.idp.clientID = v; return nil
+        },
+        "idp.client_secret_file": { c, v in optionalPath(v, into: &c.idp.clientSecretFile) },
+        "idp.client_secret": { c, v in
+            c.idp.clientSecret = v.isEmpty ? nil : v; return nil
+        },
+        "idp.scopes": { c, v in
+            let scopes = words(v)
+            guard scopes.contains("openid") else { return "must include openid (the ID token is what is validated)" }
+            guard scopes.allSatisfy({ $0.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" } })
+            else { return "contains a character that is not allowed in a scope" }
+            c.idp.scopes = scopes; return nil
+        },
+        "idp.ca_file": { c, v in optionalPath(v, into: &c.idp.caFile) },
+        "idp.proxy": { c, v in
+            if v.isEmpty { c.idp.proxy = nil; return nil }
+            guard v.hasPrefix("http://") || v.hasPrefix("https://") || v.hasPrefix("socks5h://") || v.hasPrefix("socks5://")
+            else { return "must be a URL starting with http://, https:// or socks5h://" }
+            c.idp.proxy = v; return nil
+        },
+        "idp.http_timeout": { c, v in int(v, 1...120, into: &c.idp.httpTimeout) },
+        "idp.login_timeout": { c, v in int(v, 10...3600, into: &c.idp.loginTimeout) },
+        "idp.clock_skew": { c, v in int(v, 0...600, into: &c.idp.clockSkew) },
+        "idp.cache_dir": { c, v in path(v, into: &c.idp.cacheDir) },
+        "idp.qr": { c, v in
+            guard let q = QRMode(rawValue: v.lowercased()) else { return "must be auto, on or off" }
+            c.idp.qr = q; return nil
+        },
+
+        "mapping.claims": { c, v in
+            let claims = words(v)
+            let known: Set<String> = ["upn", "preferred_username", "email", "unique_name"]
+            guard !claims.isEmpty else { return "must name at least one claim" }
+            if let bad = claims.first(where: { !known.contains($0) }) {
+                return "unknown claim '\(bad)' (use upn, preferred_username, email)"
+            }
+            c.mapping.claims = claims; return nil
+        },
+        "mapping.directory": { c, v in path(v, into: &c.mapping.directory) },
+        "mapping.fallback": { c, v in
+            guard let f = MappingFallback(rawValue: v.lowercased()) else { return "must be none, localpart or full" }
+            c.mapping.fallback = f; return nil
+        },
+        "mapping.allowed_domains": { c, v in
+            let domains = words(v.replacingCommas()).map { $0.lowercased() }
+            if let bad = domains.first(where: { !DomainName.isValidASCII($0) }) {
+                return "'\(bad)' is not a domain name (use ASCII or the xn-- form)"
+            }
+            c.mapping.allowedDomains = domains; return nil
+        },
+        "mapping.min_uid": { c, v in
+            var n = 0
+            if let p = int(v, 1...Int(Int32.max), into: &n) { return p + " (root is never federated)" }
+            c.mapping.minUID = UInt32(n); return nil
+        },
+        "mapping.state_dir": { c, v in path(v, into: &c.mapping.stateDir) },
+        "mapping.pin_identity": { c, v in bool(v, into: &c.mapping.pinIdentity) },
+        "mapping.allow_guests": { c, v in bool(v, into: &c.mapping.allowGuests) },
+        "mapping.directory_max_age": { c, v in int(v, 0...(10 * 365 * 86400), into: &c.mapping.directoryMaxAge) },
+        "mapping.stale_directory": { c, v in
+            guard let p = StaleDirectoryPolicy(rawValue: v.lowercased()) else { return "must be warn or deny" }
+            c.mapping.staleDirectory = p; return nil
+        },
+
+        "routing.groups": { c, v in
+            c.routing.groups = words(v.replacingCommas()); return nil
+        },
+
+        "jumpcloud.api_url": { c, v in
+            guard let problem = httpsURLProblem(v) else { c.jumpcloud.apiURL = v; return nil }
+            return problem
+        },
+        "jumpcloud.api_key_file": { c, v in path(v, into: &c.jumpcloud.apiKeyFile) },
+        "jumpcloud.org_id": { c, v in c.jumpcloud.orgID = v.isEmpty ? nil : v; return nil },
+        "jumpcloud.agent_dir": { c, v in path(v, into: &c.jumpcloud.agentDir) },
+
+        "pam.offline": { c, v in
+            guard let p = OfflinePolicy(rawValue: v.lowercased()) else { return "must be local-password or deny" }
+            c.pam.offline = p; return nil
+        },
+        "pam.services": { c, v in c.pam.services = words(v.replacingCommas()); return nil },
+    ]
+
+    /// Rules that involve more than one key, checked after the whole file is read.
+    static func validateWhole(_ c: JCFedConfig) -> (key: String, problem: String)? {
+        if c.idp.url.isEmpty { return ("idp.url", "is required") }
+        if c.idp.clientID.isEmpty { return ("idp.client_id", "is required") }
+        if c.idp.type == .azure {
+            let segments = c.idp.url.split(separator: "/").map(String.init)
+            // https:, host, tenant
+            guard segments.count == 3, let tenant = segments.last else {
+                return ("idp.url", "an azure url is https://login.microsoftonline.com/<directory (tenant) id>, with nothing after the tenant")
+            }
+            if ["common", "organizations", "consumers"].contains(tenant.lowercased()) {
+                return ("idp.url", "'\(tenant)' is a multi-tenant authority; use your directory (tenant) id, a GUID, so tokens from other tenants can never log in")
+            }
+            if !GUID.isValid(tenant) {
+                return ("idp.url", "'\(tenant)' is not a directory (tenant) id; expected a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47")
+            }
+            if !GUID.isValid(c.idp.clientID) {
+                return ("idp.client_id", "an Entra application (client) id is a GUID")
+            }
+        }
+        if c.idp.clientSecret != nil && c.idp.clientSecretFile != nil {
+            return ("idp.client_secret", "set either client_secret or client_secret_file, not both")
+        }
+        if c.idp.loginTimeout <= c.idp.httpTimeout {
+            return ("idp.login_timeout", "must be longer than http_timeout")
+        }
+        return nil
+    }
+
+    // MARK: value helpers
+
+    static func words(_ v: String) -> [String] {
+        v.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    }
+
+    static func int(_ v: String, _ range: ClosedRange<Int>, into target: inout Int) -> String? {
+        guard let n = Int(v), range.contains(n) else {
+            return "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(v)'"
+        }
+        target = n
+        return nil
+    }
+
+    static func bool(_ v: String, into target: inout Bool) -> String? {
+        switch v.lowercased() {
+        case "yes", "true", "on", "1": target = true
+        case "no", "false", "off", "0": target = false
+        default: return "must be yes or no, not '\(v)'"
+        }
+        return nil
+    }
+
+    static func path(_ v: String, into target: inout String) -> String? {
+        guard v.hasPrefix("/") else { return "must be an absolute path" }
+        guard !v.split(separator: "/").contains("..") else { return "must not contain '..'" }
+        target = v
+        return nil
+    }
+
+    static func optionalPath(_ v: String, into target: inout String?) -> String? {
+        if v.isEmpty { target = nil; return nil }
+        var p = ""
+        if let problem = path(v, into: &p) { return problem }
+        target = p
+        return nil
+    }
+
+    static func httpsURLProblem(_ v: String) -> String? {
+        guard v.hasPrefix("https://") else { return "must start with https:// (TLS is always verified)" }
+        let rest = v.dropFirst("https://".count)
+        guard let host = rest.split(separator: "/").first, !host.isEmpty else { return "has no host" }
+        guard !v.contains("?"), !v.contains("#"), !v.contains("@"), !v.contains(" ") else {
+            return "must not contain a query, fragment, user info or spaces"
+        }
+        return nil
+    }
+}
+
+extension String {
+    func replacingCommas() -> String { String(map { $0 == "," ? " " : $0 }) }
+}
+
+public enum DomainName {
+    /// A lower-case ASCII DNS name (IDNs in their xn-- form), at least two labels.
+    public static func isValidASCII(_ s: String) -> Bool {
+        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, s.utf8.count <= 253 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+        }
+    }
+}

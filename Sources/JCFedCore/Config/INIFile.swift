@@ -1,0 +1,55 @@
+/// The INI syntax of jcfed.conf: `# comment` (and `;`), `[section]`, `key = value`.
+/// Kept separate from the meaning of keys so the admin tool can rewrite a file while keeping
+/// comments and unknown keys (see INIDocument in the tool).
+public struct INIEntry: Sendable, Equatable {
+    public var section: String
+    public var key: String
+    public var value: String
+    public var line: Int
+}
+
+public enum INIFile {
+    /// Parses text into entries; a malformed line is an error naming its line.
+    public static func parse(_ text: String, path: String) -> Result<[INIEntry], ConfigError> {
+        var entries: [INIEntry] = []
+        var section = ""
+        var lineNo = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = trim(Substring(rawLine))
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else {
+                    return .failure(ConfigError(path: path, line: lineNo, problem: "malformed section header"))
+                }
+                section = trim(line.dropFirst().dropLast()).lowercased()
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else {
+                return .failure(ConfigError(path: path, line: lineNo, problem: "expected 'key = value'"))
+            }
+            let key = trim(line[..<eq]).lowercased()
+            var value = trim(line[line.index(after: eq)...])
+            // A trailing " # comment" is a comment; '#' inside a value needs no space before it.
+            if let hash = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
+                value = trim(value[..<hash.lowerBound])
+            }
+            guard !key.isEmpty else {
+                return .failure(ConfigError(path: path, line: lineNo, problem: "missing key before '='"))
+            }
+            guard !section.isEmpty else {
+                return .failure(ConfigError(path: path, line: lineNo, key: key, problem: "key outside of any [section]"))
+            }
+            entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
+        }
+        return .success(entries)
+    }
+
+    static func trim<S: StringProtocol>(_ s: S) -> String {
+        var sub = Substring(s)
+        while let f = sub.first, f == " " || f == "\t" || f == "\r" { sub = sub.dropFirst() }
+        while let l = sub.last, l == " " || l == "\t" || l == "\r" { sub = sub.dropLast() }
+        return String(sub)
+    }
+}
+

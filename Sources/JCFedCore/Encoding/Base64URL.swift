@@ -1,0 +1,67 @@
+/// base64url without padding (RFC 7515 §2) for JWS segments and JWK members, and standard
+/// base64 for the few places that use it (x5c, HTTP signatures). Strict: any character outside
+/// the alphabet, padding where none is allowed, or non-zero trailing bits is an error, so one
+/// token has exactly one encoding.
+public enum Base64 {
+    private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let stdAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    public static func urlDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8), alphabet: urlAlphabet, padded: false) }
+    public static func urlDecode(_ s: Substring) -> [UInt8]? { decode(Array(s.utf8), alphabet: urlAlphabet, padded: false) }
+    public static func urlEncode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: urlAlphabet, pad: false) }
+    public static func stdDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8), alphabet: stdAlphabet, padded: true) }
+    public static func stdEncode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: stdAlphabet, pad: true) }
+
+    static func encode(_ bytes: [UInt8], alphabet: [UInt8], pad: Bool) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)]); out.append(alphabet[Int(v & 63)])
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let v = UInt32(bytes[i]) << 16
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            if pad { out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "=")) }
+        } else if rest == 2 {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)])
+            if pad { out.append(UInt8(ascii: "=")) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func decode(_ input: [UInt8], alphabet: [UInt8], padded: Bool) -> [UInt8]? {
+        var table = [Int16](repeating: -1, count: 256)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = Int16(i) }
+        var chars = input[...]
+        if padded {
+            guard input.count % 4 == 0 else { return nil }
+            var pads = 0
+            while pads < 2, chars.last == UInt8(ascii: "=") { chars = chars.dropLast(); pads += 1 }
+        }
+        guard chars.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in chars {
+            let v = table[Int(c)]
+            guard v >= 0 else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        // Leftover bits must be zero (canonical encoding).
+        if bits > 0 && acc & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+        return out
+    }
+}

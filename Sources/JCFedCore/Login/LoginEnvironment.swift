@@ -1,0 +1,31 @@
+/// The edges a login needs, injected so the whole stage runs in tests with fakes.
+/// Transport and verifier are factories: a user who is not federated never loads libcurl's
+/// connection machinery or parses a key.
+public struct LoginEnvironment {
+    public var log: LogSink
+    public var clock: Clock
+    public var users: UserDatabase
+    /// nil when the PAM host has no conversation function.
+    public var prompter: Prompter?
+    public var makeTransport: (IdPSettings) -> HTTPTransport
+    public var makeVerifier: () -> SignatureVerifier
+    /// Renders a QR code for a terminal, nil when not possible.
+    public var makeQR: (String) -> String?
+    /// Owner required of configuration files (root; tests that run unprivileged pass their uid).
+    public var configOwner: UInt32
+
+    public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
+                makeTransport: @escaping (IdPSettings) -> HTTPTransport,
+                makeVerifier: @escaping () -> SignatureVerifier,
+                makeQR: @escaping (String) -> String? = { _ in nil },
+                configOwner: UInt32 = 0) {
+        self.log = log
+        self.clock = clock
+        self.users = users
+        self.prompter = prompter
+        self.makeTransport = makeTransport
+        self.makeVerifier = makeVerifier
+        self.makeQR = makeQR
+        self.configOwner = configOwner
+    }
+}

@@ -1,0 +1,170 @@
+import CCurl
+import JCFedCore
+
+/// HTTPTransport over libcurl's easy interface (synchronous, no threads of ours).
+///
+/// One easy handle per instance, so the polls of one login reuse one TLS connection. TLS is always
+/// verified: peer and host name, against the system store plus `ca_file`. No redirects, https
+/// only, a response size cap, and a timeout on every request.
+public final class CurlTransport: HTTPTransport {
+    public static let defaultMaxResponseBytes = 1 << 20
+    /// Where Debian keeps the hashed system trust store; kept when ca_file adds anchors.
+    static let systemCAPath = "/etc/ssl/certs"
+
+    private let caFile: String?
+    private let proxy: String?
+    private let maxResponseBytes: Int
+    private var handle: OpaquePointer?
+
+    public init(caFile: String?, proxy: String?, maxResponseBytes: Int = CurlTransport.defaultMaxResponseBytes) {
+        self.caFile = caFile
+        self.proxy = proxy
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public convenience init(settings: IdPSettings) {
+        self.init(caFile: settings.caFile, proxy: settings.proxy)
+    }
+
+    deinit {
+        if let h = handle { jcfed_curl_easy_cleanup(UnsafeMutableRawPointer(h)) }
+    }
+
+    public func send(_ request: HTTPRequest, timeoutSeconds: Int) -> Result<HTTPResponse, TransportError> {
+        if handle == nil {
+            guard let h = jcfed_curl_easy_init() else { return .failure(.other("libcurl could not be loaded")) }
+            handle = OpaquePointer(h)
+        }
+        guard let opaque = handle else { return .failure(.other("libcurl could not be loaded")) }
+        let h = UnsafeMutableRawPointer(opaque)
+        // Reset options but keep the connection cache of the handle.
+        jcfed_curl_easy_reset(h)
+
+        let sink = CurlSink(limit: maxResponseBytes)
+        let sinkPtr = Unmanaged.passUnretained(sink).toOpaque()
+        var headerList: OpaquePointer?
+        defer { if let l = headerList { jcfed_curl_slist_free_all(UnsafeMutablePointer(l)) } }
+
+        let timeoutMs = max(1, timeoutSeconds) * 1000
+        var ok = true
+        func setLong(_ opt: CURLoption, _ v: Int) { ok = ok && jcfed_curl_setopt_long(h, opt, v) == CURLE_OK }
+        func setStr(_ opt: CURLoption, _ v: String) { ok = ok && jcfed_curl_setopt_str(h, opt, v) == CURLE_OK }
+
+        setStr(CURLOPT_URL, request.url)
+        setStr(CURLOPT_PROTOCOLS_STR, "https")
+        setStr(CURLOPT_REDIR_PROTOCOLS_STR, "https")
+        setLong(CURLOPT_FOLLOWLOCATION, 0)
+        setLong(CURLOPT_SSL_VERIFYPEER, 1)
+        setLong(CURLOPT_SSL_VERIFYHOST, 2)
+        setLong(CURLOPT_NOSIGNAL, 1)
+        setLong(CURLOPT_TIMEOUT_MS, timeoutMs)
+        setLong(CURLOPT_CONNECTTIMEOUT_MS, timeoutMs)
+        setLong(CURLOPT_NOPROGRESS, 1)
+        setStr(CURLOPT_USERAGENT, "jcfed/" + JCFedVersion.string)
+        if let caFile = caFile {
+            setStr(CURLOPT_CAINFO, caFile)
+            setStr(CURLOPT_CAPATH, CurlTransport.systemCAPath)
+        }
+        if let proxy = proxy {
+            setStr(CURLOPT_PROXY, proxy)
+        }
+        ok = ok && jcfed_curl_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)) == CURLE_OK
+        ok = ok && jcfed_curl_setopt_write(h, curlWrite, sinkPtr) == CURLE_OK
+        ok = ok && jcfed_curl_setopt_header(h, curlHeader, sinkPtr) == CURLE_OK
+
+        for (name, value) in request.headers {
+            // Header values come from our code, but a CR or LF must never split a header.
+            guard !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(.other("invalid header")) }
+            let appended = jcfed_curl_slist_append(headerList.map { UnsafeMutablePointer($0) }, name + ": " + value)
+            guard let list = appended else { return .failure(.other("out of memory")) }
+            headerList = OpaquePointer(list)
+        }
+        // libcurl adds "Expect: 100-continue" to larger POSTs; one round trip is enough.
+        if let list = jcfed_curl_slist_append(headerList.map { UnsafeMutablePointer($0) }, "Expect:") {
+            headerList = OpaquePointer(list)
+        }
+        if let l = headerList {
+            ok = ok && jcfed_curl_setopt_slist(h, CURLOPT_HTTPHEADER, UnsafeMutablePointer(l)) == CURLE_OK
+        }
+        guard ok else { return .failure(.other("libcurl rejected an option")) }
+
+        let code: CURLcode = request.body.withUnsafeBufferPointer { body -> CURLcode in
+            if request.method == .post {
+                _ = jcfed_curl_setopt_long(h, CURLOPT_POST, 1)
+                _ = jcfed_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE, body.count)
+                let raw = UnsafeMutableRawPointer(mutating: body.baseAddress)
+                _ = jcfed_curl_setopt_ptr(h, CURLOPT_POSTFIELDS, raw ?? UnsafeMutableRawPointer(mutating: ""))
+            } else {
+                _ = jcfed_curl_setopt_long(h, CURLOPT_HTTPGET, 1)
+            }
+            return jcfed_curl_easy_perform(h)
+        }
+        if sink.overflowed { return .failure(.oversize) }
+        guard code == CURLE_OK else { return .failure(CurlTransport.classify(code)) }
+
+        var status = 0
+        _ = jcfed_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
+        if (300..<400).contains(status) { return .failure(.redirect) }
+        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    static func classify(_ code: CURLcode) -> TransportError {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: return .dns
+        case CURLE_COULDNT_CONNECT: return .connect
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM,
+             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_INITFAILED:
+            return .tls
+        case CURLE_FILESIZE_EXCEEDED: return .oversize
+        case CURLE_UNSUPPORTED_PROTOCOL: return .other("only https is allowed")
+        default: return .other(String(cString: jcfed_curl_easy_strerror(code)))
+        }
+    }
+}
+
+/// What the C callbacks write into; passed to libcurl as an opaque pointer that lives for one
+/// perform call.
+final class CurlSink {
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+    let limit: Int
+    var overflowed = false
+
+    init(limit: Int) { self.limit = limit }
+
+    func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if body.count + bytes.count > limit {
+            overflowed = true
+            return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    func header(_ bytes: UnsafeRawBufferPointer) {
+        guard headers.count < 100 else { return }
+        let line = String(decoding: bytes, as: UTF8.self)
+        if line.hasPrefix("HTTP/") { headers = [:]; return }  // a new response (after 100-continue)
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        var value = line[line.index(after: colon)...]
+        while let f = value.first, f == " " || f == "\t" { value = value.dropFirst() }
+        while let l = value.last, l == "\r" || l == "\n" || l == " " { value = value.dropLast() }
+        headers[name] = String(value)
+    }
+}
+
+private let curlWrite: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, ctx in
+    guard let ptr = ptr, let ctx = ctx else { return 0 }
+    let sink = Unmanaged<CurlSink>.fromOpaque(ctx).takeUnretainedValue()
+    return sink.append(UnsafeRawBufferPointer(start: ptr, count: size * count))
+}
+
+private let curlHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { ptr, size, count, ctx in
+    guard let ptr = ptr, let ctx = ctx else { return 0 }
+    let sink = Unmanaged<CurlSink>.fromOpaque(ctx).takeUnretainedValue()
+    sink.header(UnsafeRawBufferPointer(start: ptr, count: size * count))
+    return size * count
+}

@@ -137,3 +137,98 @@ def pam_env():
         yield PamEnv(base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The emulator and interactive logins
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    """One Entra emulator per test module (reset before each use by `idp`)."""
+    from emulator_proc import Emulator, default_fixture
+    if not EMULATOR.exists():
+        pytest.fail("build/jcfed-entra-emulator is missing: run `make emulator` first")
+    with Emulator(default_fixture()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def idp(emulator, pam_env):
+    """pam_env configured against a freshly reset emulator."""
+    emulator.control("POST", "/_control/reset", {})
+    pam_env.write_config(idp={"url": emulator.authority(TENANT), "ca_file": str(emulator.ca_path)})
+    pam_env.emulator = emulator
+    return pam_env
+
+
+class LoginRun:
+    def __init__(self, codes, output, log, user_code, seconds, prompts):
+        self.codes = codes
+        self.output = output
+        self.log = log
+        self.user_code = user_code
+        self.seconds = seconds
+        self.prompts = prompts
+
+
+def interactive_login(env, user, on_code=None, op="auth+acct", args=(), max_enters=40,
+                      enter_delay=0.0, direct=True, timeout=180, extra_env=None, valgrind=None):
+    """Runs pamrun interactively: when the first prompt appears, calls on_code(user_code)
+    (e.g. approve it at the emulator), then answers every prompt with Enter."""
+    import queue
+    import re as _re
+    import threading
+    import time
+    svc = env.service()
+    cmd = [str(PAMRUN), "-d", str(env.pamd), "-s", svc, "-u", user, "-o", op, "-i"]
+    if direct:
+        cmd += ["-m", str(MODULE), "-A", f"config={env.conf}"] + [x for a in args for x in ("-A", a)]
+    if valgrind:
+        cmd = valgrind + cmd
+    if env.syslog.exists():
+        env.syslog.unlink()
+    e = env.env()
+    e.update(extra_env or {})
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = queue.Queue()
+
+    def pump():
+        for line in p.stdout:
+            lines.put(line)
+        lines.put(None)
+    threading.Thread(target=pump, daemon=True).start()
+    output, user_code, prompts = [], None, 0
+    deadline = start + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            p.kill()
+            raise AssertionError("pamrun did not finish in time:\n" + "".join(output))
+        if line is None:
+            break
+        output.append(line)
+        if user_code is None:
+            m = _re.search(r"enter the code ([A-Z0-9]+)", line)
+            if m:
+                user_code = m.group(1)
+        if line.startswith(("PROMPT:", "SECRET:")):
+            prompts += 1
+            if prompts == 1 and on_code:
+                on_code(user_code)
+            if enter_delay:
+                time.sleep(enter_delay)
+            try:
+                p.stdin.write("\n" if prompts <= max_enters else "")
+                p.stdin.flush()
+                if prompts > max_enters:
+                    p.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+    p.wait(timeout=30)
+    text = "".join(output)
+    log = env.syslog.read_text() if env.syslog.exists() else ""
+    return LoginRun(pam_code_map(text), text, log, user_code, time.monotonic() - start, prompts)

@@ -39,7 +39,7 @@ deps:
 	    echo "missing Debian packages; run as root: apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
-	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install -q pytest || \
+	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect || \
 	  { echo "pytest is missing: $(PYTHON) -m pip install pytest"; exit 1; }
 
 module: $(BUILD)/pam_jcfed.so

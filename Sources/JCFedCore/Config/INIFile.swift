@@ -14,7 +14,7 @@ public enum INIFile {
         var entries: [INIEntry] = []
         var section = ""
         var lineNo = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in lines(text) {
             lineNo += 1
             let line = trim(Substring(rawLine))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -43,6 +43,12 @@ public enum INIFile {
             entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
         }
         return .success(entries)
+    }
+
+    /// Splits text into lines at LF or CRLF. Swift treats "\r\n" as one Character, so splitting
+    /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line.
+    static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 
     static func trim<S: StringProtocol>(_ s: S) -> String {

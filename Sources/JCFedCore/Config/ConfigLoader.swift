@@ -11,6 +11,11 @@ public enum ConfigLoader {
     public static let defaultPath = "/etc/jcfed/jcfed.conf"
 
     public static func load(path: String, owner: UInt32 = 0) -> Result<LoadedConfig, ConfigError> {
+        // A relative config= would resolve against the PAM host's working directory (for su, the
+        // invoking user's), so it is refused rather than resolved.
+        guard path.hasPrefix("/") else {
+            return .failure(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"))
+        }
         let text: String
         switch SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 64 * 1024)) {
         case .success(let t): text = t

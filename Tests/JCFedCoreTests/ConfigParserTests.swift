@@ -310,7 +310,7 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         #expect(S.error("url = \(S.authority)\n") == (ConfigError(path: S.path, line: 1, key: "url", problem: "key outside of any [section]")))
     }
 
-    @Test(arguments: ["[idp", "idp]", "[]", "[ ]", "[\t]"])
+    @Test(arguments: ["[idp", "[idp  # comment", "[]", "[ ]", "[\t]", "["])
     func malformedSectionHeader(_ header: String) {
         let r = S.parse("# c\n\(header)\nurl = \(S.authority)\n")
         guard case .failure(let e) = r else { Issue.record("accepted header \(header)"); return }

@@ -421,8 +421,8 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         #expect(e.problem.contains("'\(tenant)'"))
         #expect(e.problem.contains("tenant"))
         #expect(e.problem.contains("multi-tenant"))
-        // The line of the url is named too, so the admin finds it.
-        #expect(e.line == 2)
+        // The line of the url is named too (client_id is on line 2), so the admin finds it.
+        #expect(e.line == 3)
     }
 
     @Test(arguments: ["contoso.onmicrosoft.com", "72f988bf-86f1-41af-91ab-2d7cd011db4", "72f988bf86f141af91ab2d7cd011db47"])

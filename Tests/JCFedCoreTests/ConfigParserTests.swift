@@ -123,6 +123,8 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         .init(key: "idp.scopes", value: "openid \"x\"", problem: "not allowed in a scope"),
         .init(key: "idp.ca_file", value: "ca.pem", problem: "absolute path"),
         .init(key: "idp.proxy", value: "ftp://proxy:21", problem: "http://"),
+        .init(key: "idp.proxy", value: "http://", problem: "has no host"),
+        .init(key: "idp.proxy", value: "http://proxy example:3128", problem: "spaces"),
         .init(key: "idp.http_timeout", value: "0", problem: "from 1 to 120"),
         .init(key: "idp.http_timeout", value: "121", problem: "from 1 to 120"),
         .init(key: "idp.http_timeout", value: "10s", problem: "whole number"),
@@ -135,6 +137,8 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         .init(key: "idp.qr", value: "maybe", problem: "auto, on or off"),
         .init(key: "mapping.claims", value: "", problem: "at least one claim"),
         .init(key: "mapping.claims", value: "upn sub", problem: "unknown claim 'sub'"),
+        // A v1 claim the mapper never reads: accepting it would silently map nobody.
+        .init(key: "mapping.claims", value: "unique_name", problem: "unknown claim 'unique_name'"),
         .init(key: "mapping.directory", value: "directory.json", problem: "absolute path"),
         .init(key: "mapping.fallback", value: "email", problem: "none, localpart or full"),
         .init(key: "mapping.allowed_domains", value: "contoso", problem: "not a domain name"),
@@ -189,6 +193,13 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         #expect(e.line == expectedLine)
         #expect(e.problem.contains(bad.problem), "problem was: \(e.problem)")
         #expect(e.description.hasPrefix("\(S.path):\(expectedLine): \(bad.key): "))
+    }
+
+    @Test func everyAcceptedClaimIsOneTheMapperReads() throws {
+        let identity = VerifiedIdentity(issuer: "i", tid: S.tenant, oid: "o", sub: "s", upn: "u@contoso.com",
+                                        preferredUsername: "p@contoso.com", email: "e@contoso.com")
+        let claims = try S.parse([("mapping.claims", "upn preferred_username email")]).get().config.mapping.claims
+        #expect(claims.allSatisfy { identity.claim($0) != nil })
     }
 
     @Test func valuesAreCaseInsensitiveWhereTheyAreWords() throws {

@@ -35,8 +35,11 @@ enum ConfigKeys {
         "idp.ca_file": { c, v in optionalPath(v, into: &c.idp.caFile) },
         "idp.proxy": { c, v in
             if v.isEmpty { c.idp.proxy = nil; return nil }
-            guard v.hasPrefix("http://") || v.hasPrefix("https://") || v.hasPrefix("socks5h://") || v.hasPrefix("socks5://")
+            guard let scheme = ["http://", "https://", "socks5h://", "socks5://"].first(where: { v.hasPrefix($0) })
             else { return "must be a URL starting with http://, https:// or socks5h://" }
+            guard let host = v.dropFirst(scheme.count).split(separator: "/", omittingEmptySubsequences: false).first,
+                  !host.isEmpty else { return "has no host" }
+            guard !v.contains(" ") else { return "must not contain spaces" }
             c.idp.proxy = v; return nil
         },
         "idp.http_timeout": { c, v in int(v, 1...120, into: &c.idp.httpTimeout) },
@@ -50,7 +53,8 @@ enum ConfigKeys {
 
         "mapping.claims": { c, v in
             let claims = words(v)
-            let known: Set<String> = ["upn", "preferred_username", "email", "unique_name"]
+            // Exactly the claims VerifiedIdentity.claim(_:) knows.
+            let known: Set<String> = ["upn", "preferred_username", "email"]
             guard !claims.isEmpty else { return "must name at least one claim" }
             if let bad = claims.first(where: { !known.contains($0) }) {
                 return "unknown claim '\(bad)' (use upn, preferred_username, email)"

@@ -3,7 +3,7 @@
 /// the monotonic time in milliseconds. No I/O and no clock here, so every rule is tested on a
 /// fixed clock:
 /// - nothing is polled before the code has been shown and the person has answered the prompt;
-/// - polls are at least `interval` apart (default 5 s), measured from the previous answer;
+/// - polls are at least `interval` apart (default 5 s), counted from the previous reply;
 /// - `slow_down` adds 5 s to the interval for the rest of the flow;
 /// - no poll is sent at or after the earlier of the code's expiry and the login deadline;
 /// - after each answer to the prompt, at most `pollsPerAnswer` polls, then the person is asked
@@ -19,6 +19,8 @@ public struct DeviceFlowMachine: Sendable {
         case codeReply(DeviceCodeReply)
         /// The person answered the prompt (the answer itself is never looked at).
         case answered
+        /// The time a `.wait` asked for has come (the driver slept).
+        case timeReached
         case tokenReply(TokenReply)
         case transportFailed(TransportError)
     }
@@ -28,10 +30,11 @@ public struct DeviceFlowMachine: Sendable {
         case requestCode
         /// Show the code (one info message) and prompt; report `.answered`.
         case present(DeviceAuthorization)
-        /// POST to the token endpoint now.
+        /// POST to the token endpoint now; report `.tokenReply` or `.transportFailed`.
         case poll
-        /// Sleep until the monotonic time, then POST to the token endpoint.
-        case waitThenPoll(untilMillis: Int64)
+        /// Sleep until the monotonic time, then report `.timeReached` (the machine then checks
+        /// the limit again, so a late wake-up can never send a poll after expiry).
+        case wait(untilMillis: Int64)
         /// Still pending: prompt "Not signed in yet..." and report `.answered`.
         case promptAgain
         case done(idToken: String)
@@ -39,7 +42,7 @@ public struct DeviceFlowMachine: Sendable {
     }
 
     enum Phase: Sendable, Equatable {
-        case idle, requestingCode, presenting, polling, waitingForPerson, finished
+        case idle, requestingCode, presenting, waitingToPoll(at: Int64), awaitingReply, waitingForPerson, finished
     }
 
     /// Monotonic millis at which the whole login must end (login_timeout).
@@ -52,7 +55,7 @@ public struct DeviceFlowMachine: Sendable {
     /// Token requests asked for so far.
     public private(set) var pollCount = 0
     private var codeRequestedAt: Int64 = 0
-    private var lastAnswerAt: Int64?
+    private var lastReplyAt: Int64?
     private var pollsSinceAnswer = 0
     private var final: Action?
 
@@ -73,13 +76,15 @@ public struct DeviceFlowMachine: Sendable {
             return .requestCode
         case (.requestingCode, .codeReply(let reply)):
             return receiveCode(reply, now: now)
-        case (.requestingCode, .transportFailed(let e)), (.polling, .transportFailed(let e)):
+        case (.requestingCode, .transportFailed(let e)), (.awaitingReply, .transportFailed(let e)):
             return finish(FlowFailure(.unavailable, transportError: e))
         case (.presenting, .answered), (.waitingForPerson, .answered):
             pollsSinceAnswer = 0
-            phase = .polling
-            return schedulePoll(notBefore: now, now: now)
-        case (.polling, .tokenReply(let reply)):
+            return schedulePoll(now: now)
+        case (.waitingToPoll(let at), .timeReached):
+            if now < at { return .wait(untilMillis: at) }
+            return pollNow(now: now)
+        case (.awaitingReply, .tokenReply(let reply)):
             return receiveToken(reply, now: now)
         default:
             return finish(FlowFailure(.outOfOrder, detail: "unexpected event in phase \(phase)"))
@@ -107,7 +112,7 @@ public struct DeviceFlowMachine: Sendable {
     }
 
     private mutating func receiveToken(_ reply: TokenReply, now: Int64) -> Action {
-        lastAnswerAt = now
+        lastReplyAt = now
         switch reply {
         case .idToken(let token):
             return finish(.done(idToken: token))
@@ -126,8 +131,8 @@ public struct DeviceFlowMachine: Sendable {
             guard limitFailure(at: now + wait) == nil else {
                 return finish(FlowFailure(.rateLimited, httpStatus: 429, detail: "Retry-After does not fit before the deadline"))
             }
-            pollCount += 1
-            return .waitThenPoll(untilMillis: now + wait)
+            phase = .waitingToPoll(at: now + wait)
+            return .wait(untilMillis: now + wait)
         case .unavailable(let status):
             return finish(FlowFailure(.unavailable, httpStatus: status))
         case .garbage(let status, let why):
@@ -137,7 +142,7 @@ public struct DeviceFlowMachine: Sendable {
 
     private mutating func stillPending(now: Int64) -> Action {
         if pollsSinceAnswer < DeviceFlowMachine.pollsPerAnswer {
-            return schedulePoll(notBefore: now, now: now)
+            return schedulePoll(now: now)
         }
         // Ask the person again only when a poll can still follow the answer.
         if let f = limitFailure(at: now + intervalMillis) { return finish(f) }
@@ -145,13 +150,24 @@ public struct DeviceFlowMachine: Sendable {
         return .promptAgain
     }
 
-    private mutating func schedulePoll(notBefore: Int64, now: Int64) -> Action {
-        var at = notBefore
-        if let last = lastAnswerAt { at = max(at, last + intervalMillis) }
+    /// The next poll: now, or one interval after the previous reply, whichever is later.
+    private mutating func schedulePoll(now: Int64) -> Action {
+        var at = now
+        if let last = lastReplyAt { at = max(at, last + intervalMillis) }
         if let f = limitFailure(at: at) { return finish(f) }
         pollsSinceAnswer += 1
+        if at > now {
+            phase = .waitingToPoll(at: at)
+            return .wait(untilMillis: at)
+        }
+        return pollNow(now: now)
+    }
+
+    private mutating func pollNow(now: Int64) -> Action {
+        if let f = limitFailure(at: now) { return finish(f) }
         pollCount += 1
-        return at <= now ? .poll : .waitThenPoll(untilMillis: at)
+        phase = .awaitingReply
+        return .poll
     }
 
     /// Why nothing may be sent at time `t`, or nil.

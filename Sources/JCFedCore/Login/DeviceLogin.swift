@@ -93,11 +93,11 @@ struct DeviceLogin {
                     return .failure(LoginOutcomes.conversationFailed)
                 }
                 event = .answered
-            case .poll, .waitThenPoll:
-                if case .waitThenPoll(let until) = action {
-                    let wait = until - clock.monotonicMillis()
-                    if wait > 0 { clock.sleep(millis: wait) }
-                }
+            case .wait(let until):
+                let wait = until - clock.monotonicMillis()
+                if wait > 0 { clock.sleep(millis: wait) }
+                event = .timeReached
+            case .poll:
                 guard let a = authorization else {
                     return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "poll before a code"), loginTimeout: idp.loginTimeout))
                 }

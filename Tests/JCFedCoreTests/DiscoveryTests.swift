@@ -157,3 +157,12 @@ extension String {
         return parts.count == 2 ? parts[0] + list + parts[1] : self
     }
 }
+
+extension DiscoveryTests {
+    @Test func hostCaseInTheConfiguredURLDoesNotMatter() throws {
+        var s = FlowFixtures.azureSettings()
+        s.url = "https://LOGIN.Example.test/\(FlowFixtures.tenant)"
+        let m = try Self.validate(FlowFixtures.discoveryJSON(), s).get()
+        #expect(m.expectedTokenIssuer == FlowFixtures.issuer)
+    }
+}

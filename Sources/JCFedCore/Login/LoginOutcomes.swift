@@ -70,7 +70,8 @@ enum LoginOutcomes {
 
     static let conversationFailed = Outcome(
         .convError, reason: "conversation",
-        admin: "the conversation failed or was cancelled while the sign-in code was shown")
+        admin: "the conversation failed or was cancelled while the sign-in code was shown",
+        user: "The sign-in was cancelled.")
 
     static func tokenRejected(_ r: TokenRejection) -> Outcome {
         Outcome(.authError, reason: "bad-token", admin: "ID token rejected: " + r.description, user: notVerifiedMessage)

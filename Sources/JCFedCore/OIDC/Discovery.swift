@@ -30,7 +30,8 @@ public enum Discovery {
         guard settings.url.hasPrefix("https://"), let host = rest.split(separator: "/").first, !host.isEmpty else {
             return .failure(.notHTTPS("idp.url"))
         }
-        return .success("https://\(host)/\(tid)/v2.0")
+        // Host names are case-insensitive; Entra's issuer has them in lower case.
+        return .success("https://\(host.lowercased())/\(tid)/v2.0")
     }
 
     /// Checks a discovery document against the configuration.
@@ -57,16 +58,16 @@ public enum Discovery {
             expectedTokenIssuer = issuer
         }
 
-        var endpoints: [String] = []
-        for field in ["device_authorization_endpoint", "token_endpoint", "jwks_uri"] {
+        func endpoint(_ field: String) -> Result<String, DiscoveryError> {
             guard let value = o[field]?.stringValue, !value.isEmpty else { return .failure(.missing(field)) }
             guard isHTTPSEndpoint(value) else { return .failure(.notHTTPS(field)) }
-            endpoints.append(value)
+            return .success(value)
         }
-        guard endpoints.count == 3, let device = endpoints.first, let jwks = endpoints.last else {
-            return .failure(.malformed("endpoints"))
+        let device: String, token: String, jwks: String
+        switch (endpoint("device_authorization_endpoint"), endpoint("token_endpoint"), endpoint("jwks_uri")) {
+        case (.success(let d), .success(let t), .success(let j)): (device, token, jwks) = (d, t, j)
+        case (.failure(let e), _, _), (_, .failure(let e), _), (_, _, .failure(let e)): return .failure(e)
         }
-        let token = endpoints[1]
         let algorithms = (o["id_token_signing_alg_values_supported"]?.arrayValue ?? []).compactMap { $0.stringValue }
         let metadata = ProviderMetadata(issuer: issuer, expectedTokenIssuer: expectedTokenIssuer,
                                         deviceAuthorizationEndpoint: device, tokenEndpoint: token,

@@ -135,7 +135,8 @@ public final class MetadataCache {
             }
             i += 1
         }
-        guard lines.count == 3, lines.first == magic, let fetched = Int64(lines[1]), let url = lines.last else { return nil }
+        guard lines.count == 3, lines.first == magic, let fetched = lines.dropFirst().first.flatMap({ Int64($0) }),
+              let url = lines.last else { return nil }
         return Entry(url: url, fetchedAt: fetched, body: Array(bytes[start...]))
     }
 }

@@ -2,7 +2,7 @@
 /// fresh copy (no request at all), else over the login's transport, storing what was fetched.
 /// Everything fetched is validated before it is cached, and everything read from the cache is
 /// validated again, so a damaged file only costs a fetch.
-final class ProviderClient {
+public final class ProviderClient {
     let settings: IdPSettings
     let transport: HTTPTransport
     let cache: MetadataCache?
@@ -11,7 +11,15 @@ final class ProviderClient {
     let log: LogSink
     /// True once the keys in use came from the network during this login: refreshing them again
     /// for an unknown `kid` could not help.
-    private(set) var keysFetchedNow = false
+    public private(set) var keysFetchedNow = false
+
+    /// For callers outside the login (e.g. `jcfed idp test`): requests are bounded by
+    /// `http_timeout` and by `deadlineMillis` on the clock's monotonic scale.
+    public convenience init(settings: IdPSettings, transport: HTTPTransport, cache: MetadataCache?, clock: Clock,
+                            deadlineMillis: Int64, log: LogSink) {
+        self.init(settings: settings, transport: transport, cache: cache, clock: clock,
+                  budget: RequestBudget(clock: clock, deadline: deadlineMillis, httpTimeout: settings.httpTimeout), log: log)
+    }
 
     init(settings: IdPSettings, transport: HTTPTransport, cache: MetadataCache?, clock: Clock,
          budget: RequestBudget, log: LogSink) {
@@ -23,7 +31,7 @@ final class ProviderClient {
         self.log = log
     }
 
-    func metadata() -> Result<ProviderMetadata, DiscoveryError> {
+    public func metadata() -> Result<ProviderMetadata, DiscoveryError> {
         if settings.type == .azure, case .failure(let e) = Discovery.azureIssuer(for: settings) {
             return .failure(e)
         }
@@ -42,7 +50,7 @@ final class ProviderClient {
         return result
     }
 
-    func keys(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError> {
+    public func keys(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError> {
         if let cached = cache?.read(url: metadata.jwksURI, now: clock.wallSeconds()) {
             if case .success(let keys) = JWKSet.parse(cached) { return .success(keys) }
             log.log(.debug, "cached JWK Set is unusable; fetching it again")
@@ -52,7 +60,7 @@ final class ProviderClient {
 
     /// New keys after a token named an unknown `kid`, or nil when a refresh is not allowed now
     /// (keys already fresh from this login, or another refresh in the last minute).
-    func refreshKeysForUnknownKid(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError>? {
+    public func refreshKeysForUnknownKid(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError>? {
         if keysFetchedNow { return nil }
         if let cache = cache, !cache.claimForcedRefresh(url: metadata.jwksURI, now: clock.wallSeconds()) {
             log.log(.notice, "unknown signing key id; JWK Set was refreshed less than a minute ago, not fetching again")

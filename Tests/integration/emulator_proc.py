@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -172,7 +173,8 @@ class Emulator:
 
     @property
     def base_url(self):
-        return f"https://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
 
     def authority(self, tenant=TENANT):
         return f"{self.base_url}/{tenant}"
@@ -241,8 +243,6 @@ class Emulator:
             pending = [c for c in self.codes() if c["status"] == "pending" and not c["expired"]]
             if pending:
                 return pending[-1]
-            time.sleep(0.05)
+            time.sleep(0.1)
         raise EmulatorError("no pending device code appeared")
 
-
-import urllib.parse  # noqa: E402  (after the class for readability of the top)

@@ -48,35 +48,51 @@ def emulator_binary():
 
 # --- MSAL in its own virtualenv ------------------------------------------------------------------
 
+MSAL_TARGET = MSAL_VENV + "-target"  # fallback when the interpreter has no venv module
+
+
 def _venv_python():
     return os.path.join(MSAL_VENV, "bin", "python")
 
 
-def _msal_ready():
-    py = _venv_python()
-    if not os.access(py, os.X_OK):
+def _msal_ready(cmd):
+    if not os.access(cmd[0], os.X_OK):
         return False
-    probe = subprocess.run([py, "-c", f"import msal, sys; sys.exit(msal.__version__ != {MSAL_VERSION!r})"],
+    probe = subprocess.run(cmd + ["-c", f"import msal, sys; sys.exit(msal.__version__ != {MSAL_VERSION!r})"],
                            capture_output=True, timeout=60)
     return probe.returncode == 0
 
 
+def _run_steps(steps):
+    for cmd in steps:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            return f"{' '.join(cmd)}\n{done.stdout}\n{done.stderr}"
+    return None
+
+
 @pytest.fixture(scope="module")
 def msal_python():
-    if not _msal_ready():
-        os.makedirs(os.path.dirname(MSAL_VENV), exist_ok=True)
-        steps = [
-            [sys.executable, "-m", "venv", "--clear", "--system-site-packages", MSAL_VENV],
-            [_venv_python(), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q",
-             f"msal=={MSAL_VERSION}"],
-        ]
-        for cmd in steps:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            if done.returncode != 0:
-                pytest.fail(f"installing MSAL {MSAL_VERSION} failed: {' '.join(cmd)}\n{done.stdout}\n{done.stderr}")
-        if not _msal_ready():
-            pytest.fail(f"MSAL {MSAL_VERSION} not importable from {MSAL_VENV} after install")
-    return _venv_python()
+    """The command (a list) that runs a Python with the pinned MSAL importable."""
+    venv_cmd = [_venv_python()]
+    target_cmd = [sys.executable, "-E", "-c",
+                  f"import sys; sys.path.insert(0, {MSAL_TARGET!r}); exec(sys.argv.pop(1))"]
+    if _msal_ready(venv_cmd):
+        return venv_cmd
+    os.makedirs(os.path.dirname(MSAL_VENV), exist_ok=True)
+    pip = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", f"msal=={MSAL_VERSION}"]
+    failure = _run_steps([[sys.executable, "-m", "venv", "--clear", "--system-site-packages", MSAL_VENV],
+                          venv_cmd + pip])
+    if failure is None and _msal_ready(venv_cmd):
+        return venv_cmd
+    failure_target = _run_steps([[sys.executable] + pip + ["--target", MSAL_TARGET, "--upgrade"]])
+    if failure_target is None:
+        probe = subprocess.run(target_cmd + [f"import msal, sys; sys.exit(msal.__version__ != {MSAL_VERSION!r})"],
+                               capture_output=True, timeout=60)
+        if probe.returncode == 0:
+            return target_cmd
+    pytest.fail(f"installing MSAL {MSAL_VERSION} failed (a conformance test must not skip):\n"
+                f"venv: {failure}\ntarget: {failure_target}")
 
 
 # Runs inside the venv. argv[1] = JSON settings; prints one JSON line with the outcome.
@@ -124,7 +140,8 @@ def run_msal(python, emu, *, mode="public", client_id=PUBLIC_CLIENT, secret=None
     # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's `verify` (MSAL's verify=ca):
     # drop them so MSAL trusts exactly the emulator's CA, as it would the system store in production.
     env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
-    proc = subprocess.Popen([python, "-c", MSAL_DRIVER, json.dumps(settings)], stdout=subprocess.PIPE,
+    argv = python + (["-c"] if len(python) == 1 else []) + [MSAL_DRIVER, json.dumps(settings)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     person_error = []
 

@@ -37,9 +37,9 @@ enum JWT {
         case .wrongAud:
             claims = claims.setting("aud", "00000000-0000-0000-0000-00000000bad0")
         case .wrongIss:
-            if case .string(let iss)? = claims["iss"] {
-                claims = claims.setting("iss", .string(iss.replacingOccurrences(
-                    of: "https://", with: "https://attacker.invalid/")))
+            // The right tenant on another host: only an exact issuer comparison catches it.
+            if case .string(let tid)? = claims["tid"] {
+                claims = claims.setting("iss", .string("https://attacker.invalid/" + tid + "/v2.0"))
             }
         case .wrongTid:
             claims = claims.setting("tid", "99999999-8888-7777-6666-555555555555")

@@ -50,6 +50,7 @@ struct ServerPKI {
             commonName = "127.0.0.1"
             hostNames = [
                 .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
+                .ipAddress(ASN1OctetString(contentBytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
                 .dnsName("localhost"),
             ]
         case .wrongHost:

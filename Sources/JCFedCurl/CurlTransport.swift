@@ -145,7 +145,11 @@ final class CurlSink {
 
     func header(_ bytes: UnsafeRawBufferPointer) {
         guard headers.count < 100 else { return }
-        let line = String(decoding: bytes, as: UTF8.self)
+        // Drop the line end as bytes: in a Swift String "\r\n" is one Character, so the
+        // Character-wise trim below would leave it on every value (Retry-After was unreadable).
+        var raw = Array(bytes)
+        while let l = raw.last, l == 0x0D || l == 0x0A { raw.removeLast() }
+        let line = String(decoding: raw, as: UTF8.self)
         if line.hasPrefix("HTTP/") { headers = [:]; return }  // a new response (after 100-continue)
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()

@@ -92,6 +92,15 @@ import Testing
         #expect(Self.token(500, FlowFixtures.tokenJSON()) == .unavailable(status: 500))
     }
 
+    /// Found by the fault matrix (token-429-once-then-approved): a header value that still ends in
+    /// the line's CRLF ("\r\n" is one Character in Swift, so a Character-wise trim missed it) made
+    /// Retry-After unreadable, and a 429 was retried after one interval instead of Retry-After.
+    @Test func retryAfterWithTheLineEndStillOnIt() {
+        #expect(Self.token(429, "", headers: ["retry-after": "7\r\n"]) == .rateLimited(retryAfter: 7))
+        #expect(Self.code(429, "", headers: ["retry-after": " 3600 \r\n"]) == .rateLimited(retryAfter: 3600))
+        #expect(Self.token(429, "", headers: ["retry-after": "7\r\n8"]) == .rateLimited(retryAfter: nil))
+    }
+
     @Test func messageIsCleanedForTheTerminal() {
         let json = #"{"user_code":"ABC","device_code":"D","verification_uri":"https://x.test/d","message":"\u001b]0;pwned\u0007Open https://x.test/d\r\nand enter ABC \u202Eevil\u009b"}"#
         guard case .authorization(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }

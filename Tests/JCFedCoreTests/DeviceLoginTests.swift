@@ -150,6 +150,17 @@ import Testing
         #expect(rig.log.text.contains("polling every 10 s"))
     }
 
+    /// Found by the fault matrix: an interval other than the default 5 s in the device code
+    /// answer (Entra may send 1, 10, ...) was logged as "asked to slow down" before any poll.
+    @Test func theCodesOwnIntervalIsNotASlowDown() {
+        for interval in [1, 10] {
+            let rig = Rig()
+            rig.transport.on("/devicecode", .success(FlowFixtures.response(200, FlowFixtures.deviceCodeJSON(interval: interval))))
+            #expect(rig.run().kind == .success)
+            #expect(!rig.log.text.contains("slow down"), "interval \(interval)")
+        }
+    }
+
     @Test func pendingUntilTheCodeExpiresNeverPollsAfterExpiry() {
         let rig = Rig(token: [FlowFixtures.pending()])
         rig.transport.on("/devicecode", .success(FlowFixtures.response(200, FlowFixtures.deviceCodeJSON(interval: 5, expiresIn: 40))))

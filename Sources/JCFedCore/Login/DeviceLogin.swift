@@ -116,7 +116,8 @@ struct DeviceLogin {
             }
             let interval = machine.intervalMillis
             action = machine.handle(event, now: clock.monotonicMillis())
-            if machine.intervalMillis != interval {
+            // Only a poll's answer can slow us down; the code's own interval is not news.
+            if case .tokenReply = event, machine.intervalMillis > interval {
                 log.log(.info, "identity provider asked to slow down; polling every \(machine.intervalMillis / 1000) s")
             }
         }

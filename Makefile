@@ -24,9 +24,15 @@ MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j
 	-Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map -Xlinker --no-undefined \
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete
+# The same module with AddressSanitizer in every Swift target (make asan; test_memory.py loads it
+# with the ASan runtime in LD_PRELOAD, so no --no-undefined: the __asan_* symbols come from there).
+ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOBS) \
+	-Xswiftc -sanitize=address -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
+	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map \
+	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker nodelete
 TOOL_FLAGS := -c release --disable-local-rpath --scratch-path .build-tool -j $(JOBS) -Xswiftc -static-stdlib
 
-.PHONY: all module tool harness emulator deps install uninstall test unit-test integration-test demo bench fuzz soak clean
+.PHONY: all module tool harness emulator asan deps install uninstall test unit-test integration-test demo bench fuzz soak clean
 
 all: module tool harness
 
@@ -60,6 +66,12 @@ harness: $(BUILD)/pamrun
 $(BUILD)/pamrun: Tests/harness/pamrun.c
 	@mkdir -p $(BUILD)
 	cc -O2 -Wall -Wextra -o $@ $< -lpam
+
+asan: $(BUILD)/pam_jcfed-asan.so
+$(BUILD)/pam_jcfed-asan.so: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(ASAN_FLAGS) --product pam_jcfed
+	install -m 0644 .build-asan/debug/libpam_jcfed.so $@
 
 emulator: $(BUILD)/jcfed-entra-emulator
 $(BUILD)/jcfed-entra-emulator: FORCE
@@ -97,7 +109,7 @@ unit-test:
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
-integration-test: all emulator
+integration-test: all emulator asan
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
 test: deps
@@ -117,4 +129,4 @@ soak: all emulator
 	JCFED_SOAK=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration -k soak
 
 clean:
-	rm -rf $(BUILD) .build .build-module .build-tool emulator/.build
+	rm -rf $(BUILD) .build .build-module .build-tool .build-asan emulator/.build

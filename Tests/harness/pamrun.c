@@ -2,7 +2,7 @@
  * pamrun: drive a real libpam stack from tests, without root or system files.
  *
  *   pamrun -d CONFDIR -s SERVICE -u USER [-o auth|acct|auth+acct|setcred|open|close|chauthtok|all]
- *          [-n CYCLES] [-a ANSWER]... [-i] [-c none|fail|null] [-q] [-r]
+ *          [-n CYCLES] [-a ANSWER]... [-i] [-c none|fail|null] [-q] [-r] [-R CYCLE]
  *
  * pam_start_confdir() loads the service file from CONFDIR, which names the module by absolute
  * path, so libpam dlopens the real pam_jcfed.so. The conversation prints every message on stdout
@@ -10,7 +10,8 @@
  * answers in order, then with lines read from stdin (-i), else with an empty answer (Enter).
  * -c none: no conversation function; fail: the conversation returns PAM_CONV_ERR; null: it
  * returns success with no response. One line per call: "RESULT <op> <PAM_CODE_NAME>".
- * -r prints the process's max RSS (KiB) after the first and after the last cycle.
+ * -r prints the process's max RSS (KiB) after the first and after the last cycle ("RSS <cycle> <KiB>");
+ *    -R CYCLE also after that cycle (growth is then measured past the warm-up).
  * -m MODULE [-A ARG]...: call MODULE's pam_sm_* directly (dlopen) on a handle from
  *    pam_start_confdir, to see the module's own return code rather than the stack's verdict.
  *
@@ -169,8 +170,8 @@ static int run_op(pam_handle_t *h, const char *op) {
 
 int main(int argc, char **argv) {
     const char *confdir = NULL, *service = NULL, *user = NULL, *op = "auth";
-    int cycles = 1, rss = 0, c;
-    while ((c = getopt(argc, argv, "d:s:u:o:n:a:ic:qrm:A:")) != -1) {
+    int cycles = 1, rss = 0, rss_at = 0, c;
+    while ((c = getopt(argc, argv, "d:s:u:o:n:a:ic:qrR:m:A:")) != -1) {
         switch (c) {
         case 'd': confdir = optarg; break;
         case 's': service = optarg; break;
@@ -181,6 +182,7 @@ int main(int argc, char **argv) {
         case 'i': read_stdin = 1; break;
         case 'q': quiet = 1; break;
         case 'r': rss = 1; break;
+        case 'R': rss = 1; rss_at = atoi(optarg); break;
         case 'm':
             module = dlopen(optarg, RTLD_NOW | RTLD_LOCAL);
             if (!module) { fprintf(stderr, "dlopen: %s\n", dlerror()); return 2; }
@@ -195,7 +197,7 @@ int main(int argc, char **argv) {
         }
     }
     if (!confdir || !service || !user) {
-        fprintf(stderr, "usage: pamrun -d CONFDIR -s SERVICE -u USER [-o OP] [-n N] [-a ANSWER] [-i] [-c none|fail|null] [-q] [-r]\n");
+        fprintf(stderr, "usage: pamrun -d CONFDIR -s SERVICE -u USER [-o OP] [-n N] [-a ANSWER] [-i] [-c none|fail|null] [-q] [-r] [-R CYCLE]\n");
         return 2;
     }
     const char *all[] = {"auth", "setcred", "acct", "open", "close", "chauthtok", NULL};
@@ -218,7 +220,7 @@ int main(int argc, char **argv) {
             if (!module && !strcmp(*o, "auth") && ops == pair && last != PAM_SUCCESS) break;
         }
         pam_end(h, last);
-        if (rss && (i == 0 || i == cycles - 1)) printf("RSS %d %ld\n", i + 1, max_rss_kib());
+        if (rss && (i == 0 || i == cycles - 1 || i + 1 == rss_at)) printf("RSS %d %ld\n", i + 1, max_rss_kib());
         fflush(stdout);
     }
     return 0;

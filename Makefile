@@ -125,8 +125,9 @@ bench: all emulator
 fuzz:
 	bash Tests/fuzz/run.sh $${FUZZ_SECONDS:-300}
 
-soak: all emulator
-	JCFED_SOAK=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration -k soak
+# Longer memory and load runs (see test_memory.py and test_load.py for what JCFED_SOAK changes).
+soak: all emulator asan
+	JCFED_SOAK=1 $(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration/test_memory.py Tests/integration/test_load.py
 
 clean:
 	rm -rf $(BUILD) .build .build-module .build-tool .build-asan emulator/.build

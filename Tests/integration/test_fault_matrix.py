@@ -87,6 +87,10 @@ ROWS = [
     Row("discovery-truncated-json", UNAVAIL, faults=on("discovery", truncated_json=True), log="discovery document unusable"),
     Row("discovery-50mb-body", UNAVAIL, faults=on("discovery", huge_body_mb=50), log="response too large"),
     Row("discovery-issuer-mismatch", "PAM_SERVICE_ERR", faults={"issuer_mismatch": True}, log="discovery issuer"),
+    # A slow IdP that still answers within http_timeout is not a fault: every request (discovery,
+    # device code, poll, keys) waits 1.5 s of the 2 s, and the login succeeds.
+    Row("slow-but-within-timeout", "PAM_SUCCESS", faults={"delay_ms": 1500}, approve=True,
+        min_seconds=4 * 1.5, bound=4 * 1.5 + MARGIN),
     # The device authorization request.
     Row("devicecode-503", UNAVAIL, faults=on("devicecode", status=503), log="HTTP 503"),
     Row("devicecode-429", UNAVAIL, faults=on("devicecode", status=429, retry_after=1), log="rateLimited"),
@@ -115,6 +119,8 @@ ROWS = [
     # never faster, then reported as unavailable.
     Row("token-429-no-retry-after-persistent", UNAVAIL, faults=on("token", status=429), after_code=True,
         approve=True, login_timeout=10, bound=10 + MARGIN, min_seconds=8, log="HTTP 429", max_token_requests=11),
+    Row("token-drop-connection", UNAVAIL, faults=on("token", drop_connection=True), after_code=True, approve=True,
+        log="unavailable during the device flow"),
     Row("token-malformed-json", UNAVAIL, faults=on("token", malformed_json=True), after_code=True, approve=True,
         log="not JSON"),
     Row("token-truncated-json", UNAVAIL, faults=on("token", truncated_json=True), after_code=True, approve=True,

@@ -5,6 +5,7 @@ import JCFedCore
 
 // Stub until the admin-tool work: --version and check-config.
 let args = Array(CommandLine.arguments.dropFirst())
+if IdentityCommandsGlue.dispatch(args) { exit(0) }  // temporary, see IdentityCommandsGlue.swift
 if args.first == "--version" {
     print("jcfed \(JCFedVersion.string)")
 } else if args.first == "check-config" {

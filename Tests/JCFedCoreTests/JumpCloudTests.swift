@@ -128,6 +128,7 @@ final class JumpCloudFakeSigner: RequestSigner {
         let p = RetryPolicy()
         #expect(p.retryAfterMillis("Sun, 06 Nov 1994 08:49:40 GMT", now: 784_111_777) == 3000)
         #expect(p.retryAfterMillis("soon", now: 0) == nil)
+        #expect(p.retryAfterMillis(" 2\r\n", now: 0) == 2000)
         #expect(p.retryAfterMillis(nil, now: 0) == nil)
     }
 

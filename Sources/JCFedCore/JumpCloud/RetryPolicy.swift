@@ -34,8 +34,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public func retryAfterMillis(_ header: String?, now: Int64) -> Int64? {
         guard let raw = header else { return nil }
         var value = Substring(raw)
-        while let f = value.first, f == " " { value = value.dropFirst() }
-        while let l = value.last, l == " " { value = value.dropLast() }
+        // Whitespace includes the "\r\n" grapheme a raw header line may still end with.
+        while let f = value.first, f.isWhitespace { value = value.dropFirst() }
+        while let l = value.last, l.isWhitespace { value = value.dropLast() }
         let seconds: Int64
         if let n = Int64(value), n >= 0 {
             seconds = n

@@ -51,6 +51,9 @@ struct DirectoryCommand: ParsableCommand {
         @Option(help: "Seconds each request may take.")
         var timeout: Int = 30
 
+        @Option(name: .customLong("max-attempts"), help: .hidden)
+        var maxAttempts: Int = RetryPolicy().maxAttempts
+
         func run() throws {
             let loaded = try DirectoryToolSupport.loadConfig(config)
             let c = loaded.config
@@ -67,7 +70,9 @@ struct DirectoryCommand: ParsableCommand {
             }
 
             let transport = CurlTransport(caFile: caFile, proxy: nil, maxResponseBytes: JumpCloudHTTP.maxBodyBytes)
-            let http = JumpCloudHTTP(transport: transport, clock: SystemClock(), log: log,
+            var policy = RetryPolicy()
+            policy.maxAttempts = max(1, min(maxAttempts, 20))
+            let http = JumpCloudHTTP(transport: transport, clock: SystemClock(), log: log, policy: policy,
                                      timeoutSeconds: max(1, min(timeout, 600)))
 
             var api: JumpCloudAPI?

@@ -197,3 +197,25 @@ import Testing
         #expect(e.reason == "wrong-user")
     }
 }
+
+@Suite struct MappingKeyTests {
+    @Test(arguments: [
+        ("alice@contoso.com", "alice@contoso.com", true),
+        ("Alice@CONTOSO.com", "alice@contoso.com", true),
+        ("alice@contoso.co", "alice@contoso.com", false),
+        ("alice@contoso.comm", "alice@contoso.com", false),
+        ("alice @contoso.com", "alice@contoso.com", false),
+        ("ren\u{E9}@contoso.com", "rene\u{301}@contoso.com", true),
+        ("RENE\u{301}@contoso.com", "ren\u{E9}@contoso.com", true),
+        ("rene@contoso.com", "ren\u{E9}@contoso.com", false),
+        ("\u{0430}lice@contoso.com", "alice@contoso.com", false),
+        ("\u{212A}im@contoso.com", "kim@contoso.com", false),
+        ("a;b@contoso.com", "a\u{37E}b@contoso.com", true),   // U+037E is canonically ';'
+    ])
+    func fastAndSlowPathsAgree(email: String, claim: String, expected: Bool) throws {
+        let key = try #require(IdentifierKey.address(claim))
+        #expect(IdentifierKey.email(email, matchesKey: key) == expected)
+        // The fast path must agree with building the key.
+        #expect((IdentifierKey.address(email) == key) == expected)
+    }
+}

@@ -69,9 +69,18 @@ public struct Directory: Sendable, Equatable {
         self.modifiedAt = modifiedAt
         self.metadata = metadata
         var index: [String: Int] = [:]
-        for (i, u) in users.enumerated() where index[u.username] == nil { index[u.username] = i }
+        index.reserveCapacity(users.count)
+        var duplicate: String?
+        for (i, u) in users.enumerated() {
+            if index.updateValue(i, forKey: u.username) != nil, duplicate == nil { duplicate = u.username }
+        }
         self.byUsername = index
+        self.duplicateUsername = duplicate
     }
+
+    /// A username held by two users (canonically equivalent spellings count as one): such a
+    /// directory is invalid, DirectoryFile refuses it.
+    public private(set) var duplicateUsername: String?
 
     /// The JumpCloud user whose username is exactly `name` (byte for byte: account names are
     /// compared the way NSS compares them). Usernames are unique in a valid file.

@@ -50,7 +50,7 @@ public enum DirectoryFile {
         var users: [DirectoryUser] = []
         users.reserveCapacity(results.count)
         var ids = Set<String>()
-        var names = Set<String>()
+        ids.reserveCapacity(results.count)
         for (i, record) in results.enumerated() {
             let user: DirectoryUser
             switch parseUser(record) {
@@ -59,9 +59,6 @@ public enum DirectoryFile {
             }
             guard ids.insert(user.id).inserted else {
                 return .failure(Invalid("record \(i): _id \(user.id) appears twice"))
-            }
-            guard names.insert(user.username).inserted else {
-                return .failure(Invalid("record \(i): username '\(user.username)' appears twice"))
             }
             users.append(user)
         }
@@ -101,7 +98,11 @@ public enum DirectoryFile {
                 bound = set
             }
         }
-        return .success(Directory(users: users, boundUserIDs: bound, metadata: meta))
+        let directory = Directory(users: users, boundUserIDs: bound, metadata: meta)
+        if let dup = directory.duplicateUsername {
+            return .failure(Invalid("username '\(dup)' appears twice"))
+        }
+        return .success(directory)
     }
 
     static func parseUser(_ record: JSONValue) -> Result<DirectoryUser, Invalid> {
@@ -133,7 +134,7 @@ public enum DirectoryFile {
         switch flag("activated") { case .failure(let e): return .failure(e); case .success(let b): activated = b }
         switch flag("suspended") { case .failure(let e): return .failure(e); case .success(let b): suspended = b }
         switch flag("account_locked") { case .failure(let e): return .failure(e); case .success(let b): locked = b }
-        var state: String
+        let state: String
         if let s = o["state"], s != .null {
             guard let str = s.stringValue, !str.isEmpty, str.utf8.count <= 32 else {
                 return .failure(Invalid("state of \(id) is not a short string"))
@@ -160,7 +161,6 @@ public enum DirectoryFile {
                 groups.append(s)
             }
         }
-        state = state.uppercased()
         return .success(DirectoryUser(id: id, username: username, email: email, activated: activated,
                                       suspended: suspended, accountLocked: locked, state: state,
                                       unixUID: uid, groups: groups))
@@ -180,10 +180,17 @@ public enum DirectoryFile {
         }
     }
 
+    /// Not empty, at most 256 bytes, no space, slash or control character (C1 controls are
+    /// U+0080-U+009F, in UTF-8 0xC2 0x80-0x9F). Byte-level: this runs for every user at login.
     static func isPlausibleUsername(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.count <= 256 && !s.unicodeScalars.contains {
-            $0.value < 0x21 || $0.value == 0x7f || $0 == "/" || ($0.value >= 0x80 && $0.value < 0xa0)
+        let utf8 = s.utf8
+        guard !utf8.isEmpty, utf8.count <= 256 else { return false }
+        var afterC2 = false
+        for b in utf8 {
+            if b < 0x21 || b == 0x7f || b == 0x2f || (afterC2 && b < 0xa0) { return false }
+            afterC2 = b == 0xc2
         }
+        return true
     }
 
     static func describe(_ e: JSONError) -> String {

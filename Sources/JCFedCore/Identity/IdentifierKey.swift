@@ -21,6 +21,26 @@ public enum IdentifierKey {
         return foldLocalPart(local) + "@" + d
     }
 
+    /// Whether a JumpCloud email has the comparison key `key` (a result of `address`). The
+    /// common case, both ASCII, is a byte comparison without allocation (a login scans every
+    /// user); anything else goes through `address` and canonical-equivalence equality.
+    public static func email(_ email: String, matchesKey key: String) -> Bool {
+        func slow() -> Bool {
+            guard let other = address(email) else { return false }
+            return other == key
+        }
+        var keyBytes = key.utf8.makeIterator()
+        for b in email.utf8 {
+            guard b < 0x80 else { return slow() }
+            guard let k = keyBytes.next() else { return false }
+            guard k < 0x80 else { return slow() }
+            // Two different ASCII starters at the same place: whatever follows, the characters
+            // differ under canonical equivalence too.
+            if asciiLower(Unicode.Scalar(b)).value != UInt32(k) { return false }
+        }
+        return keyBytes.next() == nil
+    }
+
     /// The domain of an address key (after `address`), lower-case ASCII.
     public static func domain(ofKey key: String) -> String? {
         guard let at = key.lastIndex(of: "@") else { return nil }
@@ -49,8 +69,8 @@ public enum IdentifierKey {
                 continue
             }
             let lower = String(c).lowercased()
-            // Folding must not create ASCII out of non-ASCII (Kelvin sign -> k, dotted I -> i).
-            if lower.unicodeScalars.contains(where: { $0.isASCII }) {
+            // Folding must not turn a non-ASCII character into an ASCII one (Kelvin sign -> k).
+            if lower.unicodeScalars.allSatisfy({ $0.isASCII }) {
                 out.append(c)
             } else {
                 out += lower

@@ -57,10 +57,9 @@ public enum IdentityMapper {
 
     static func mapThroughDirectory(_ claims: [ClaimTrust.TrustedClaim], directory: Directory,
                                     note: String) -> Result<String, Rejection> {
-        let index = EmailIndex(directory)
         for claim in claims {
             guard let key = IdentifierKey.address(claim.value) else { continue }
-            let matches = index.users(forKey: key)
+            let matches = directory.users.filter { IdentifierKey.email($0.email, matchesKey: key) }
             if matches.count > 1 {
                 let ids = matches.map { $0.id }.joined(separator: ", ")
                 return .failure(Rejection("ambiguous",
@@ -139,23 +138,5 @@ public enum IdentityMapper {
         case .failure(let r): return .failure(r)
         case .success: return .success(account)
         }
-    }
-}
-
-/// JumpCloud users by the comparison key of their email, built once per mapping.
-struct EmailIndex {
-    private var byKey: [String: [Int]] = [:]
-    private let users: [DirectoryUser]
-
-    init(_ directory: Directory) {
-        users = directory.users
-        for (i, u) in users.enumerated() {
-            guard let key = IdentifierKey.address(u.email) else { continue }
-            byKey[key, default: []].append(i)
-        }
-    }
-
-    func users(forKey key: String) -> [DirectoryUser] {
-        (byKey[key] ?? []).compactMap { $0 < users.count ? users[$0] : nil }
     }
 }

@@ -487,3 +487,14 @@ def test_pins_refuses_an_unsafe_store(world):
     os.chmod(world.state / "pins", 0o777)
     p = world.jcfed("pins", "list", "--config", str(world.conf))
     assert p.returncode != 0 and "writable" in p.stderr
+
+
+def test_an_empty_org_does_not_replace_a_populated_directory(world, jc):
+    before = synced(world)
+    jc.fixture["users"], jc.fixture["groups"] = [], []
+    p = world.sync()
+    assert p.returncode != 0 and "--allow-empty" in p.stderr
+    assert world.directory.read_bytes() == before
+    p = world.sync("--allow-empty")
+    assert p.returncode == 0, p.stderr
+    assert world.load()["totalCount"] == 0

@@ -42,6 +42,9 @@ struct DirectoryCommand: ParsableCommand {
         @Option(help: "The configuration file.")
         var config: String = ConfigLoader.defaultPath
 
+        @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
+        var allowEmpty = false
+
         @Option(help: "What to fetch: auto (whatever is available), api (users and groups with jumpcloud.api_key_file), system (this device's bindings with the agent key).")
         var source: Source = .auto
 
@@ -118,7 +121,8 @@ struct DirectoryCommand: ParsableCommand {
                 }
                 throw DirectoryToolSupport.fail(message + (existing != nil ? "; the installed directory was kept" : "; nothing was written"))
             case .success(let (directory, report)):
-                try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory)
+                try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
+                                                 replacing: existing, allowEmpty: allowEmpty)
             }
         }
     }
@@ -129,6 +133,9 @@ struct DirectoryCommand: ParsableCommand {
 
         @Option(help: "The configuration file.")
         var config: String = ConfigLoader.defaultPath
+
+        @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
+        var allowEmpty = false
 
         @Argument(help: "The file: the JumpCloud GET /api/systemusers shape, as `jcfed directory sync` writes it.")
         var file: String
@@ -151,7 +158,8 @@ struct DirectoryCommand: ParsableCommand {
             var existing: Directory?
             if case .success(let d) = DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) { existing = d }
             let (directory, report) = DirectorySync.importing(imported, existing: existing, now: now)
-            try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory)
+            try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
+                                             replacing: existing, allowEmpty: allowEmpty)
         }
     }
 
@@ -244,7 +252,13 @@ enum DirectoryToolSupport {
     }
 
     /// Writes the directory atomically (0600: it holds names and emails) and prints the report.
-    static func install(_ directory: Directory, report: DirectorySync.Report, path: String) throws {
+    /// An empty result replacing a populated directory is refused unless asked for: a wrong
+    /// org id or a key of another organisation must not quietly un-federate everyone.
+    static func install(_ directory: Directory, report: DirectorySync.Report, path: String,
+                        replacing existing: Directory?, allowEmpty: Bool) throws {
+        if directory.users.isEmpty, let old = existing, !old.users.isEmpty, !allowEmpty {
+            throw fail("the new directory has no users but the installed one has \(old.users.count); not replacing it (--allow-empty if that is right)")
+        }
         switch AtomicFile.write(path, DirectoryFile.serialize(directory), mode: 0o600) {
         case .failure(let f): throw fail("\(path): \(f.description); the installed directory was kept")
         case .success: break

@@ -91,6 +91,38 @@ def default_fixture(n_users=250, api_key="test-api-key-0123456789"):
     }
 
 
+def write_directory(path, users, bound_user_ids=None, synced_at=None, source="api"):
+    """Writes a directory file as jcfed reads it (mapping.directory), for libpam tests.
+
+    `users`: dicts with at least `username`; `email` defaults to <username>@contoso.com, `groups`
+    (JumpCloud group names) to [], `_id` to a stable id from the username, and `activated`,
+    `suspended`, `account_locked`, `state` to an active user. Returns {username: _id}.
+    """
+    results, ids = [], {}
+    for u in users:
+        name = u["username"]
+        uid = u.get("_id") or ("5f1b" + name.encode().hex())[:24].ljust(24, "0")
+        ids[name] = uid
+        results.append({
+            "_id": uid, "username": name, "email": u.get("email", f"{name}@contoso.com"),
+            "activated": u.get("activated", True), "suspended": u.get("suspended", False),
+            "account_locked": u.get("account_locked", False),
+            "state": u.get("state", "SUSPENDED" if u.get("suspended") else "ACTIVATED"),
+            "unix_uid": u.get("unix_uid"), "jcfed_groups": list(u.get("groups", [])),
+        })
+    bound = None if bound_user_ids is None else [ids.get(b, b) for b in bound_user_ids]
+    now = int(time.time()) if synced_at is None else synced_at
+    doc = {"totalCount": len(results),
+           "jcfed": {"version": 1, "source": source, "synced_at": now, "bound_user_ids": bound,
+                     "bindings_synced_at": now if bound is not None else None},
+           "results": results}
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1))
+    os.chmod(path, 0o600)
+    return ids
+
+
 # ---------------------------------------------------------------------------------------------
 # TLS
 

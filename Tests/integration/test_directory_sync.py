@@ -498,3 +498,13 @@ def test_an_empty_org_does_not_replace_a_populated_directory(world, jc):
     p = world.sync("--allow-empty")
     assert p.returncode == 0, p.stderr
     assert world.load()["totalCount"] == 0
+
+
+def test_write_directory_helper_makes_a_file_the_tool_accepts(world):
+    from jumpcloud_emulator import write_directory
+    ids = write_directory(world.directory, [{"username": "alice", "groups": ["federated"]},
+                                            {"username": "bob", "suspended": True}], bound_user_ids=["alice"])
+    p = world.jcfed("directory", "show", "--config", str(world.conf))
+    assert p.returncode == 0, p.stderr
+    assert "users: 2 (suspended 1" in p.stdout and "bound to this device: 1 (alice)" in p.stdout
+    assert len(ids["alice"]) == 24

@@ -508,3 +508,87 @@ def test_write_directory_helper_makes_a_file_the_tool_accepts(world):
     assert p.returncode == 0, p.stderr
     assert "users: 2 (suspended 1" in p.stdout and "bound to this device: 1 (alice)" in p.stdout
     assert len(ids["alice"]) == 24
+
+
+# ---------------------------------------------------------------------------------------------
+# The installed directory through real libpam: routing, bindings and the account stage need no
+# IdP (the configured IdP at 127.0.0.1:9 answers nothing: any request would end in
+# PAM_AUTHINFO_UNAVAIL, so PAM_IGNORE also shows that no request was made).
+
+
+def pam_directory(pam_env, bound=None, synced_at=None, **config):
+    from jumpcloud_emulator import write_directory
+    write_directory(pam_env.state / "directory.json", [
+        {"username": "alice", "groups": ["Engineering"]},
+        {"username": "bob", "groups": ["Engineering"], "suspended": True},
+        {"username": "carol", "groups": ["Engineering"], "account_locked": True},
+        {"username": "dave"},
+        {"username": "erin", "activated": False, "state": "STAGED"},
+    ], bound_user_ids=bound, synced_at=synced_at)
+    pam_env.write_config(**config)
+
+
+@pytest.mark.parametrize("user,code,message", [
+    ("alice", "PAM_SUCCESS", None),
+    ("bob", "PAM_ACCT_EXPIRED", "Your JumpCloud account is suspended."),
+    ("carol", "PAM_PERM_DENIED", "Your JumpCloud account is locked."),
+    ("erin", "PAM_ACCT_EXPIRED", "Your JumpCloud account is not activated."),
+])
+def test_account_stage_follows_the_directory(pam_env, user, code, message):
+    pam_directory(pam_env)
+    codes, out, log = pam_env.run(user, op="acct")
+    assert codes["acct"] == code, out + log
+    if message:
+        assert message in out
+
+
+def test_not_routed_and_unknown_users_are_ignored_without_requests(pam_env):
+    pam_directory(pam_env, routing={"groups": "Engineering"})
+    codes, out, log = pam_env.run("dave", op="auth+acct", args=("debug",))
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}, out + log
+    assert "reason=not-routed" in log
+    # A local account with no JumpCloud record (a local admin) is not federated either.
+    pam_env.write_config()
+    codes, out, log = pam_env.run("root", op="auth+acct")
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}
+    (pam_env.base / "passwd").write_text((pam_env.base / "passwd").read_text() + "localadm:x:1500:1500::/:/bin/sh\n")
+    codes, out, log = pam_env.run("localadm", op="auth+acct", args=("debug",))
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}, out + log
+    assert "reason=not-in-directory" in log
+
+
+def test_unbound_user_is_not_federated_and_refused_at_account(pam_env):
+    pam_directory(pam_env, bound=["alice", "bob"])
+    codes, out, log = pam_env.run("dave", op="auth+acct", args=("debug",))
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_PERM_DENIED"}, out + log
+    assert "reason=not-bound" in log
+    assert "not allowed on this device" in out
+    codes, _, _ = pam_env.run("alice", op="acct")
+    assert codes["acct"] == "PAM_SUCCESS"
+
+
+def test_stale_directory_policy(pam_env):
+    old = int(time.time()) - 10 * 86400
+    pam_directory(pam_env, synced_at=old)
+    codes, out, log = pam_env.run("alice", op="acct")
+    assert codes["acct"] == "PAM_SUCCESS", out + log
+    assert "SYSLOG 4 " in log and "hours old" in log
+    pam_directory(pam_env, synced_at=old, mapping={"stale_directory": "deny"})
+    codes, out, log = pam_env.run("alice", op="auth+acct")
+    assert codes == {"auth": "PAM_AUTHINFO_UNAVAIL", "acct": "PAM_AUTHINFO_UNAVAIL"}, out + log
+    assert "out of date" in out
+
+
+def test_malformed_or_unsafe_directory_is_a_service_error(pam_env):
+    pam_env.write_config()
+    d = pam_env.state / "directory.json"
+    pam_env.state.mkdir(exist_ok=True)
+    d.write_text('{"results": [], "totalCount": 3}')
+    os.chmod(d, 0o600)
+    codes, out, log = pam_env.run("alice", op="acct")
+    assert codes["acct"] == "PAM_SERVICE_ERR", out + log
+    assert "truncated" in log
+    pam_directory(pam_env)
+    os.chmod(d, 0o666)
+    codes, out, log = pam_env.run("alice", op="acct")
+    assert codes["acct"] == "PAM_SERVICE_ERR", out + log

@@ -160,8 +160,8 @@ import Testing
     @Test func atomicWriteReplacesAndLeavesNoTemporaryFile() throws {
         let dir = IdentityTempDir()
         let p = dir.path + "/sub/dir/directory.json"
-        try AtomicFile.write(p, Array("one".utf8)).get()
-        try AtomicFile.write(p, Array("two".utf8), mode: 0o640).get()
+        try AtomicReplace.write(p, Array("one".utf8)).get()
+        try AtomicReplace.write(p, Array("two".utf8), mode: 0o640).get()
         var st = stat()
         #expect(stat(p, &st) == 0)
         #expect(UInt32(st.st_mode) & 0o777 == 0o640)
@@ -174,11 +174,11 @@ import Testing
     @Test func atomicWriteFailureKeepsTheOldFile() throws {
         let dir = IdentityTempDir()
         let p = dir.path + "/directory.json"
-        try AtomicFile.write(p, Array("old".utf8)).get()
+        try AtomicReplace.write(p, Array("old".utf8)).get()
         // A directory where the temporary file would go cannot be created: make the target a
         // path whose parent is a file.
         let bad = p + "/child"
-        if case .success = AtomicFile.write(bad, Array("new".utf8)) { Issue.record("write under a file succeeded") }
+        if case .success = AtomicReplace.write(bad, Array("new".utf8)) { Issue.record("write under a file succeeded") }
         #expect(try SafeFile.readText(p, rules: .init(owner: getuid())).get() == "old")
     }
 

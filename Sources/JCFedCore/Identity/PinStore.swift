@@ -98,7 +98,7 @@ public final class PinStore {
             guard fd >= 0 else { return .failure(Failure("cannot create a pin file in \(self.directory) (errno \(errno))")) }
             defer { unlinkat(dfd, tmp, 0) }
             let bytes = PinStore.serialize(pin)
-            let werr = AtomicFile.writeAll(fd, bytes)
+            let werr = AtomicReplace.writeAll(fd, bytes)
             let synced = werr == nil && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
             close(fd)
             guard synced else { return .failure(Failure("cannot write a pin file in \(self.directory)")) }

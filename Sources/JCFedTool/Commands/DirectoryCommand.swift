@@ -259,7 +259,7 @@ enum DirectoryToolSupport {
         if directory.users.isEmpty, let old = existing, !old.users.isEmpty, !allowEmpty {
             throw fail("the new directory has no users but the installed one has \(old.users.count); not replacing it (--allow-empty if that is right)")
         }
-        switch AtomicFile.write(path, DirectoryFile.serialize(directory), mode: 0o600) {
+        switch AtomicReplace.write(path, DirectoryFile.serialize(directory), mode: 0o600) {
         case .failure(let f): throw fail("\(path): \(f.description); the installed directory was kept")
         case .success: break
         }

@@ -6,7 +6,7 @@ import Glibc
 /// or full disk never leaves a truncated file: write a temporary file in the same directory,
 /// fsync it, rename it over the target, fsync the directory. On any failure the temporary file
 /// is removed and the old file is untouched.
-public enum AtomicFile {
+public enum AtomicReplace {
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         public var step: String
         public var errno: Int32

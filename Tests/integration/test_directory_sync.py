@@ -592,3 +592,20 @@ def test_malformed_or_unsafe_directory_is_a_service_error(pam_env):
     os.chmod(d, 0o666)
     codes, out, log = pam_env.run("alice", op="acct")
     assert codes["acct"] == "PAM_SERVICE_ERR", out + log
+
+
+def test_root_prefixes_every_system_path(world):
+    """--root DIR / $JCFED_ROOT: jcfed.conf and the paths it names are looked up under DIR."""
+    tree = world.base / "tree"
+    (tree / "etc/jcfed").mkdir(parents=True)
+    (tree / "etc/jcfed/jcfed.conf").write_text(
+        f"[idp]\nurl = https://login.microsoftonline.com/{TENANT}\nclient_id = {PUBLIC_CLIENT}\n")
+    f = export_file(world, json.dumps({"results": [make_user(1)], "totalCount": 1}))
+    p = world.jcfed("directory", "import", "--root", str(tree), str(f))
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tree / "var/lib/jcfed/directory.json").read_text())["totalCount"] == 1
+    env = dict(os.environ, JCFED_ROOT=str(tree))
+    p = subprocess.run([str(TOOL), "directory", "show"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "users: 1 " in p.stdout, p.stdout + p.stderr
+    p = subprocess.run([str(TOOL), "pins", "list"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0 and "no pins" in p.stdout, p.stdout + p.stderr

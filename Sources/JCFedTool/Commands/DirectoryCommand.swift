@@ -9,8 +9,7 @@ import Glibc
 /// (mapping.directory). The module never calls JumpCloud at login; this command does, when an
 /// admin or a timer runs it.
 ///
-/// Files are checked with the module's rules, but owned by the user running the tool (root in
-/// production), so tests can run it unprivileged on their own files.
+/// Files are checked with the module's rules (see IdentityToolOptions for --root and owners).
 struct DirectoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "directory",
@@ -39,8 +38,7 @@ struct DirectoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fetch users and groups (API key) and/or this device's bindings (System Context API).")
 
-        @Option(help: "The configuration file.")
-        var config: String = ConfigLoader.defaultPath
+        @OptionGroup var options: IdentityToolOptions
 
         @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
         var allowEmpty = false
@@ -58,9 +56,7 @@ struct DirectoryCommand: ParsableCommand {
         var maxAttempts: Int = RetryPolicy().maxAttempts
 
         func run() throws {
-            let loaded = try DirectoryToolSupport.loadConfig(config)
-            let c = loaded.config
-            let owner = DirectoryToolSupport.owner
+            let (c, owner) = try options.load()
             let now = SystemClock().wallSeconds()
             let log = DirectoryToolSupport.StderrLog()
 
@@ -131,8 +127,7 @@ struct DirectoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a directory file (e.g. made by a sync on an admin host) and install it.")
 
-        @Option(help: "The configuration file.")
-        var config: String = ConfigLoader.defaultPath
+        @OptionGroup var options: IdentityToolOptions
 
         @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
         var allowEmpty = false
@@ -141,9 +136,7 @@ struct DirectoryCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            let loaded = try DirectoryToolSupport.loadConfig(config)
-            let c = loaded.config
-            let owner = DirectoryToolSupport.owner
+            let (c, owner) = try options.load()
             let now = SystemClock().wallSeconds()
             let bytes: [UInt8]
             switch SafeFile.read(file, rules: .init(owner: owner, maxBytes: DirectoryFile.maxBytes)) {
@@ -166,15 +159,13 @@ struct DirectoryCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print what the installed directory holds and how old it is.")
 
-        @Option(help: "The configuration file.")
-        var config: String = ConfigLoader.defaultPath
+        @OptionGroup var options: IdentityToolOptions
 
         func run() throws {
-            let loaded = try DirectoryToolSupport.loadConfig(config)
-            let c = loaded.config
+            let (c, owner) = try options.load()
             let now = SystemClock().wallSeconds()
             let d: Directory
-            switch DirectoryLoader.load(settings: c.mapping, now: now, owner: DirectoryToolSupport.owner) {
+            switch DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) {
             case .failure(let e): throw DirectoryToolSupport.fail(e.problem)
             case .success(nil):
                 print("directory: \(c.mapping.directory): none (mapping uses fallback = \(c.mapping.fallback.rawValue); account state is not checked; binding check off)")
@@ -215,25 +206,57 @@ struct DirectoryCommand: ParsableCommand {
     }
 }
 
+/// `--root DIR` (or $JCFED_ROOT) and `--config PATH`, with the same meaning as the admin tool's
+/// global options, so these commands fit under its root command unchanged (or can switch to its
+/// GlobalOptions): every system path from jcfed.conf is looked up under the root; --config is
+/// taken as given; files must be owned by root on the real system, and by the invoking user
+/// under another root (tests, image builds).
+struct IdentityToolOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Operate on the system under DIR instead of / (default: $JCFED_ROOT, else /).", valueName: "DIR"))
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use this jcfed.conf (taken as given, not under --root). Default: /etc/jcfed/jcfed.conf under the root.", valueName: "PATH"))
+    var config: String?
+
+    /// "/" or an absolute directory without a trailing slash.
+    func resolvedRoot() throws -> String {
+        var dir = root ?? getenv("JCFED_ROOT").map { String(cString: $0) } ?? "/"
+        if dir.isEmpty { dir = "/" }
+        guard dir.hasPrefix("/") else { throw DirectoryToolSupport.fail("--root must be an absolute path, not '\(dir)'") }
+        while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
+        return dir
+    }
+
+    /// The configuration with its paths (directory, state, API key, agent) as this process
+    /// finds them, and the owner files must have.
+    func load() throws -> (JCFedConfig, UInt32) {
+        let dir = try resolvedRoot()
+        let host: (String) -> String = { dir == "/" ? $0 : dir + $0 }
+        let owner: UInt32 = dir == "/" ? 0 : UInt32(geteuid())
+        let path = config ?? host(ConfigLoader.defaultPath)
+        var c: JCFedConfig
+        switch ConfigLoader.load(path: path, owner: owner) {
+        case .failure(let e): throw DirectoryToolSupport.fail(e.description)
+        case .success(let l):
+            for w in l.warnings { fputs("jcfed: warning: \(w)\n", stderr) }
+            c = l.config
+        }
+        c.mapping.directory = host(c.mapping.directory)
+        c.mapping.stateDir = host(c.mapping.stateDir)
+        c.jumpcloud.apiKeyFile = host(c.jumpcloud.apiKeyFile)
+        c.jumpcloud.agentDir = host(c.jumpcloud.agentDir)
+        return (c, owner)
+    }
+}
+
 /// What the directory and pins commands share. Named so it cannot collide with the root
 /// command's helpers.
 enum DirectoryToolSupport {
-    /// Files must belong to the user running the tool: root in production.
-    static var owner: UInt32 { UInt32(geteuid()) }
-
     static func fail(_ message: String) -> ExitCode {
         fputs("jcfed: error: \(message)\n", stderr)
         return ExitCode(1)
     }
 
-    static func loadConfig(_ path: String) throws -> LoadedConfig {
-        switch ConfigLoader.load(path: path, owner: owner) {
-        case .failure(let e): throw fail(e.description)
-        case .success(let l):
-            for w in l.warnings { fputs("jcfed: warning: \(w)\n", stderr) }
-            return l
-        }
-    }
 
     /// The API key from its file (first line, trimmed); nil when the file does not exist.
     static func readAPIKey(_ path: String, owner: UInt32) -> Result<String?, JumpCloudError> {
@@ -273,7 +296,7 @@ enum DirectoryToolSupport {
         let ago: String
         if age < 120 { ago = "\(age) seconds ago" } else if age < 7200 { ago = "\(age / 60) minutes ago" }
         else if age < 172_800 { ago = "\(age / 3600) hours ago" } else { ago = "\(age / 86400) days ago" }
-        return "\(HTTPDate.format(t)) (\(ago))"
+        return "\(JCFedCore.HTTPDate.format(t)) (\(ago))"
     }
 
     /// Admin log lines of the sync (retries) on stderr.

@@ -17,12 +17,11 @@ struct PinsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List all pins.")
 
-        @Option(help: "The configuration file.")
-        var config: String = ConfigLoader.defaultPath
+        @OptionGroup var options: IdentityToolOptions
 
         func run() throws {
-            let c = try DirectoryToolSupport.loadConfig(config).config
-            let store = PinStore(stateDir: c.mapping.stateDir, owner: DirectoryToolSupport.owner)
+            let (c, owner) = try options.load()
+            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
             switch store.list() {
             case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
             case .success(let (pins, problems)):
@@ -50,15 +49,14 @@ struct PinsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove the pin of one account; its next successful federated login pins it again.")
 
-        @Option(help: "The configuration file.")
-        var config: String = ConfigLoader.defaultPath
+        @OptionGroup var options: IdentityToolOptions
 
         @Argument(help: "The local account name.")
         var user: String
 
         func run() throws {
-            let c = try DirectoryToolSupport.loadConfig(config).config
-            let store = PinStore(stateDir: c.mapping.stateDir, owner: DirectoryToolSupport.owner)
+            let (c, owner) = try options.load()
+            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
             let previous = try? store.lookup(account: user).get()
             switch store.reset(account: user) {
             case .failure(let f): throw DirectoryToolSupport.fail(f.problem)

@@ -219,3 +219,34 @@ import Testing
         #expect((IdentifierKey.address(email) == key) == expected)
     }
 }
+
+@Suite struct MappingCaseTests {
+    typealias F = IdentityFixtures
+
+    @Test func pamUserInAnotherASCIICaseIsTheSameAccountWhenNSSSaysSo() throws {
+        // sssd with case_sensitive = false: "Alice" and "alice" are one account (one uid).
+        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 1001)])
+        let a = try IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
+                                           pamUser: "Alice", users: users).get()
+        #expect(a.uid == 1001)
+    }
+
+    @Test func twoAccountsDifferingOnlyInCaseStayApart() {
+        // files-based NSS: "Alice" (uid 2000) is somebody else than alice (uid 1001).
+        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 2000)])
+        guard case .failure(let e) = IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
+                                                            pamUser: "Alice", users: users) else {
+            Issue.record("alice's token opened another account"); return
+        }
+        #expect(e.reason == "wrong-user")
+    }
+
+    @Test func aTokenForSomeoneWithoutAnAccountIsTheWrongUserNotAnUnknownOne() {
+        let d = Directory(users: [F.user("alice", "alice@contoso.com"), F.user("zed", "zed@contoso.com")])
+        guard case .failure(let e) = IdentityMapper.resolve(F.identity(upn: "zed@contoso.com"), config: F.config(), directory: d,
+                                                            pamUser: "alice", users: IdentityFakeUsers()) else {
+            Issue.record("accepted"); return
+        }
+        #expect(e.reason == "wrong-user" && e.kind == .authError)
+    }
+}

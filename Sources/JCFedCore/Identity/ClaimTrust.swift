@@ -4,7 +4,7 @@
 /// can set them in their own tenant ("nOAuth"). So:
 /// - A token whose `tid` is not the configured tenant never maps, whatever it says (azure).
 ///   The token validator refuses it first; this is the second lock on the same door.
-/// - `upn`, `preferred_username` (and `unique_name`) are used only under that pinned tenant,
+/// - `upn` and `preferred_username` are used only under that pinned tenant,
 ///   whose admins control them. For `idp.type = oidc` there is no tenant: the issuer is pinned
 ///   by idp.url and plays that role.
 /// - `email` is used only when Entra says the domain owner verified it (`xms_edov: true`), or
@@ -53,7 +53,7 @@ public enum ClaimTrust {
                     skipped.append("email: domain not verified (no xms_edov) and not in allowed_domains")
                 }
             default:
-                // upn, preferred_username, unique_name: the tenant (or oidc issuer) was checked above.
+                // upn, preferred_username: the tenant (or oidc issuer) was checked above.
                 trusted.append(TrustedClaim(name: name, value: value))
             }
         }

@@ -106,19 +106,34 @@ public enum IdentityMapper {
         case .failure(let r): return .failure(r)
         case .success(let m): mapped = m
         }
-        // Byte for byte, the way NSS compares names.
-        guard Array(mapped.utf8) == Array(pamUser.utf8) else {
-            return .failure(Rejection("wrong-user", "\(identity.upn ?? identity.preferredUsername ?? identity.oid) maps to account \(mapped), not to \(pamUser)"))
-        }
-        guard mapped != "root" else { return .failure(Rejection("root", "root is never federated")) }
+        guard mapped != "root", pamUser != "root" else { return .failure(Rejection("root", "root is never federated")) }
+        // The same account: byte for byte, the way files-based NSS compares names; or differing
+        // only in ASCII case when NSS resolves both to the same uid (sssd and other directories
+        // that ignore case hand the typed spelling to PAM). Two different local accounts whose
+        // names differ in case ("Alice", "alice") have different uids and stay apart.
+        let sameName = Array(mapped.utf8) == Array(pamUser.utf8)
+        let who = identity.upn ?? identity.preferredUsername ?? identity.email ?? identity.oid
+        let wrongUser = Rejection("wrong-user", "\(who) maps to account '\(mapped)', not to '\(pamUser)'")
+        guard sameName || asciiCaseInsensitiveEqual(mapped, pamUser) else { return .failure(wrongUser) }
         guard let account = users.account(named: mapped) else {
-            return .failure(Rejection("no-local-account", "account \(mapped) does not exist (NSS)", kind: .userUnknown))
+            return .failure(Rejection("no-local-account", "account '\(mapped)' does not exist (NSS)", kind: .userUnknown))
+        }
+        if !sameName {
+            guard let typed = users.account(named: pamUser), typed.uid == account.uid else { return .failure(wrongUser) }
         }
         guard account.uid != 0 else { return .failure(Rejection("root", "uid 0 is never federated")) }
         guard account.uid >= config.mapping.minUID else {
-            return .failure(Rejection("system-account", "account \(mapped) has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
+            return .failure(Rejection("system-account", "account '\(mapped)' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
         }
         return .success(account)
+    }
+
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).allSatisfy { p in
+            p.0 == p.1 || (p.0 | 0x20 == p.1 | 0x20 && (p.0 | 0x20) >= 0x61 && (p.0 | 0x20) <= 0x7a)
+        }
     }
 
     /// Everything the device flow needs after a token validated: mapping, the PAM user and NSS

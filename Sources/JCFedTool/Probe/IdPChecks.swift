@@ -1,0 +1,192 @@
+import JCFedCore
+import JCFedCurl
+
+/// The non-interactive checks of `jcfed idp test` (also run by `jcfed enable`): each is one
+/// line, `[ OK ] what`, `[WARN] what -> hint` or `[FAIL] what -> how to fix it`.
+struct IdPChecks {
+    struct Line {
+        enum Status: String { case ok = "[ OK ]", warn = "[WARN]", fail = "[FAIL]" }
+        var status: Status
+        var text: String
+        var hint: String?
+
+        var rendered: String { status.rawValue + " " + text + (hint.map { " -> " + $0 } ?? "") }
+    }
+
+    let context: ToolContext
+    let clock: Clock
+    /// Makes the transport for the IdP settings (CurlTransport; tests of the tool use the emulator).
+    let makeTransport: (IdPSettings) -> HTTPTransport
+
+    init(context: ToolContext, clock: Clock = SystemClock(), makeTransport: ((IdPSettings) -> HTTPTransport)? = nil) {
+        self.context = context
+        self.clock = clock
+        self.makeTransport = makeTransport ?? { idp in
+            // ca_file names a file on the target system: read it from under --root.
+            CurlTransport(caFile: idp.caFile.map { context.host($0) }, proxy: idp.proxy)
+        }
+    }
+
+    /// Runs the checks, calling `emit` as each line is known; true when none failed.
+    func run(emit: (Line) -> Void) -> Bool {
+        var failed = false
+        func add(_ status: Line.Status, _ text: String, _ hint: String? = nil) {
+            if status == .fail { failed = true }
+            emit(Line(status: status, text: text, hint: hint))
+        }
+
+        let store = ConfigStore(context: context)
+        let loaded: LoadedConfig
+        switch store.load() {
+        case .failure(let e):
+            add(.fail, "configuration: \(e.description)", "fix it (jcfed check-config shows the line), or run jcfed idp add")
+            return false
+        case .success(let l):
+            loaded = l
+            add(.ok, "configuration \(store.hostPath) is valid")
+        }
+        let idp = loaded.config.idp
+        let probe = IdPProbe(idp: idp, secret: loaded.clientSecret, transport: makeTransport(idp))
+
+        // Discovery, over TLS verified against the system store (+ ca_file).
+        let discovery: IdPProbe.Discovery
+        switch probe.discovery() {
+        case .failure(let f):
+            add(.fail, "discovery \(probe.discoveryURL): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+            return false
+        case .success(let d):
+            discovery = d
+            add(.ok, "discovery reachable over verified TLS: \(probe.discoveryURL)")
+        }
+
+        // Issuer: what the ID tokens will carry must be this tenant's.
+        let tenant = idp.tenantID ?? ""
+        let issuer = discovery.issuer.replacingOccurrences(of: "{tenantid}", with: tenant)
+        if issuer.lowercased() == probe.expectedIssuer.lowercased() {
+            add(.ok, "issuer matches: \(issuer)")
+        } else {
+            add(.fail, "issuer is \(discovery.issuer), expected \(probe.expectedIssuer)",
+                idp.type == .azure ? "the url must be https://<login host>/<directory (tenant) id> of the tenant that signs users in"
+                                   : "set --url to the issuer exactly as the provider states it")
+        }
+
+        // Signing keys.
+        switch probe.keys(at: discovery.jwksURI) {
+        case .failure(let f):
+            add(.fail, "signing keys \(discovery.jwksURI): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+        case .success(let keys):
+            let rsa = keys.filter { $0.type == "RSA" }
+            if keys.isEmpty {
+                add(.fail, "signing keys: none usable in \(discovery.jwksURI)", "the provider publishes no signature keys")
+            } else if let weak = rsa.first(where: { $0.bits < 2048 }) {
+                add(.fail, "signing key \(weak.kid) is RSA \(weak.bits) bits", "RSA keys under 2048 bits are refused; rotate the provider's keys")
+            } else {
+                let minBits = rsa.map { $0.bits }.min()
+                add(.ok, "signing keys fetched: \(keys.count) (\(rsa.count) RSA" + (minBits.map { ", >= \($0) bits" } ?? "") + ")")
+            }
+        }
+
+        // Clock: token lifetimes are checked against this machine's time.
+        if let header = discovery.date, let serverTime = HTTPDate.parse(header) {
+            let skew = clock.wallSeconds() - serverTime
+            let magnitude = skew < 0 ? -skew : skew
+            if magnitude > Int64(idp.clockSkew) {
+                add(.warn, "clock differs from the IdP by \(skew) s (allowed skew \(idp.clockSkew) s)",
+                    "fix the time (systemd-timesyncd, chrony): tokens would be refused as expired or not yet valid")
+            } else {
+                add(.ok, "clock within \(magnitude) s of the IdP (allowed skew \(idp.clockSkew) s)")
+            }
+        } else {
+            add(.warn, "the IdP sent no usable Date header; clock not checked", "make sure this machine's time is synchronised")
+        }
+
+        // App registration: public or confidential, told apart by a device-code request and one poll.
+        checkAppType(probe: probe, discovery: discovery, idp: idp, hasSecret: loaded.clientSecret != nil, add: add)
+        return !failed
+    }
+
+    private func checkAppType(probe: IdPProbe, discovery: IdPProbe.Discovery, idp: IdPSettings, hasSecret: Bool,
+                              add: (Line.Status, String, String?) -> Void) {
+        var base = idp.url
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let deviceEndpoint = discovery.deviceAuthorizationEndpoint
+            ?? (idp.type == .azure ? base + "/oauth2/v2.0/devicecode" : nil) else {
+            add(.fail, "the provider's discovery has no device_authorization_endpoint",
+                "the provider must support the OAuth 2.0 device authorization grant (RFC 8628)")
+            return
+        }
+        let secretHint = "the app registration is confidential: store its secret (jcfed idp update --client-secret-file FILE), or allow public client flows in the app registration"
+        let publicHint = "the app registration is a public client: do not send a secret (jcfed idp update --no-client-secret)"
+        func judge(_ e: IdPProbe.OAuthError?, status: Int, during: String) {
+            switch e?.aadsts {
+            case 7000218?: add(.fail, "\(during): \(e?.label ?? "")", hasSecret ? "the stored client secret was not accepted; create a new one and run jcfed idp update --client-secret-file FILE" : secretHint)
+            case 700025?: add(.fail, "\(during): \(e?.label ?? "")", publicHint)
+            case 700016?: add(.fail, "\(during): \(e?.label ?? "")", "no such application in this tenant: check --client-id and the tenant in --url")
+            default:
+                if e?.error == "invalid_client" {
+                    add(.fail, "\(during): \(e?.label ?? "HTTP \(status)")", hasSecret ? publicHint + ", or check the secret" : secretHint)
+                } else {
+                    add(.fail, "\(during): \(e?.label ?? "HTTP \(status)")", "see the AADSTS code in the provider's error reference")
+                }
+            }
+        }
+        switch probe.requestDeviceCode(at: deviceEndpoint) {
+        case .failure(let f):
+            add(.fail, "device code request: \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+        case .success(.refused(let e, let status)):
+            judge(e, status: status, during: "device code request refused")
+        case .success(.issued(let deviceCode)):
+            guard let tokenEndpoint = discovery.tokenEndpoint ?? (idp.type == .azure ? base + "/oauth2/v2.0/token" : nil) else {
+                add(.fail, "the provider's discovery has no token_endpoint", nil)
+                return
+            }
+            switch probe.pollOnce(at: tokenEndpoint, deviceCode: deviceCode) {
+            case .failure(let f):
+                add(.fail, "token endpoint: \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+            case .success(.pending):
+                add(.ok, hasSecret ? "device code flow allowed (confidential client, secret accepted)"
+                                   : "device code flow allowed (public client, no secret needed)", nil)
+            case .success(.error(let e, let status)):
+                judge(e, status: status, during: "token request refused")
+            }
+        }
+    }
+
+    static func describe(_ f: IdPProbe.Failure) -> String {
+        switch f {
+        case .transport(let t, _): return t.description
+        case .http(let status, _, let e): return "HTTP \(status)" + (e.map { ", " + $0.label } ?? "")
+        case .malformed(let s): return s
+        }
+    }
+
+    static func hint(_ f: IdPProbe.Failure, idp: IdPSettings) -> String {
+        switch f {
+        case .transport(.tls, _):
+            return "the certificate did not verify: check this machine's time, the CA store, or set --ca-file for a TLS-inspecting proxy"
+        case .transport(.dns, _): return "the host name does not resolve: check DNS, --url, and the proxy (idp.proxy, https_proxy)"
+        case .transport(.connect, _), .transport(.timeout, _):
+            return "no answer: check network access to the IdP on port 443, a firewall, and the proxy"
+        case .transport: return "check network access to the IdP and the proxy"
+        case .http(400, _, let e) where e?.aadsts == 90002:
+            return "no such tenant: check the directory (tenant) id in --url"
+        case .http(let s, _, _) where s >= 500: return "the IdP has a problem; try again later"
+        case .http: return idp.type == .azure ? "check the directory (tenant) id in --url" : "check --url: it must be the issuer"
+        case .malformed: return "the URL does not point at an OpenID Connect provider"
+        }
+    }
+}
+
+extension String {
+    /// Replaces every occurrence (no Foundation).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound] + replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

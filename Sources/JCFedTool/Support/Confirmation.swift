@@ -1,0 +1,25 @@
+/// Asks the admin to type a phrase before a change that affects logins. `--yes` skips the
+/// question (scripts); at end of input (no terminal, nothing piped) the answer is "no".
+enum Confirmation {
+    static func require(phrase: String, question: String, assumeYes: Bool) throws {
+        if assumeYes { return }
+        Terminal.write("\(question)\nType \"\(phrase)\" to continue: ")
+        guard let answer = Terminal.readLine() else {
+            Terminal.write("\n")
+            throw ToolFailure.refused("not confirmed (no answer on standard input); use --yes in scripts")
+        }
+        let trimmed = answer.trimmingSpaces()
+        guard trimmed.lowercased() == phrase.lowercased() else {
+            throw ToolFailure.refused("not confirmed; nothing was changed")
+        }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -29,7 +29,7 @@ struct PAMIntegration {
         var description: String {
             var parts: [String] = []
             if systemWide { parts.append("system-wide (common-auth, common-account)") }
-            if !services.isEmpty { parts.append("services: " + services.joined(separator: ", ")) }
+            if !services.isEmpty { parts.append("for " + services.joined(separator: ", ")) }
             return parts.isEmpty ? "disabled" : "enabled " + parts.joined(separator: "; ")
         }
     }

@@ -8,6 +8,8 @@ enum Confirmation {
             Terminal.write("\n")
             throw ToolFailure.refused("not confirmed (no answer on standard input); use --yes in scripts")
         }
+        // A piped answer is not echoed: end the prompt's line.
+        if !Terminal.stdinIsTerminal { Terminal.write("\n") }
         let trimmed = answer.trimmingSpaces()
         guard trimmed.lowercased() == phrase.lowercased() else {
             throw ToolFailure.refused("not confirmed; nothing was changed")

@@ -45,12 +45,14 @@ enum FileSystem {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Creates a directory and its parents with `mode` (existing ones are kept as they are).
+    /// Creates a directory with `mode` and its missing parents with 0755 (existing ones are
+    /// kept as they are).
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
         var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
+        let components = path.split(separator: "/")
+        for (i, component) in components.enumerated() {
             current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST {
+            if mkdir(current, i == components.count - 1 ? mode : 0o755) != 0 && errno != EEXIST {
                 throw ToolFailure("cannot create directory \(current): \(errorText())")
             }
         }

@@ -10,8 +10,8 @@ struct IdPDeleteCommand: ParsableCommand {
             enabled in PAM it is disabled first, so no stack is left pointing at a missing IdP; \
             then the [idp] section of jcfed.conf is removed (the whole file when nothing else is \
             left in it), with the client secret file, the caches (/var/cache/jcfed) and the \
-            identity pins (/var/lib/jcfed/pins). Routing, mapping and the JumpCloud directory \
-            are kept.
+            identity pins (/var/lib/jcfed/pins), and the [pam] record of the integration. Routing, \
+            mapping and the JumpCloud directory are kept.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -43,7 +43,7 @@ struct IdPDeleteCommand: ParsableCommand {
 
             var remaining = doc
             remaining.removeSection("idp")
-            remaining.remove("pam", "services")
+            remaining.removeSection("pam")
             if remaining.hasEntries {
                 try store.write(remaining)
                 Terminal.out("Removed the [idp] section from \(store.hostPath).")

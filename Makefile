@@ -16,7 +16,7 @@ JOBS ?= 2
 # Debian packages the build and the tests need.
 DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev valgrind \
 	openssh-server openssh-client pamtester libpam-wrapper libnss-wrapper libpam-runtime \
-	python3 python3-pip openssl procps
+	python3 python3-pip openssl procps time
 
 # The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete
 # (an unloaded Swift image leaves dangling runtime metadata; see shared/reference/swift-pam-build.md).
@@ -39,7 +39,7 @@ deps:
 	    echo "missing Debian packages; run as root: apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
-	@$(PYTHON) -c 'import pytest' 2>/dev/null || $(PYTHON) -m pip install -q pytest || \
+	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect || \
 	  { echo "pytest is missing: $(PYTHON) -m pip install pytest"; exit 1; }
 
 module: $(BUILD)/pam_jcfed.so

@@ -46,7 +46,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
-        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto"]),
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"]),
     ],
     swiftLanguageModes: [.v5]
 )

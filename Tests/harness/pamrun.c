@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
         for (const char **o = ops; *o; o++) {
             last = run_op(h, *o);
             if (i == 0 || i == cycles - 1) printf("RESULT %s %s\n", *o, code_name(last));
-            if (!strcmp(*o, "auth") && ops == pair && last != PAM_SUCCESS) break;
+            if (!module && !strcmp(*o, "auth") && ops == pair && last != PAM_SUCCESS) break;
         }
         pam_end(h, last);
         if (rss && (i == 0 || i == cycles - 1)) printf("RSS %d %ld\n", i + 1, max_rss_kib());

@@ -35,8 +35,11 @@ enum ConfigKeys {
         "idp.ca_file": { c, v in optionalPath(v, into: &c.idp.caFile) },
         "idp.proxy": { c, v in
             if v.isEmpty { c.idp.proxy = nil; return nil }
-            guard v.hasPrefix("http://") || v.hasPrefix("https://") || v.hasPrefix("socks5h://") || v.hasPrefix("socks5://")
+            guard let scheme = ["http://", "https://", "socks5h://", "socks5://"].first(where: { v.hasPrefix($0) })
             else { return "must be a URL starting with http://, https:// or socks5h://" }
+            guard let host = v.dropFirst(scheme.count).split(separator: "/", omittingEmptySubsequences: false).first,
+                  !host.isEmpty else { return "has no host" }
+            guard !v.contains(" ") else { return "must not contain spaces" }
             c.idp.proxy = v; return nil
         },
         "idp.http_timeout": { c, v in int(v, 1...120, into: &c.idp.httpTimeout) },
@@ -50,7 +53,8 @@ enum ConfigKeys {
 
         "mapping.claims": { c, v in
             let claims = words(v)
-            let known: Set<String> = ["upn", "preferred_username", "email", "unique_name"]
+            // Exactly the claims VerifiedIdentity.claim(_:) knows.
+            let known: Set<String> = ["upn", "preferred_username", "email"]
             guard !claims.isEmpty else { return "must name at least one claim" }
             if let bad = claims.first(where: { !known.contains($0) }) {
                 return "unknown claim '\(bad)' (use upn, preferred_username, email)"
@@ -99,7 +103,12 @@ enum ConfigKeys {
             guard let p = OfflinePolicy(rawValue: v.lowercased()) else { return "must be local-password or deny" }
             c.pam.offline = p; return nil
         },
-        "pam.services": { c, v in c.pam.services = words(v.replacingCommas()); return nil },
+        "pam.services": { c, v in
+            let services = words(v.replacingCommas())
+            // Names of files in /etc/pam.d: the tool writes there, so no paths.
+            if let bad = services.first(where: { !isServiceName($0) }) { return "'\(bad)' is not a PAM service name" }
+            c.pam.services = services; return nil
+        },
     ]
 
     /// Rules that involve more than one key, checked after the whole file is read.
@@ -107,9 +116,10 @@ enum ConfigKeys {
         if c.idp.url.isEmpty { return ("idp.url", "is required") }
         if c.idp.clientID.isEmpty { return ("idp.client_id", "is required") }
         if c.idp.type == .azure {
-            let segments = c.idp.url.split(separator: "/").map(String.init)
-            // https:, host, tenant
-            guard segments.count == 3, let tenant = segments.last else {
+            let segments = c.idp.url.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            // "https:", "", host, tenant: no trailing slash or empty segment, which would turn
+            // "{url}/v2.0/..." into a different path.
+            guard segments.count == 4, let tenant = segments.last, !tenant.isEmpty else {
                 return ("idp.url", "an azure url is https://login.microsoftonline.com/<directory (tenant) id>, with nothing after the tenant")
             }
             if ["common", "organizations", "consumers"].contains(tenant.lowercased()) {
@@ -169,10 +179,19 @@ enum ConfigKeys {
         return nil
     }
 
+    static func isServiceName(_ s: String) -> Bool {
+        !s.hasPrefix(".") && s.utf8.count <= 64 && s.utf8.allSatisfy { c in
+            (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)
+                || c == 0x2d || c == 0x5f || c == 0x2e || c == 0x2b
+        }
+    }
+
     static func httpsURLProblem(_ v: String) -> String? {
         guard v.hasPrefix("https://") else { return "must start with https:// (TLS is always verified)" }
         let rest = v.dropFirst("https://".count)
-        guard let host = rest.split(separator: "/").first, !host.isEmpty else { return "has no host" }
+        guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty else {
+            return "has no host"
+        }
         guard !v.contains("?"), !v.contains("#"), !v.contains("@"), !v.contains(" ") else {
             return "must not contain a query, fragment, user info or spaces"
         }

@@ -14,6 +14,11 @@ public enum ConfigLoader {
     /// admin tool's `--root DIR` checks a staged system with the module's own rules. The module
     /// always passes "".
     public static func load(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> Result<LoadedConfig, ConfigError> {
+        // A relative config= would resolve against the PAM host's working directory (for su, the
+        // invoking user's), so it is refused rather than resolved.
+        guard path.hasPrefix("/") else {
+            return .failure(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"))
+        }
         let text: String
         switch SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 64 * 1024)) {
         case .success(let t): text = t
@@ -36,7 +41,7 @@ public enum ConfigLoader {
             case .failure(let f):
                 return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
             case .success(let s):
-                let trimmed = INIFile.trim(s.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+                let trimmed = INIFile.trim(INIFile.lines(s).first ?? "")
                 guard !trimmed.isEmpty else {
                     return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) is empty"))
                 }

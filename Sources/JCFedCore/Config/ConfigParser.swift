@@ -35,7 +35,8 @@ public enum ConfigParser {
             }
         }
         if let problem = ConfigKeys.validateWhole(config) {
-            return .failure(ConfigError(path: path, key: problem.key, problem: problem.problem))
+            // Name the line where the key was set, so the admin finds it (nil when it is missing).
+            return .failure(ConfigError(path: path, line: seen[problem.key], key: problem.key, problem: problem.problem))
         }
         return .success(ConfigParseResult(config: config, warnings: warnings))
     }

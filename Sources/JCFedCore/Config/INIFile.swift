@@ -14,15 +14,21 @@ public enum INIFile {
         var entries: [INIEntry] = []
         var section = ""
         var lineNo = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in lines(text) {
             lineNo += 1
+            // A NUL would cut a path or URL short once handed to C; an escape or newline-like
+            // character could forge a log line. Tabs (and a CR that trim removes) are fine.
+            if rawLine.unicodeScalars.contains(where: isControl) {
+                return .failure(ConfigError(path: path, line: lineNo, problem: "contains a control character"))
+            }
             let line = trim(Substring(rawLine))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), line.count > 2 else {
+                let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
+                guard !name.isEmpty else {
                     return .failure(ConfigError(path: path, line: lineNo, problem: "malformed section header"))
                 }
-                section = trim(line.dropFirst().dropLast()).lowercased()
+                section = name.lowercased()
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else {
@@ -43,6 +49,17 @@ public enum INIFile {
             entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
         }
         return .success(entries)
+    }
+
+    /// Splits text into lines at LF or CRLF. Swift treats "\r\n" as one Character, so splitting
+    /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line.
+    static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        return (v < 0x20 && v != 0x09 && v != 0x0D) || (v >= 0x7F && v <= 0x9F)
     }
 
     static func trim<S: StringProtocol>(_ s: S) -> String {

@@ -108,12 +108,14 @@ public enum JSONParser {
             return v
         }
 
+        /// `depth` is the number of containers around this value; a container opened here is
+        /// level depth + 1, and at most `maxDepth` levels are allowed.
         mutating func value(depth: Int) throws -> JSONValue {
-            guard depth <= maxDepth else { throw JSONError.tooDeep }
             guard let c = peek() else { throw JSONError.invalid(offset: pos) }
             switch c {
-            case UInt8(ascii: "{"): return try object(depth: depth + 1)
-            case UInt8(ascii: "["): return try array(depth: depth + 1)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard depth < maxDepth else { throw JSONError.tooDeep }
+                return c == UInt8(ascii: "{") ? try object(depth: depth + 1) : try array(depth: depth + 1)
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
             case UInt8(ascii: "f"): return try literal("false", .bool(false))

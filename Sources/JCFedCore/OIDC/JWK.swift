@@ -1,5 +1,7 @@
 /// A public key from a JWK Set (RFC 7517), already decoded and checked for shape.
-/// Keys that are not for signatures, too short, or of an unknown type never become a JWK.
+/// Keys that are not for signatures, too short, or of an unknown type never come out of
+/// `JWKSet.parse`; `problem` repeats those checks so a key built any other way is held to the
+/// same rules when a token selects it.
 public struct JWK: Sendable, Equatable {
     public enum Material: Sendable, Equatable {
         /// Big-endian modulus (leading zeros stripped) and exponent.
@@ -7,6 +9,13 @@ public struct JWK: Sendable, Equatable {
         /// P-256 affine coordinates, 32 bytes each.
         case ecP256(x: [UInt8], y: [UInt8])
     }
+
+    /// Below this an RSA key is refused (NIST SP 800-131A; Entra uses 2048).
+    public static let minRSABits = 2048
+    /// Above this an RSA key is refused: nobody publishes one, and it bounds the work a key can cost.
+    public static let maxRSABits = 16384
+    /// A public exponent longer than 64 bits is refused (OpenSSL's own limit for large moduli).
+    public static let maxExponentBytes = 8
 
     public var kid: String?
     public var use: String?
@@ -27,9 +36,27 @@ public struct JWK: Sendable, Equatable {
     public var bits: Int {
         switch material {
         case .rsa(let n, _):
-            guard let first = n.first else { return 0 }
-            return (n.count - 1) * 8 + (8 - first.leadingZeroBitCount)
+            let digits = n.drop(while: { $0 == 0 })
+            guard let first = digits.first else { return 0 }
+            return (digits.count - 1) * 8 + (8 - first.leadingZeroBitCount)
         case .ecP256: return 256
+        }
+    }
+
+    /// Why this key must not check signatures, or nil when it may.
+    public var problem: JWKProblem? {
+        if let use = use, use != "sig" { return .notForSignatures }
+        switch material {
+        case .rsa(_, let e):
+            let bits = self.bits
+            if bits < JWK.minRSABits { return .rsaKeyTooShort(bits: bits) }
+            if bits > JWK.maxRSABits { return .rsaKeyTooLong(bits: bits) }
+            let exponent = e.drop(while: { $0 == 0 })
+            guard let last = exponent.last, exponent.count <= JWK.maxExponentBytes,
+                  last & 1 == 1, !(exponent.count == 1 && last == 1) else { return .badExponent }
+            return nil
+        case .ecP256(let x, let y):
+            return x.count == 32 && y.count == 32 ? nil : .badCoordinateLength
         }
     }
 

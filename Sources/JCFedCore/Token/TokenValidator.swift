@@ -1,9 +1,39 @@
 /// Validates a compact JWS ID token against a ValidationContext (recipe in
-/// shared/reference/entra-device-flow.md): each rule is its own policy (see Token/Policies).
-/// STUB: filled in by the token-validation work.
+/// shared/reference/entra-device-flow.md and RFC 8725). Each rule is its own policy in
+/// Token/Policies. Order: size, shape, algorithm, `crit`, key, signature, and only then the
+/// claims (tenant, issuer, audience, lifetime, identity claims): nothing the token says about
+/// itself is believed before its signature has been checked with a configured key.
 public enum TokenValidator {
+    /// The claim rules, in the order they run.
+    public static let claimPolicies: [ClaimPolicy] = [
+        TenantPolicy(), IssuerPolicy(), AudiencePolicy(), LifetimePolicy(), ClaimsPolicy(),
+    ]
+
     public static func validate(_ token: String, context: ValidationContext,
                                 verifier: SignatureVerifier) -> Result<VerifiedIdentity, TokenRejection> {
-        .failure(TokenRejection(.malformed, "validator not implemented"))
+        let jws: CompactJWS
+        switch CompactJWS.parse(token, maxBytes: context.maxTokenBytes) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let parsed): jws = parsed
+        }
+        let algorithm: JWSAlgorithm
+        switch AlgorithmPolicy.algorithm(of: jws.header, allowed: context.allowedAlgorithms) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let chosen): algorithm = chosen
+        }
+        if let rejection = CriticalHeaderPolicy.check(jws.header) { return .failure(rejection) }
+        let key: JWK
+        switch KeySelection.key(for: jws.header, algorithm: algorithm, keys: context.keys) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let selected): key = selected
+        }
+        if let rejection = SignaturePolicy.check(jws, algorithm: algorithm, key: key, verifier: verifier) {
+            return .failure(rejection)
+        }
+        let claims = JWTClaims(jws.payload)
+        for policy in claimPolicies {
+            if let rejection = policy.check(claims, key: key, context: context) { return .failure(rejection) }
+        }
+        return ClaimsPolicy.identity(from: claims, context: context)
     }
 }

@@ -1,0 +1,19 @@
+/// RFC 8725 §3.1: the algorithm comes from our allow-list, never from the token. `none` in any
+/// spelling, HS* (which would turn the public key into an HMAC secret) and every name without a
+/// `JWSAlgorithm` case are refused; so is a known algorithm the context does not allow.
+public enum AlgorithmPolicy {
+    public static func algorithm(of header: [String: JSONValue],
+                                 allowed: Set<JWSAlgorithm>) -> Result<JWSAlgorithm, TokenRejection> {
+        guard let name = header["alg"]?.stringValue else {
+            return .failure(TokenRejection(.algorithmNotAllowed, "alg is missing or not a string"))
+        }
+        // Exact spelling only: "rs256" is not RS256.
+        guard let algorithm = JWSAlgorithm(rawValue: name) else {
+            return .failure(TokenRejection(.algorithmNotAllowed, "alg is not a supported signature algorithm"))
+        }
+        guard allowed.contains(algorithm) else {
+            return .failure(TokenRejection(.algorithmNotAllowed, "alg \(algorithm.rawValue) is not allowed for this IdP"))
+        }
+        return .success(algorithm)
+    }
+}

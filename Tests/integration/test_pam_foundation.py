@@ -1,0 +1,164 @@
+"""Issue 2: the module loads safely in a PAM host. Real libpam (pam_start_confdir), the real
+release module, nss_wrapper users."""
+import ctypes
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import MODULE, PAMRUN
+
+PAM_SM = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
+          "pam_sm_open_session", "pam_sm_close_session", "pam_sm_chauthtok"}
+
+
+def test_exports_exactly_the_pam_entry_points():
+    lib = ctypes.CDLL(str(MODULE))
+    for sym in PAM_SM:
+        assert getattr(lib, sym) is not None
+    out = subprocess.run(["nm", "-D", "--defined-only", str(MODULE)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[-1] for line in out.splitlines() if line.strip()}
+    assert names == PAM_SM
+    with pytest.raises(AttributeError):
+        getattr(lib, "jcfed_pam_dispatch")
+    with pytest.raises(AttributeError):
+        getattr(lib, "swift_retain")
+
+
+def test_needs_no_swift_runtime_and_is_nodelete():
+    out = subprocess.run(["readelf", "-d", str(MODULE)], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", out)
+    assert needed, out
+    for lib in needed:
+        assert not re.search(r"swift|Foundation|icu|dispatch|BlocksRuntime", lib, re.I), lib
+    # libcurl is loaded only when a request is made (not-federated users never pay for it).
+    assert not any("curl" in lib for lib in needed)
+    assert "NODELETE" in out and "BIND_NOW" in out
+    assert "RUNPATH" not in out and "RPATH" not in out
+
+
+def test_missing_config_every_entry_point(pam_env):
+    codes, out, log = pam_env.run("alice", op="all")
+    assert codes == {"auth": "PAM_SERVICE_ERR", "setcred": "PAM_SUCCESS", "acct": "PAM_SERVICE_ERR",
+                     "open": "PAM_IGNORE", "close": "PAM_IGNORE", "chauthtok": "PAM_IGNORE"}
+    assert "Federated login is misconfigured" in out
+    assert f"{pam_env.conf}: does not exist" in log
+    assert re.search(r"SYSLOG 3 .*does not exist", log)
+
+
+@pytest.mark.parametrize("mode,fragment", [
+    (0o666, "must not be writable by group or others"),
+    (0o664, "must not be writable by group or others"),
+])
+def test_unsafe_config_mode(pam_env, mode, fragment):
+    pam_env.write_config(mode=mode)
+    codes, out, log = pam_env.run("alice", op="auth+acct")
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+    assert fragment in log
+
+
+def test_config_not_owned_by_root(pam_env):
+    pam_env.write_config()
+    os.chown(pam_env.conf, 1001, 1001)
+    codes, _, log = pam_env.run("alice", op="all")
+    assert codes["auth"] == "PAM_SERVICE_ERR" and codes["acct"] == "PAM_SERVICE_ERR"
+    assert "owned by uid 1001" in log
+
+
+def test_config_symlink_is_not_followed(pam_env):
+    real = pam_env.write_config()
+    link = pam_env.etc / "link.conf"
+    link.symlink_to(real)
+    pam_env.conf = link
+    codes, _, log = pam_env.run("alice")
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+    assert "symbolic link" in log
+
+
+def test_secret_file_readable_by_others(pam_env):
+    secret = pam_env.etc / "client_secret"
+    secret.write_text("s3cr3t-value\n")
+    os.chmod(secret, 0o644)
+    pam_env.write_config(idp={"client_secret_file": str(secret)})
+    codes, out, log = pam_env.run("alice")
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+    assert "must not be readable by others" in log
+    assert "s3cr3t-value" not in log + out
+
+
+def test_bad_value_names_file_line_and_key(pam_env):
+    pam_env.write_config(idp={"http_timeout": "soon"})
+    codes, _, log = pam_env.run("alice", op="auth+acct")
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+    assert re.search(rf"{re.escape(str(pam_env.conf))}:\d+: idp.http_timeout: must be a whole number", log)
+
+
+def test_common_tenant_refused(pam_env):
+    pam_env.write_config(idp={"url": "https://login.microsoftonline.com/common"})
+    codes, _, log = pam_env.run("alice")
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+    assert "multi-tenant authority" in log
+
+
+@pytest.mark.parametrize("user,reason", [("root", "root"), ("sysuser", "system-account"), ("daemon", "system-account")])
+def test_system_accounts_are_not_federated(pam_env, user, reason):
+    pam_env.write_config()
+    codes, _, log = pam_env.run(user, op="all", args=("debug",))
+    assert codes == {"auth": "PAM_IGNORE", "setcred": "PAM_SUCCESS", "acct": "PAM_IGNORE",
+                     "open": "PAM_IGNORE", "close": "PAM_IGNORE", "chauthtok": "PAM_IGNORE"}
+    assert f"reason={reason}" in log
+
+
+def test_root_is_ignored_even_without_config(pam_env):
+    codes, _, _ = pam_env.run("root", op="auth+acct")
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}
+
+
+def test_user_not_in_routing_groups_is_ignored(pam_env):
+    pam_env.write_config(routing={"groups": "federated"})
+    codes, _, log = pam_env.run("dave", op="auth+acct", args=("debug",))
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}
+    assert "reason=not-routed" in log
+
+
+def test_unknown_local_user(pam_env):
+    pam_env.write_config()
+    codes, _, log = pam_env.run("nosuchuser", op="auth+acct")
+    assert codes["auth"] == "PAM_USER_UNKNOWN"
+
+
+def test_unknown_argument_logged_at_err_and_ignored(pam_env):
+    pam_env.write_config()
+    codes, _, log = pam_env.run("root", args=("frobnicate=1",))
+    assert codes["auth"] == "PAM_IGNORE"
+    assert "SYSLOG 3 " in log and "unrecognized option [frobnicate=1]" in log
+
+
+def test_debug_adds_debug_lines(pam_env):
+    pam_env.write_config()
+    _, _, quiet = pam_env.run("root")
+    _, _, loud = pam_env.run("root", args=("debug",))
+    assert "SYSLOG 7 " not in quiet
+    assert "SYSLOG 7 " in loud
+
+
+def test_no_conversation_function_is_ignored(pam_env):
+    pam_env.write_config()
+    codes, _, log = pam_env.run("alice", conv="none", args=("debug",))
+    assert codes["auth"] == "PAM_IGNORE"
+    assert "no conversation function" in log
+
+
+def test_through_the_stack_not_just_direct(pam_env):
+    """The same module through a real stack: PAM_SERVICE_ERR reaches the application."""
+    codes, _, _ = pam_env.run("alice", op="auth+acct", direct=False)
+    assert codes["auth"] == "PAM_SERVICE_ERR"
+
+
+def test_200_cycles_in_one_process_flat_memory(pam_env):
+    pam_env.write_config(routing={"groups": "federated"})
+    codes, out, _ = pam_env.run("dave", op="auth+acct", cycles=200, extra=("-r", "-q"))
+    rss = [int(x) for x in re.findall(r"^RSS \d+ (\d+)$", out, re.M)]
+    assert len(rss) == 2, out
+    assert rss[1] - rss[0] < 1024, f"RSS grew from {rss[0]} KiB to {rss[1]} KiB over 200 cycles"

@@ -15,6 +15,8 @@ struct RoutingCommand: ParsableCommand {
             """,
         subcommands: [Add.self, Remove.self, List.self])
 
+    @OptionGroup var global: GlobalOptions
+
     static func groups(_ doc: INIDocument) -> [String] {
         (doc.value("routing", "groups") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
     }

@@ -109,6 +109,12 @@ struct INIDocument: Equatable {
             return
         }
         let newLine = "\(key) = \(value)"
+        // A commented default ("#key = default", as in the installed example file) keeps its
+        // place and its explanation: the new line goes right below it.
+        if let template = map.first(where: { $0.section == section && INIDocument.isCommentedTemplate(lines[$0.index], key: key) }) {
+            lines.insert(newLine, at: template.index + 1)
+            return
+        }
         // Last header of this section, and the last entry after it.
         var headerIndex: Int?
         var lastEntry: Int?
@@ -126,6 +132,18 @@ struct INIDocument: Equatable {
         if let last = lines.last, !last.trimmingSpaces().isEmpty { lines.append("") }
         lines.append("[\(section)]")
         lines.append(newLine)
+    }
+
+    /// `#key = ...` or `; key=...`: a commented-out setting of `key`.
+    static func isCommentedTemplate(_ line: String, key: String) -> Bool {
+        var t = Substring(line.trimmingSpaces())
+        guard let first = t.first, first == "#" || first == ";" else { return false }
+        t = t.dropFirst()
+        while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
+        guard t.lowercased().hasPrefix(key) else { return false }
+        t = t.dropFirst(key.count)
+        while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
+        return t.first == "="
     }
 
     /// Removes `section.key` (every occurrence); true when something was removed.

@@ -16,6 +16,8 @@ struct IdPCommand: ParsableCommand {
             """,
         subcommands: [IdPAddCommand.self, IdPShowCommand.self, IdPUpdateCommand.self,
                       IdPTestCommand.self, IdPDeleteCommand.self])
+
+    @OptionGroup var global: GlobalOptions
 }
 
 /// Options shared by `idp add` and `idp update` for the client secret.

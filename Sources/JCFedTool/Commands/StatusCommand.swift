@@ -137,8 +137,8 @@ struct StatusReport {
     /// The module's closing lines ("... done: ...") from the auth log, newest last.
     func recentLogins(limit: Int = 5) -> [String] {
         guard let text = FileSystem.readText(context.host(ToolContext.authLog), maxBytes: 64 << 20) else { return [] }
-        let hits = text.split(separator: "\n").filter { $0.contains("pam_jcfed") && $0.contains("done:") }
-        return hits.suffix(limit).map(String.init)
+        let hits = text.splitLines().lines.filter { $0.contains("pam_jcfed") && $0.contains("done:") }
+        return Array(hits.suffix(limit))
     }
 }
 

@@ -54,7 +54,7 @@ enum ClientSecretSource {
     }
 
     static func firstLine(_ text: String) -> String {
-        String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        text.splitLines().lines.first ?? ""
     }
 
     /// The secret as the module will read it back (first line, trimmed): it must survive that.

@@ -6,15 +6,15 @@
 /// trailing ` # comment`); the meaning of keys is checked by ConfigParser before any write.
 struct INIDocument: Equatable {
     private(set) var lines: [String]
+    /// "\n", or "\r\n" for a file written that way (kept on every line when written back).
+    private let ending: String
 
     init(text: String) {
-        var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        // A final newline is not an extra empty line; one is always written back.
-        if parts.last == "" { parts.removeLast() }
-        lines = parts
+        (lines, ending) = text.splitLines()
     }
 
-    var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n" }
+    /// The document; always ends with a line end.
+    var text: String { lines.isEmpty ? "" : lines.joined(separator: ending) + ending }
 
     // MARK: reading
 

@@ -70,15 +70,12 @@ enum PAMServiceEditor {
         return (lines, joined(lines, like: text), removed)
     }
 
-    static func splitLines(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        return lines
-    }
+    static func splitLines(_ text: String) -> [String] { text.splitLines().lines }
 
-    /// Joins lines with the original's final-newline convention.
+    /// Joins lines with the original's line end and final-line-end convention.
     static func joined(_ lines: [String], like original: String) -> String {
-        let body = lines.joined(separator: "\n")
-        return original.hasSuffix("\n") || original.isEmpty ? body + "\n" : body
+        let ending = original.splitLines().ending
+        let body = lines.joined(separator: ending)
+        return original.hasSuffix("\n") || original.hasSuffix("\r\n") || original.isEmpty ? body + ending : body
     }
 }

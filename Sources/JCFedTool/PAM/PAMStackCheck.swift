@@ -10,7 +10,7 @@ struct PAMStackCheck {
     func expand(service: String, type: String, text: String? = nil, depth: Int = 0) -> [PAMConfigLine]? {
         guard depth < 8, let body = text ?? read(service) else { return nil }
         var out: [PAMConfigLine] = []
-        for raw in body.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in body.splitLines().lines {
             let line = PAMConfigLine(String(raw))
             if let file = line.includedFile(for: type) {
                 guard let inner = expand(service: file, type: type, depth: depth + 1) else { return nil }
@@ -51,6 +51,6 @@ struct PAMStackCheck {
     }
 
     static func containsJCFed(_ text: String) -> Bool {
-        text.split(separator: "\n").contains { PAMConfigLine(String($0)).isJCFed }
+        text.splitLines().lines.contains { PAMConfigLine($0).isJCFed }
     }
 }

@@ -97,7 +97,8 @@ struct IdPChecks {
                 add(.ok, "clock within \(magnitude) s of the IdP (allowed skew \(idp.clockSkew) s)")
             }
         } else {
-            add(.warn, "the IdP sent no usable Date header; clock not checked", "make sure this machine's time is synchronised")
+            let seen = discovery.date.map { " ('\($0.prefix(40))')" } ?? ""
+            add(.warn, "the IdP sent no usable Date header\(seen); clock not checked", "make sure this machine's time is synchronised")
         }
 
         // App registration: public or confidential, told apart by a device-code request and one poll.

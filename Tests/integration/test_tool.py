@@ -673,3 +673,41 @@ def test_root_from_environment(root):
 def test_root_must_be_a_directory(tmp_path):
     r = jcfed(tmp_path / "nope", "status")
     assert r.returncode == 64 and "not a directory" in r.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# shipped files
+
+
+def test_shipped_profile_is_what_enable_writes():
+    """pam/pam-configs/jcfed (installed by `make install`, not enabled) is enable's local-password profile."""
+    shipped = (REPO / "pam/pam-configs/jcfed").read_text()
+    assert shipped == (GOLDEN / "debian12/expected/system-local-password/usr/share/pam-configs/jcfed").read_text()
+    assert "Default: no" in shipped  # pam-auth-update never turns it on by itself
+
+
+@pytest.mark.parametrize("example,golden", [
+    ("sshd", "debian12/expected/services-local-password/etc/pam.d/sshd"),
+    ("login", "debian12/expected/services-local-password/etc/pam.d/login"),
+    ("common-auth", "debian12/expected/system-local-password/etc/pam.d/common-auth"),
+    ("sshd.rhel9", "rhel9/expected/services-local-password/etc/pam.d/sshd"),
+])
+def test_pam_examples_are_the_golden_stacks(example, golden):
+    text = (REPO / "pam/pam.d" / example).read_text()
+    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# jcfed example"))
+    assert body == (GOLDEN / golden).read_text()
+
+
+def test_man_page_documents_every_command_and_exit_status():
+    page = (REPO / "man/jcfed.8").read_text()
+    for heading in (".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS", ".SH OPTIONS",
+                    ".SH EXIT STATUS", ".SH EXAMPLES", ".SH FILES", ".SH SEE ALSO"):
+        assert heading in page
+    for command in ("idp add", "idp show", "idp update", "idp test", "idp delete", "enable", "disable",
+                    "status", "routing add|remove|list", "check-config"):
+        assert f'.SS "{command}"' in page, command
+    for line in ("auth    [success=done authinfo_unavail=ignore ignore=ignore user_unknown=ignore service_err=ignore "
+                 "module_unknown=ignore default=die] pam_jcfed.so",
+                 "account [success=ok ignore=ignore user_unknown=ignore service_err=ignore module_unknown=ignore "
+                 "default=bad] pam_jcfed.so"):
+        assert line in page

@@ -27,15 +27,28 @@ enum PAMServiceEditor {
             }
         }
         let accountAt = parsed.firstIndex(where: { $0.type == "account" || isAccountInclude($0) })
-        // Insert the later one first so the earlier index stays valid.
+        // Insert the later one first so the earlier index stays valid. A comment right above the
+        // target line describes it: our lines go above that comment, not between the two.
         let insertions = [(authAt, authLine), (accountAt, accountLine)]
-            .compactMap { at, line in at.map { ($0, line) } }
+            .compactMap { at, line in at.map { (attachedCommentStart(lines, $0), line) } }
             .sorted { $0.0 > $1.0 }
         for (at, line) in insertions {
             lines.insert(contentsOf: [PAMLines.marker, line], at: at)
         }
         if accountAt == nil { notes.append("no account lines: the account check (suspended, locked) is not added") }
         return Edit(text: joined(lines, like: text), notes: notes)
+    }
+
+    /// The first line of the comment block directly above `index` (no blank line between), not
+    /// moving above a `#%PAM-1.0` header.
+    static func attachedCommentStart(_ lines: [String], _ index: Int) -> Int {
+        var i = index
+        while i > 0 {
+            let above = lines[i - 1].trimmingSpaces()
+            guard above.hasPrefix("#"), !above.hasPrefix("#%PAM"), above != PAMLines.marker else { break }
+            i -= 1
+        }
+        return i
     }
 
     private static func isAuthInclude(_ l: PAMConfigLine) -> Bool {

@@ -360,6 +360,21 @@ def test_unsafe_existing_config_is_not_edited(root):
     assert r.returncode == 1 and "writable" in r.stderr
 
 
+def test_check_config_relative_path(root):
+    add_idp(root)
+    r = subprocess.run([str(TOOL), "--root", str(root), "check-config", "etc/jcfed/jcfed.conf"], cwd=root,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith(str(root) + "/etc/jcfed/jcfed.conf: OK")
+
+
+def test_symlinked_service_is_refused(root):
+    add_idp(root)
+    (root / "etc/pam.d/sshd-link").symlink_to("sshd")
+    r = jcfed(root, "enable", "--yes", "--no-idp-check", "--services", "sshd-link")
+    assert r.returncode == 1 and "symbolic link" in r.stderr
+
+
 def test_check_config(root, tmp_path):
     assert jcfed(root, "check-config").returncode == 1
     add_idp(root)
@@ -581,6 +596,16 @@ def test_enable_system_wide_golden(root, policy):
     # pam-auth-update remembers it has seen the profile, so it is never switched on by itself.
     assert "jcfed" in (root / "var/lib/pam/seen").read_text()
     assert "disabled" in jcfed(root, "status").stdout
+
+
+@needs_pam_auth_update
+def test_reenable_system_wide_changes_the_policy(root):
+    add_idp(root)
+    assert jcfed(root, "enable", "--yes", "--no-idp-check").returncode == 0
+    r = jcfed(root, "enable", "--yes", "--no-idp-check", "--offline", "deny")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert_golden(root, "debian12/expected/system-deny", ["etc/pam.d/common-auth", "etc/pam.d/common-account",
+                                                          "usr/share/pam-configs/jcfed"])
 
 
 @needs_pam_auth_update

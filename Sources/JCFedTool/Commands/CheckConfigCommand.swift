@@ -15,7 +15,7 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
-            let file = path ?? context.configHostPath
+            let file = path.map(FileSystem.absolute) ?? context.configHostPath
             switch ConfigLoader.load(path: file, owner: context.configOwner, hostPrefix: context.isSystemRoot ? "" : context.root) {
             case .success(let loaded):
                 for w in loaded.warnings { Terminal.out("warning: \(w)") }

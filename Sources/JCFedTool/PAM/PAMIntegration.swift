@@ -59,6 +59,9 @@ struct PAMIntegration {
             guard !service.hasPrefix("common-") else {
                 throw ToolFailure("--services: \(service) is managed by pam-auth-update; run 'jcfed enable' without --services for system-wide")
             }
+            if FileSystem.info(pamDir + "/" + service)?.isSymlink ?? false {
+                throw ToolFailure("--services: \(pamDir)/\(service) is a symbolic link; enable the service it points to")
+            }
             guard let text = FileSystem.readText(pamDir + "/" + service) else {
                 throw ToolFailure("--services: \(pamDir)/\(service) does not exist")
             }

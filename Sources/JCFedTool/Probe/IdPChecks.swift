@@ -62,7 +62,10 @@ struct IdPChecks {
         // Issuer: what the ID tokens will carry must be this tenant's.
         let tenant = idp.tenantID ?? ""
         let issuer = discovery.issuer.replacingOccurrences(of: "{tenantid}", with: tenant)
-        if issuer.lowercased() == probe.expectedIssuer.lowercased() {
+        // Entra may spell the tenant GUID in another case; an OIDC issuer must match exactly.
+        let matches = idp.type == .azure ? issuer.lowercased() == probe.expectedIssuer.lowercased()
+                                         : issuer == probe.expectedIssuer
+        if matches {
             add(.ok, "issuer matches: \(issuer)")
         } else {
             add(.fail, "issuer is \(discovery.issuer), expected \(probe.expectedIssuer)",

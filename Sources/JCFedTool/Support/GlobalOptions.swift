@@ -29,7 +29,7 @@ struct GlobalOptions: ParsableArguments {
                 throw ToolFailure("--root \(rootDir) is not a directory", status: ExitStatus.usage)
             }
         }
-        return ToolContext(root: rootDir, configOverride: config)
+        return ToolContext(root: rootDir, configOverride: config.map(FileSystem.absolute))
     }
 }
 

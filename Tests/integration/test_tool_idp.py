@@ -230,7 +230,8 @@ def test_weak_signing_key_fails(idp_root, fake):
     fake["weak"] = True
     r = jcfed(idp_root, "idp", "test")
     assert r.returncode == 1
-    assert "[FAIL] signing key k1 is RSA 1024 bits" in r.stdout
+    assert "[FAIL] signing keys: none usable" in r.stdout
+    assert "k1: RSA key of 1024 bits is shorter than 2048" in r.stdout
 
 
 def test_issuer_of_another_tenant_fails(idp_root, fake):

@@ -77,15 +77,18 @@ struct IdPChecks {
         switch probe.keys(at: discovery.jwksURI) {
         case .failure(let f):
             add(.fail, "signing keys \(discovery.jwksURI): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
-        case .success(let keys):
-            let rsa = keys.filter { $0.type == "RSA" }
-            if keys.isEmpty {
-                add(.fail, "signing keys: none usable in \(discovery.jwksURI)", "the provider publishes no signature keys")
-            } else if let weak = rsa.first(where: { $0.bits < 2048 }) {
-                add(.fail, "signing key \(weak.kid) is RSA \(weak.bits) bits", "RSA keys under 2048 bits are refused; rotate the provider's keys")
+        case .success(let set):
+            let rsa = set.keys.filter { if case .rsa = $0.material { return true } else { return false } }
+            let skipped = set.skipped.map { "\($0.kid ?? "key #\($0.index)"): \($0.problem)" }
+            if set.keys.isEmpty {
+                add(.fail, "signing keys: none usable in \(discovery.jwksURI)" + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"),
+                    "the provider must publish RSA keys of at least \(JWK.minRSABits) bits (or EC P-256) for signatures")
             } else {
                 let minBits = rsa.map { $0.bits }.min()
-                add(.ok, "signing keys fetched: \(keys.count) (\(rsa.count) RSA" + (minBits.map { ", >= \($0) bits" } ?? "") + ")")
+                add(.ok, "signing keys fetched: \(set.keys.count) (\(rsa.count) RSA" + (minBits.map { ", >= \($0) bits" } ?? "") + ")")
+                if !skipped.isEmpty {
+                    add(.warn, "ignored keys: " + skipped.joined(separator: "; "), "tokens signed with them would be refused")
+                }
             }
         }
 

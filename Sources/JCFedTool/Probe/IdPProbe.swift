@@ -2,10 +2,10 @@ import JCFedCore
 
 /// The HTTP calls `jcfed idp test` makes, built directly on the core's HTTPTransport.
 ///
-/// AFTER MERGE (branch `flow`): discovery, the JWK set and the device-code / token responses
-/// are parsed by the core's OIDC/ and DeviceFlow/ types there; switch `discovery()`,
-/// `keys(at:)`, `requestDeviceCode` and `pollOnce` to those so the tool checks exactly what
-/// the module parses. The URLs and the checks in IdPChecks stay.
+/// The key set is parsed by the core's JWKSet, as in the module. AFTER MERGE (branch `flow`):
+/// the discovery document and the device-code / token responses are parsed by the core's
+/// OIDC/ and DeviceFlow/ types there; switch `discovery()`, `requestDeviceCode` and `pollOnce`
+/// to those so the tool checks exactly what the module parses. The checks in IdPChecks stay.
 struct IdPProbe {
     let idp: IdPSettings
     let secret: String?
@@ -18,12 +18,6 @@ struct IdPProbe {
         var tokenEndpoint: String?
         /// The response's Date header, for the clock check.
         var date: String?
-    }
-
-    struct KeyInfo {
-        var kid: String
-        var type: String
-        var bits: Int
     }
 
     /// An OAuth error body: `error`, and for Entra the AADSTS number and correlation id.
@@ -92,29 +86,17 @@ struct IdPProbe {
         }
     }
 
-    func keys(at url: String) -> Result<[KeyInfo], Failure> {
+    /// The signing keys, parsed by the core's JWKSet exactly as the module will: usable keys,
+    /// and the ones it skips with the reason (RSA under 2048 bits, not for signatures, ...).
+    func keys(at url: String) -> Result<JWKSet, Failure> {
         switch send(HTTPRequest(method: .get, url: url, headers: [("Accept", "application/json")])) {
         case .failure(let f): return .failure(f)
         case .success(let r):
             guard r.status == 200 else { return .failure(.http(r.status, url: url, nil)) }
-            guard let list = json(r)?["keys"]?.arrayValue else { return .failure(.malformed("the key set has no keys array")) }
-            var out: [KeyInfo] = []
-            for key in list {
-                if let use = key["use"]?.stringValue, use != "sig" { continue }
-                let kid = key["kid"]?.stringValue ?? "(no kid)"
-                switch key["kty"]?.stringValue {
-                case "RSA":
-                    let n = key["n"]?.stringValue.flatMap { Base64.urlDecode($0) } ?? []
-                    let significant = n.drop(while: { $0 == 0 })
-                    let bits = significant.first.map { (significant.count - 1) * 8 + (8 - $0.leadingZeroBitCount) } ?? 0
-                    out.append(KeyInfo(kid: kid, type: "RSA", bits: bits))
-                case "EC":
-                    out.append(KeyInfo(kid: kid, type: "EC \(key["crv"]?.stringValue ?? "?")", bits: 256))
-                default:
-                    continue
-                }
+            switch JWKSet.parse(r.body) {
+            case .success(let set): return .success(set)
+            case .failure(let e): return .failure(.malformed("the key set \(e)"))
             }
-            return .success(out)
         }
     }
 

@@ -20,6 +20,7 @@ struct DisableCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
+            try context.requireRootForChanges()
             let pam = PAMIntegration(context: context)
             let state = pam.state()
             guard state.isEnabled else {

@@ -49,6 +49,7 @@ struct EnableCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
+            try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let loaded = try store.requireLoaded()
             let policy: OfflinePolicy

@@ -43,6 +43,7 @@ struct RoutingCommand: ParsableCommand {
             try guarded {
                 guard RoutingCommand.validGroupName(group) else { throw ToolFailure("'\(group)' is not a group name (no spaces, commas or #)") }
                 let context = try global.context()
+                try context.requireRootForChanges()
                 let store = ConfigStore(context: context)
                 let doc = try store.loadDocument() ?? IdPEdit.newFileHeader
                 var groups = RoutingCommand.groups(doc)
@@ -65,7 +66,9 @@ struct RoutingCommand: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let store = ConfigStore(context: try global.context())
+                let context = try global.context()
+                try context.requireRootForChanges()
+                let store = ConfigStore(context: context)
                 let doc = try store.requireDocument()
                 var groups = RoutingCommand.groups(doc)
                 guard groups.contains(group) else { throw ToolFailure("\(group) is not a routed group") }

@@ -55,7 +55,17 @@ struct LoginTest {
             Terminal.out("[FAIL] signed in as \(identity.upn ?? identity.preferredUsername ?? identity.oid), not \(expectedUPN) -> sign in with the account given to --user")
             ok = false
         }
-        switch IdentityMapper.map(identity, config: loaded.config, directory: nil) {
+        // The directory as the module loads it (its path under --root).
+        var mapping = loaded.config.mapping
+        mapping.directory = context.host(mapping.directory)
+        let directory: Directory?
+        switch DirectoryLoader.load(settings: mapping, now: env.clock.wallSeconds()) {
+        case .success(let d): directory = d
+        case .failure(let e):
+            Terminal.out("[FAIL] directory: \(e.description) -> jcfed directory sync, or fix mapping.directory")
+            return false
+        }
+        switch IdentityMapper.map(identity, config: loaded.config, directory: directory) {
         case .failure(let r):
             Terminal.out("[FAIL] no local account: \(r.reason): \(r.detail) -> check [mapping] in jcfed.conf and the directory")
             ok = false

@@ -83,6 +83,14 @@ struct ToolContext {
         isSystemRoot ? 0 : UInt32(geteuid())
     }
 
+    /// Commands that change the system run as root on the real system; under --root the
+    /// invoking user's permissions on the tree decide.
+    func requireRootForChanges() throws {
+        if isSystemRoot && geteuid() != 0 {
+            throw ToolFailure("this changes /etc and PAM: run it as root (sudo jcfed ...)")
+        }
+    }
+
     /// Owner to set on files we write: root when we are root, else leave as created.
     var writeOwner: UInt32? {
         geteuid() == 0 ? 0 : nil

@@ -53,6 +53,7 @@ struct IdPAddCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
+            try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let existing = try store.loadDocument()
             if let doc = existing, ConfigStore.hasIdP(doc), !force {

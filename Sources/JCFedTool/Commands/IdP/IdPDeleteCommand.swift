@@ -22,6 +22,7 @@ struct IdPDeleteCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
+            try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else { throw ToolFailure("no identity provider is configured") }

@@ -46,6 +46,7 @@ struct IdPUpdateCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try global.context()
+            try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else {

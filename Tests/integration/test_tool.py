@@ -353,6 +353,24 @@ def test_edits_keep_comments_unknown_keys_and_order(root):
     assert r.returncode == 0 and "unknown" in r.stdout  # [site] and future_key are reported, kept
 
 
+def test_value_change_keeps_the_line_s_comment_and_spacing(root):
+    etc = root / "etc/jcfed"
+    etc.mkdir(parents=True)
+    (etc / "jcfed.conf").write_text(f"[idp]\n  name   =   Old name   # shown at sign-in\nurl = {URL}\nclient_id = {CLIENT}\n")
+    assert jcfed(root, "idp", "update", "--name", "New name").returncode == 0
+    assert conf(root).splitlines()[1] == "  name   =   New name   # shown at sign-in"
+    assert json.loads(jcfed(root, "idp", "show", "--json").stdout)["name"] == "New name"
+
+
+def test_crlf_file_stays_crlf(root):
+    etc = root / "etc/jcfed"
+    etc.mkdir(parents=True)
+    (etc / "jcfed.conf").write_bytes(f"# admin's file\r\n[idp]\r\nurl = {URL}\r\nclient_id = {CLIENT}\r\n".encode())
+    assert jcfed(root, "idp", "update", "--name", "X").returncode == 0
+    data = (etc / "jcfed.conf").read_bytes()
+    assert data == f"# admin's file\r\n[idp]\r\nurl = {URL}\r\nclient_id = {CLIENT}\r\nname = X\r\n".encode()
+
+
 def test_unsafe_existing_config_is_not_edited(root):
     add_idp(root)
     os.chmod(root / "etc/jcfed/jcfed.conf", 0o666)

@@ -34,14 +34,22 @@ struct INIDocument: Equatable {
         }
         guard let eq = t.firstIndex(of: "=") else { return .malformed }
         let key = String(t[..<eq]).trimmingSpaces().lowercased()
-        let (value, _) = splitValue(String(t[t.index(after: eq)...]))
+        // Trimmed first, as INIFile does: "key = # note" reads as the value "# note" there too.
+        let (value, _) = splitValue(String(t[t.index(after: eq)...]).trimmingSpaces())
         return .entry(key: key, value: value)
     }
 
     /// The value part of a line and its trailing comment (with the space before it), as INIFile reads it.
     static func splitValue(_ raw: String) -> (value: String, comment: String) {
         if let r = raw.firstRange(of: " #") ?? raw.firstRange(of: "\t#") {
-            return (String(raw[..<r.lowerBound]).trimmingSpaces(), String(raw[r.lowerBound...]))
+            // The comment keeps all the blanks before it, so the column it starts at stays.
+            var start = r.lowerBound
+            while start > raw.startIndex {
+                let before = raw.index(before: start)
+                guard raw[before] == " " || raw[before] == "\t" else { break }
+                start = before
+            }
+            return (String(raw[..<start]).trimmingSpaces(), String(raw[start...]))
         }
         return (raw.trimmingSpaces(), "")
     }

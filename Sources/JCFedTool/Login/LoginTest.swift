@@ -30,10 +30,13 @@ struct LoginTest {
         let env = environment(prompter: prompter)
         Terminal.out("Signing in \(expectedUPN) with \(loaded.config.idp.name) (\(loaded.config.idp.url)).")
 
-        // MERGE POINT (branch `flow`): replace this with the core's device login entry that
-        // returns the verified identity without a PAM user, e.g.
-        //     let result = DeviceLogin.signIn(config: loaded, environment: env, prompter: prompter)
-        // (DeviceLogin is internal and a stub on this branch). Everything below it is ready.
+        // MERGE POINT (branch `flow`): call the core's device login here. It needs one public
+        // entry that runs discovery, the device flow and token validation and returns the
+        // verified identity *without* a PAM user (DeviceLogin.run() minus authorize()), e.g.
+        //     public static func signIn(loaded: LoadedConfig, environment: LoginEnvironment,
+        //                               prompter: Prompter) -> Result<VerifiedIdentity, Outcome>
+        // DeviceLogin is internal (a stub on this branch). Everything below is ready; the mapping
+        // check below is the module's authorize() step, printed instead of enforced.
         let result: Result<VerifiedIdentity, Outcome> = .failure(Outcome(
             .unavailable, reason: "not-implemented",
             admin: "the device login is not in this build yet (it comes with the device-flow work)"))

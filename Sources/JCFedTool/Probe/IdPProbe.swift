@@ -3,9 +3,10 @@ import JCFedCore
 /// The HTTP calls `jcfed idp test` makes, built directly on the core's HTTPTransport.
 ///
 /// The key set is parsed by the core's JWKSet, as in the module. AFTER MERGE (branch `flow`):
-/// the discovery document and the device-code / token responses are parsed by the core's
-/// OIDC/ and DeviceFlow/ types there; switch `discovery()`, `requestDeviceCode` and `pollOnce`
-/// to those so the tool checks exactly what the module parses. The checks in IdPChecks stay.
+/// switch `discovery()` to the public ProviderClient(settings:transport:cache: nil, ...)
+/// .metadata() (it also substitutes {tenantid} and checks the issuer as the module does), and
+/// `requestDeviceCode` / `pollOnce` to DeviceFlowRequests + DeviceCodeReply / TokenReply, so the
+/// tool checks exactly what the module parses. The checks and hints in IdPChecks stay.
 struct IdPProbe {
     let idp: IdPSettings
     let secret: String?

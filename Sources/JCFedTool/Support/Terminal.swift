@@ -24,16 +24,20 @@ enum Terminal {
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 
-    /// One line from stdin without its line end; nil at end of input.
+    /// One line from stdin without its line end; nil at end of input. With echo off on a
+    /// terminal, Ctrl-C still gives the terminal its echo back before the process ends.
     static func readLine(echo: Bool = true) -> String? {
         if echo || !stdinIsTerminal { return Swift.readLine(strippingNewline: true).map(stripCR) }
-        var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return Swift.readLine(strippingNewline: true).map(stripCR) }
-        var quiet = saved
+        guard tcgetattr(STDIN_FILENO, &savedTermios) == 0 else { return Swift.readLine(strippingNewline: true).map(stripCR) }
+        var quiet = savedTermios
         quiet.c_lflag &= ~tcflag_t(ECHO)
+        echoIsOff = true
+        let previous = signal(SIGINT, restoreEchoAndExit)
         _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
         defer {
-            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTermios)
+            echoIsOff = false
+            signal(SIGINT, previous)
             write("\n")
         }
         return Swift.readLine(strippingNewline: true).map(stripCR)
@@ -42,4 +46,13 @@ enum Terminal {
     private static func stripCR(_ s: String) -> String {
         s.hasSuffix("\r") ? String(s.dropLast()) : s
     }
+}
+
+// State for the SIGINT handler (a C function pointer cannot capture).
+private var savedTermios = termios()
+private var echoIsOff = false
+
+private func restoreEchoAndExit(_ signal: Int32) {
+    if echoIsOff { _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTermios) }
+    _exit(130)
 }

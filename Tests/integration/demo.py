@@ -9,13 +9,10 @@ code as alice@contoso.com after a few seconds (INTERACTIVE=1: waits for you to u
 """
 import os
 import pathlib
-import queue
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -58,44 +55,22 @@ def main():
 
 
 def run_auto(cmd, env, emu):
-    p = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, bufsize=0)
-    chunks = queue.Queue()
-
-    def pump():
-        while True:
-            c = p.stdout.read(1)
-            if not c:
-                chunks.put(None)
-                return
-            chunks.put(c)
-    threading.Thread(target=pump, daemon=True).start()
-    seen, approved, deadline = "", False, time.monotonic() + 150
-    while time.monotonic() < deadline:
-        try:
-            c = chunks.get(timeout=0.2)
-        except queue.Empty:
-            c = ""
-        if c is None:
-            break
-        sys.stdout.write(c)
-        sys.stdout.flush()
-        seen += c
-        if not approved and re.search(r"Press Enter[^\n]*: ?$", seen):
-            code = re.search(r"enter the code ([A-Z0-9]+)", seen)
-            print(f"\n   [demo] signing in as alice@contoso.com on the 'phone' in 3 seconds...")
-            time.sleep(3)
-            emu.approve("alice@contoso.com", user_code=code.group(1) if code else None)
-            print("   [demo] approved; pressing Enter")
-            p.stdin.write("\n")
-            p.stdin.flush()
-            approved = True
-        elif approved and re.search(r"check again[^\n]*: ?$", seen[-200:]):
-            p.stdin.write("\n")
-            p.stdin.flush()
-            seen += "\n"
-    p.wait(timeout=30)
-    return p.returncode
+    """Runs pamtester in a pseudo-terminal, as a person at a console would see it."""
+    import pexpect
+    child = pexpect.spawn(cmd[0], cmd[1:], env=env, encoding="utf-8", timeout=150)
+    child.logfile_read = sys.stdout
+    child.expect(r"enter the code ([A-Z0-9]+)")
+    code = child.match.group(1)
+    child.expect("Press Enter")
+    print(f"\n   [demo] signing in as alice@contoso.com on the 'phone' in 3 seconds...")
+    time.sleep(3)
+    emu.approve("alice@contoso.com", user_code=code)
+    print("   [demo] approved; pressing Enter")
+    child.sendline("")
+    while child.expect(["check again", pexpect.EOF]) == 0:
+        child.sendline("")
+    child.close()
+    return child.exitstatus if child.exitstatus is not None else 1
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def ssh(port, user, command):
 
 def test_code_is_visible_before_any_answer_and_login_succeeds(sshd):
     sshd.emulator.faults(interval=1)
-    child = ssh(sshd.sshd_port, "alice", "echo LOGGED-IN-AS-$(id -un)")
+    child = ssh(sshd.sshd_port, "alice", "echo LOGGED-IN-AS-$USER")
     # The URL and code arrive before the client has answered anything.
     child.expect(r"enter the code ([A-Z0-9]+)")
     code = child.match.group(1)

@@ -1,13 +1,197 @@
 /// One federated login: discovery and keys, the device authorization grant, presentation to the
 /// person, ID-token validation, identity mapping and pinning, within the login deadline.
-/// STUB: completed by the device-flow work.
+///
+/// The protocol decisions live in DeviceFlowMachine; this type only performs its actions over
+/// one transport (so the polls reuse one connection), the prompter and the clock.
 struct DeviceLogin {
+    /// Validates a compact ID token against a context. TokenValidator in production; tests
+    /// inject their own so the flow is tested apart from the cryptography.
+    typealias TokenCheck = (String, ValidationContext) -> Result<VerifiedIdentity, TokenRejection>
+
+    /// A guard on the loop; the deadline ends every flow long before.
+    static let maxSteps = 10_000
+
     let subject: LoginSubject
     let environment: LoginEnvironment
     let prompter: Prompter
+    let tokenCheck: TokenCheck?
+
+    init(subject: LoginSubject, environment: LoginEnvironment, prompter: Prompter) {
+        self.init(subject: subject, environment: environment, prompter: prompter, tokenCheck: nil)
+    }
+
+    init(subject: LoginSubject, environment: LoginEnvironment, prompter: Prompter, tokenCheck: TokenCheck?) {
+        self.subject = subject
+        self.environment = environment
+        self.prompter = prompter
+        self.tokenCheck = tokenCheck
+    }
+
+    private var idp: IdPSettings { subject.config.idp }
+    private var log: LogSink { environment.log }
+    private var clock: Clock { environment.clock }
 
     func run() -> Outcome {
-        Outcome(.unavailable, reason: "not-implemented", admin: "device flow not implemented yet",
-                user: "Federated login is not available yet.")
+        let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
+        let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)
+        let transport = environment.makeTransport(idp)
+        let provider = ProviderClient(settings: idp, transport: transport, cache: openCache(), clock: clock,
+                                      budget: budget, log: log)
+        let metadata: ProviderMetadata
+        switch provider.metadata() {
+        case .failure(let e): return LoginOutcomes.discovery(e)
+        case .success(let m): metadata = m
+        }
+        let idToken: String
+        switch deviceFlow(metadata, deadline: deadline, budget: budget, transport: transport) {
+        case .failure(let outcome): return outcome
+        case .success(let t): idToken = t
+        }
+        let identity: VerifiedIdentity
+        switch verify(idToken, metadata: metadata, provider: provider) {
+        case .failure(let outcome): return outcome
+        case .success(let i): identity = i
+        }
+        return authorize(identity)
+    }
+
+    // MARK: steps
+
+    private func openCache() -> MetadataCache? {
+        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner) {
+        case .success(let c): return c
+        case .failure(let p):
+            log.log(.warning, "idp.cache_dir cannot be used (\(p.description)); discovery and keys are fetched on every login")
+            return nil
+        }
+    }
+
+    /// Runs the device authorization grant to an ID token, or the outcome that ends the login.
+    private func deviceFlow(_ metadata: ProviderMetadata, deadline: Int64, budget: RequestBudget,
+                            transport: HTTPTransport) -> Result<String, Outcome> {
+        let requests = DeviceFlowRequests(deviceAuthorizationEndpoint: metadata.deviceAuthorizationEndpoint,
+                                          tokenEndpoint: metadata.tokenEndpoint, clientID: idp.clientID,
+                                          clientSecret: subject.loaded.clientSecret, scopes: idp.scopes)
+        var machine = DeviceFlowMachine(loginDeadline: deadline)
+        var authorization: DeviceAuthorization?
+        var action = machine.handle(.start, now: clock.monotonicMillis())
+        for _ in 0..<DeviceLogin.maxSteps {
+            let event: DeviceFlowMachine.Event
+            switch action {
+            case .requestCode:
+                switch budget.send(requests.deviceCode(), over: transport) {
+                case .failure(let e): event = .transportFailed(e)
+                case .success(let r): event = .codeReply(DeviceCodeReply(r))
+                }
+            case .present(let a):
+                authorization = a
+                log.log(.debug, "device code issued: expires_in=\(a.expiresIn) interval=\(a.interval)")
+                guard present(a) else { return .failure(LoginOutcomes.conversationFailed) }
+                event = .answered
+            case .promptAgain:
+                guard prompter.prompt(DevicePresentation.againPrompt, echo: false) != nil else {
+                    return .failure(LoginOutcomes.conversationFailed)
+                }
+                event = .answered
+            case .wait(let until):
+                let wait = until - clock.monotonicMillis()
+                if wait > 0 { clock.sleep(millis: wait) }
+                event = .timeReached
+            case .poll:
+                guard let a = authorization else {
+                    return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "poll before a code"), loginTimeout: idp.loginTimeout))
+                }
+                switch budget.send(requests.token(deviceCode: a.deviceCode), over: transport) {
+                case .failure(let e): event = .transportFailed(e)
+                case .success(let r):
+                    let reply = TokenReply(r)
+                    if case .error(let e) = reply { log.log(.debug, "poll \(machine.pollCount): \(e.description)") }
+                    event = .tokenReply(reply)
+                }
+            case .done(let token):
+                log.log(.debug, "device flow complete after \(machine.pollCount) poll(s)")
+                return .success(token)
+            case .fail(let f):
+                return .failure(LoginOutcomes.flow(f, loginTimeout: idp.loginTimeout))
+            }
+            let interval = machine.intervalMillis
+            action = machine.handle(event, now: clock.monotonicMillis())
+            if machine.intervalMillis != interval {
+                log.log(.info, "identity provider asked to slow down; polling every \(machine.intervalMillis / 1000) s")
+            }
+        }
+        return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "step limit"), loginTimeout: idp.loginTimeout))
+    }
+
+    /// One info message (QR code and instructions), then the prompt that makes OpenSSH show it.
+    private func present(_ a: DeviceAuthorization) -> Bool {
+        var qr: String?
+        if DevicePresentation.wantsQR(idp.qr, isTerminal: prompter.isTerminal) {
+            qr = environment.makeQR(a.qrTarget)
+        }
+        guard prompter.info(DevicePresentation.message(a, qr: qr)) else { return false }
+        return prompter.prompt(DevicePresentation.firstPrompt, echo: false) != nil
+    }
+
+    /// Validates the ID token; when it names a key we do not have, refreshes the keys once
+    /// (rate-limited across logins) and validates again.
+    private func verify(_ token: String, metadata: ProviderMetadata,
+                        provider: ProviderClient) -> Result<VerifiedIdentity, Outcome> {
+        var keys: [JWK]
+        switch provider.keys(metadata) {
+        case .failure(let e): return .failure(LoginOutcomes.discovery(e))
+        case .success(let k): keys = k
+        }
+        let check = tokenCheck ?? defaultTokenCheck()
+        var result = check(token, context(metadata, keys: keys))
+        if case .failure(let r) = result, r.code == .unknownKid,
+           let refreshed = provider.refreshKeysForUnknownKid(metadata) {
+            switch refreshed {
+            case .failure(let e): return .failure(LoginOutcomes.discovery(e))
+            case .success(let k): keys = k
+            }
+            result = check(token, context(metadata, keys: keys))
+        }
+        switch result {
+        case .failure(let r): return .failure(LoginOutcomes.tokenRejected(r))
+        case .success(let identity): return .success(identity)
+        }
+    }
+
+    private func context(_ metadata: ProviderMetadata, keys: [JWK]) -> ValidationContext {
+        ValidationContext(issuer: metadata.expectedTokenIssuer,
+                          tenantID: idp.type == .azure ? idp.tenantID : nil,
+                          clientID: idp.clientID,
+                          allowedAlgorithms: Discovery.allowedAlgorithms(metadata, settings: idp),
+                          keys: keys, now: clock.wallSeconds(), clockSkew: Int64(idp.clockSkew))
+    }
+
+    private func defaultTokenCheck() -> TokenCheck {
+        let verifier = environment.makeVerifier()
+        return { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
+    }
+
+    /// The identity must map to exactly the PAM user (case-insensitively).
+    private func authorize(_ identity: VerifiedIdentity) -> Outcome {
+        let who = "tid=\(DisplayText.forLog(identity.tid ?? "-")) oid=\(DisplayText.forLog(identity.oid))"
+        switch IdentityMapper.map(identity, config: subject.config, directory: subject.directory) {
+        case .failure(let rejection):
+            return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
+                                           detail: "identity \(who) does not map to a local account: \(rejection.reason): \(rejection.detail)")
+        case .success(let name):
+            guard name.lowercased() == subject.pamUser.lowercased() else {
+                return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
+                                               detail: "identity \(who) maps to '\(DiscoveryError.clean(name))', not to the PAM user")
+            }
+            let shown = displayName(identity)
+            return Outcome(.success, reason: "signed-in", admin: "signed in as \(DiscoveryError.clean(shown)) (\(who))",
+                           user: "Signed in as \(shown).")
+        }
+    }
+
+    /// The first configured mapping claim the token carries, else `sub`, cleaned for a terminal.
+    private func displayName(_ identity: VerifiedIdentity) -> String {
+        let raw = subject.config.mapping.claims.lazy.compactMap { identity.claim($0) }.first { !$0.isEmpty } ?? identity.sub
+        return DisplayText.forPerson(raw, maxScalars: 128) ?? subject.pamUser
     }
 }

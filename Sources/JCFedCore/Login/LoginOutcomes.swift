@@ -1,0 +1,84 @@
+/// The outcome of every way a device login can end: the PAM kind (BRIEF contracts), a stable
+/// reason, one admin sentence (AADSTS codes and correlation ids, never a device code, token or
+/// secret) and one sentence for the person.
+enum LoginOutcomes {
+    static let unavailableMessage = "The sign-in service cannot be reached; try again later."
+    static let notVerifiedMessage = "The sign-in could not be verified."
+
+    static func discovery(_ e: DiscoveryError) -> Outcome {
+        if e.isUnavailable {
+            return Outcome(.unavailable, reason: "idp-unavailable", admin: e.description, user: unavailableMessage)
+        }
+        if case .tenantRequired = e {
+            return Outcome(.serviceError, reason: "multi-tenant-authority", admin: "idp.url: " + e.description,
+                           user: Outcome.misconfiguredMessage)
+        }
+        return Outcome(.serviceError, reason: "discovery", admin: e.description, user: Outcome.misconfiguredMessage)
+    }
+
+    static func flow(_ f: FlowFailure, loginTimeout: Int) -> Outcome {
+        let idp = f.idpError.map { ": " + $0.description } ?? ""
+        switch f.code {
+        case .declined:
+            return Outcome(.authError, reason: "declined", admin: "the sign-in was declined at the identity provider" + idp,
+                           user: "The sign-in was declined.")
+        case .expired:
+            return Outcome(.authError, reason: "expired", admin: "the device code expired before the sign-in was completed" + idp,
+                           user: "The code expired.")
+        case .timedOut:
+            return Outcome(.authError, reason: "timeout",
+                           admin: "login_timeout (\(loginTimeout) s) passed before the sign-in was completed",
+                           user: "The sign-in took too long.")
+        case .badVerificationCode:
+            return Outcome(.authError, reason: "bad-code", admin: "the identity provider did not accept the device code" + idp,
+                           user: "The sign-in code was not accepted.")
+        case .clientSecretRequired:
+            return Outcome(.serviceError, reason: "client-secret-required",
+                           admin: "the identity provider refused the client" + idp
+                               + ": the app registration is confidential and needs a client secret; set idp.client_secret_file, or set 'Allow public client flows' to Yes in the app registration",
+                           user: Outcome.misconfiguredMessage)
+        case .clientSecretRejected:
+            return Outcome(.serviceError, reason: "client-secret-not-allowed",
+                           admin: "the identity provider refused the client" + idp
+                               + ": the app registration is a public client and must not be sent a secret; remove idp.client_secret / idp.client_secret_file",
+                           user: Outcome.misconfiguredMessage)
+        case .clientRejected:
+            return Outcome(.serviceError, reason: "client-rejected",
+                           admin: "the identity provider refused the client" + idp + "; check idp.client_id and the app registration",
+                           user: Outcome.misconfiguredMessage)
+        case .invalidRequest:
+            return Outcome(.serviceError, reason: "invalid-request",
+                           admin: "the identity provider rejected the request" + idp + "; check idp.url and idp.scopes",
+                           user: Outcome.misconfiguredMessage)
+        case .invalidGrant:
+            return Outcome(.authError, reason: "grant-refused",
+                           admin: "the identity provider refused the grant" + idp
+                               + " (a Conditional Access or MFA policy; look the correlation id up in the sign-in logs)",
+                           user: "Your organization's sign-in policy refused this sign-in.")
+        case .idpError:
+            return Outcome(.authError, reason: "idp-error", admin: "the identity provider refused the sign-in" + idp,
+                           user: "The identity provider refused the sign-in.")
+        case .unavailable, .rateLimited, .garbage:
+            return Outcome(.unavailable, reason: f.code == .garbage ? "idp-garbage" : "idp-unavailable",
+                           admin: "identity provider unavailable during the device flow: " + f.description,
+                           user: unavailableMessage)
+        case .outOfOrder:
+            return Outcome(.serviceError, reason: "internal", admin: "device flow internal error: " + f.description,
+                           user: Outcome.misconfiguredMessage)
+        }
+    }
+
+    static let conversationFailed = Outcome(
+        .convError, reason: "conversation",
+        admin: "the conversation failed or was cancelled while the sign-in code was shown",
+        user: "The sign-in was cancelled.")
+
+    static func tokenRejected(_ r: TokenRejection) -> Outcome {
+        Outcome(.authError, reason: "bad-token", admin: "ID token rejected: " + r.description, user: notVerifiedMessage)
+    }
+
+    static func wrongUser(pamUser: String, detail: String) -> Outcome {
+        Outcome(.authError, reason: "wrong-user", admin: detail,
+                user: "That account is not allowed to log in as \(pamUser).")
+    }
+}

@@ -1,0 +1,56 @@
+/// Why the provider's metadata or keys could not be had. `isUnavailable` separates "the IdP
+/// could not be reached" (PAM_AUTHINFO_UNAVAIL) from problems that retrying will not fix and an
+/// admin must (PAM_SERVICE_ERR).
+public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// azure url whose last segment is not a tenant GUID (common, organizations, consumers, a domain).
+    case tenantRequired(String)
+    /// DNS, connect, TLS, timeout, oversize.
+    case unreachable(TransportError)
+    /// HTTP 5xx or 429.
+    case serverError(Int)
+    /// Any other non-200 status (a wrong url, an unknown tenant).
+    case httpStatus(Int)
+    /// Not JSON, or not the expected shape.
+    case malformed(String)
+    /// A required member is missing (e.g. no device_authorization_endpoint: no device flow).
+    case missing(String)
+    /// An endpoint that is not an https URL.
+    case notHTTPS(String)
+    case issuerMismatch(expected: String, found: String)
+    /// The provider signs with nothing we verify.
+    case noUsableAlgorithm
+    /// The JWK Set could not be used.
+    case keys(String)
+    /// The login deadline left no time for the request.
+    case noTimeLeft
+
+    public var isUnavailable: Bool {
+        switch self {
+        case .unreachable, .serverError, .malformed, .keys, .noTimeLeft: return true
+        case .tenantRequired, .httpStatus, .missing, .notHTTPS, .issuerMismatch, .noUsableAlgorithm: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .tenantRequired(let t):
+            return "'\(DisplayText.forLog(t))' is not a directory (tenant) id; device login needs a single pinned tenant GUID"
+        case .unreachable(let e): return "identity provider unreachable: \(e.description)"
+        case .serverError(let s): return "identity provider answered HTTP \(s)"
+        case .httpStatus(let s): return "identity provider answered HTTP \(s) (is idp.url right?)"
+        case .malformed(let why): return "discovery document unusable: \(why)"
+        case .missing(let field): return "discovery document has no \(field)"
+        case .notHTTPS(let field): return "discovery document's \(field) is not an https URL"
+        case .issuerMismatch(let expected, let found):
+            return "discovery issuer '\(DiscoveryError.clean(found))' is not '\(DiscoveryError.clean(expected))'"
+        case .noUsableAlgorithm: return "the provider signs ID tokens with no algorithm jcfed accepts"
+        case .keys(let why): return "signing keys unusable: \(why)"
+        case .noTimeLeft: return "no time left before login_timeout"
+        }
+    }
+
+    /// A URL from the network in a log line: printable ASCII only, capped.
+    static func clean(_ s: String) -> String {
+        String(s.unicodeScalars.prefix(200).map { $0.value > 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+    }
+}

@@ -1,5 +1,6 @@
 """`jcfed idp test` and `jcfed enable` against the Entra emulator (build/jcfed-entra-emulator), and
-`jcfed idp test --user` as a full device-code sign-in in a pseudo-terminal.
+`jcfed idp test --user` as a full device-code sign-in in a pseudo-terminal (the module's own
+DeviceLogin through the core's InteractiveSignIn and the tool's TerminalPrompter).
 
 Skipped when the emulator (or its helper emulator_proc.py) is not built yet; `make test` builds it.
 """
@@ -144,9 +145,27 @@ def test_idp_test_user_signs_in_on_a_terminal(root, emu, tmp_path):
             state["enters"] += 1
 
     code, out = run_in_pty(["--root", str(root), "idp", "test", "--user", "alice@contoso.com"], env, on_output)
-    if "not in this build yet" in out:
-        pytest.skip("the core's device login is not merged yet (branch flow); see LoginTest.swift MERGE POINT")
     assert code == 0, out
     assert "upn: alice@contoso.com" in out and "tid: " + TENANT in out
     assert "[ OK ] signed in as alice@contoso.com" in out
     assert "[ OK ] maps to local account alice (uid 1001)" in out
+    assert "\u2588" in out  # the QR code, drawn because this is a terminal
+    assert (root / "var/cache/jcfed").is_dir()  # the root's cache, not this host's
+
+
+def test_idp_test_user_declined(root, emu, tmp_path):
+    add(root, emu, PUBLIC)
+    emu.faults(interval=1)
+    declined = {"done": False}
+
+    def on_output(text, write):
+        m = re.search(r"enter the code ([A-Z0-9]+)", text)
+        if m and not declined["done"]:
+            emu.control("POST", "/_control/decline", {"user_code": m.group(1)})
+            declined["done"] = True
+            write("\n")
+
+    code, out = run_in_pty(["--root", str(root), "idp", "test", "--user", "alice@contoso.com"],
+                           dict(os.environ, TERM="xterm"), on_output)
+    assert code == 1, out
+    assert "sign-in failed" in out and "[ OK ] signed in" not in out

@@ -30,21 +30,18 @@ struct LoginTest {
         let env = environment(prompter: prompter)
         Terminal.out("Signing in \(expectedUPN) with \(loaded.config.idp.name) (\(loaded.config.idp.url)).")
 
-        // MERGE POINT (branch `flow`): call the core's device login here. It needs one public
-        // entry that runs discovery, the device flow and token validation and returns the
-        // verified identity *without* a PAM user (DeviceLogin.run() minus authorize()), e.g.
-        //     public static func signIn(loaded: LoadedConfig, environment: LoginEnvironment,
-        //                               prompter: Prompter) -> Result<VerifiedIdentity, Outcome>
-        // DeviceLogin is internal (a stub on this branch). Everything below is ready; the mapping
-        // check below is the module's authorize() step, printed instead of enforced.
-        let result: Result<VerifiedIdentity, Outcome> = .failure(Outcome(
-            .unavailable, reason: "not-implemented",
-            admin: "the device login is not in this build yet (it comes with the device-flow work)"))
-        _ = env
+        // The module's own sign-in (InteractiveSignIn = DeviceLogin without the PAM-user check).
+        // Its metadata cache is the root's (under --root, not this host's /var/cache/jcfed).
+        var staged = loaded
+        staged.config.idp.cacheDir = context.host(loaded.config.idp.cacheDir)
+        // The module creates the cache directory itself, not its parents (a fresh --root tree).
+        try? FileSystem.makeDirectories(FileSystem.directoryName(staged.config.idp.cacheDir))
+        let result = InteractiveSignIn.run(loaded: staged, environment: env, prompter: prompter)
 
         let identity: VerifiedIdentity
         switch result {
         case .failure(let outcome):
+            if let message = outcome.userMessage { Terminal.out(message) }
             throw ToolFailure("sign-in failed: \(outcome.reason): \(outcome.adminDetail)")
         case .success(let i): identity = i
         }
@@ -99,10 +96,10 @@ struct LoginTest {
     }
 }
 
-/// The tool's LogSink: admin lines on stderr, debug lines dropped.
+/// The tool's LogSink: warnings and errors on stderr (the [ OK ]/[FAIL] lines say the rest).
 final class StderrLogSink: LogSink {
     func log(_ level: LogLevel, _ message: String) {
-        guard level < .debug else { return }
+        guard level <= .warning else { return }
         Terminal.err("jcfed: " + message)
     }
 }

@@ -178,7 +178,7 @@ def test_confidential_app_without_secret_is_told_apart(idp_root, fake):
     r = jcfed(idp_root, "idp", "test")
     assert r.returncode == 1
     fail = lines(r)[-1]
-    assert fail.startswith("[FAIL] token request refused: invalid_client (AADSTS7000218)"), fail
+    assert fail.startswith("[FAIL] token request refused: invalid_client (AADSTS7000218, HTTP 401)"), fail
     assert "correlation id c0ffee00" in fail
     assert "-> the app registration is confidential" in fail and "--client-secret-file" in fail
 
@@ -241,7 +241,8 @@ def test_issuer_of_another_tenant_fails(idp_root, fake):
     fake["issuer_tenant"] = OTHER_TENANT
     r = jcfed(idp_root, "idp", "test")
     assert r.returncode == 1
-    assert lines(r)[2].startswith(f"[FAIL] issuer is https://127.0.0.1:"), lines(r)
+    assert lines(r)[2].startswith("[FAIL] discovery issuer 'https://127.0.0.1:"), lines(r)
+    assert "-> the url must be" in lines(r)[2]
 
 
 def test_unknown_tenant(idp_root, fake, server):
@@ -249,7 +250,7 @@ def test_unknown_tenant(idp_root, fake, server):
     assert jcfed(idp_root, "idp", "update", "--url", url).returncode == 0
     r = jcfed(idp_root, "idp", "test")
     assert r.returncode == 1
-    assert "HTTP 400, invalid_tenant (AADSTS90002)" in lines(r)[1] and "no such tenant" in lines(r)[1]
+    assert "invalid_tenant (AADSTS90002, HTTP 400)" in lines(r)[1] and "no such tenant" in lines(r)[1]
 
 
 def test_enable_runs_the_checks_and_passes(idp_root, fake):

@@ -49,51 +49,50 @@ struct IdPChecks {
         let probe = IdPProbe(idp: idp, secret: loaded.clientSecret, transport: makeTransport(idp))
 
         // Discovery, over TLS verified against the system store (+ ca_file).
-        let discovery: IdPProbe.Discovery
+        let fetched: IdPProbe.Fetched
         switch probe.discovery() {
         case .failure(let f):
             add(.fail, "discovery \(probe.discoveryURL): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
             return false
         case .success(let d):
-            discovery = d
+            fetched = d
             add(.ok, "discovery reachable over verified TLS: \(probe.discoveryURL)")
         }
 
-        // Issuer: what the ID tokens will carry must be this tenant's.
-        let tenant = idp.tenantID ?? ""
-        let issuer = discovery.issuer.replacingOccurrences(of: "{tenantid}", with: tenant)
-        // Entra may spell the tenant GUID in another case; an OIDC issuer must match exactly.
-        let matches = idp.type == .azure ? issuer.lowercased() == probe.expectedIssuer.lowercased()
-                                         : issuer == probe.expectedIssuer
-        if matches {
-            add(.ok, "issuer matches: \(issuer)")
-        } else {
-            add(.fail, "issuer is \(discovery.issuer), expected \(probe.expectedIssuer)",
-                idp.type == .azure ? "the url must be https://<login host>/<directory (tenant) id> of the tenant that signs users in"
-                                   : "set --url to the issuer exactly as the provider states it")
+        // What the module makes of the document: the tenant's issuer, https endpoints, an algorithm.
+        let metadata: ProviderMetadata?
+        switch fetched.metadata {
+        case .failure(let e):
+            metadata = nil
+            add(.fail, e.description, IdPChecks.hint(e, idp: idp))
+        case .success(let m):
+            metadata = m
+            add(.ok, "issuer matches: \(m.expectedTokenIssuer)")
         }
 
         // Signing keys.
-        switch probe.keys(at: discovery.jwksURI) {
-        case .failure(let f):
-            add(.fail, "signing keys \(discovery.jwksURI): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
-        case .success(let set):
-            let rsa = set.keys.filter { if case .rsa = $0.material { return true } else { return false } }
-            let skipped = set.skipped.map { "\($0.kid ?? "key #\($0.index)"): \($0.problem)" }
-            if set.keys.isEmpty {
-                add(.fail, "signing keys: none usable in \(discovery.jwksURI)" + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"),
-                    "the provider must publish RSA keys of at least \(JWK.minRSABits) bits (or EC P-256) for signatures")
-            } else {
-                let minBits = rsa.map { $0.bits }.min()
-                add(.ok, "signing keys fetched: \(set.keys.count) (\(rsa.count) RSA" + (minBits.map { ", >= \($0) bits" } ?? "") + ")")
-                if !skipped.isEmpty {
-                    add(.warn, "ignored keys: " + skipped.joined(separator: "; "), "tokens signed with them would be refused")
+        if let m = metadata {
+            switch probe.keys(at: m.jwksURI) {
+            case .failure(let f):
+                add(.fail, "signing keys \(m.jwksURI): \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+            case .success(let set):
+                let rsa = set.keys.filter { if case .rsa = $0.material { return true } else { return false } }
+                let skipped = set.skipped.map { "\($0.kid ?? "key #\($0.index)"): \($0.problem)" }
+                if set.keys.isEmpty {
+                    add(.fail, "signing keys: none usable in \(m.jwksURI)" + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"),
+                        "the provider must publish RSA keys of at least \(JWK.minRSABits) bits (or EC P-256) for signatures")
+                } else {
+                    let minBits = rsa.map { $0.bits }.min()
+                    add(.ok, "signing keys fetched: \(set.keys.count) (\(rsa.count) RSA" + (minBits.map { ", >= \($0) bits" } ?? "") + ")")
+                    if !skipped.isEmpty {
+                        add(.warn, "ignored keys: " + skipped.joined(separator: "; "), "tokens signed with them would be refused")
+                    }
                 }
             }
         }
 
         // Clock: token lifetimes are checked against this machine's time.
-        if let header = discovery.date, let serverTime = HTTPDate.parse(header) {
+        if let header = fetched.date, let serverTime = HTTPDate.parse(header.trimmingSpaces()) {
             let skew = clock.wallSeconds() - serverTime
             let magnitude = skew < 0 ? -skew : skew
             if magnitude > Int64(idp.clockSkew) {
@@ -103,66 +102,67 @@ struct IdPChecks {
                 add(.ok, "clock within \(magnitude) s of the IdP (allowed skew \(idp.clockSkew) s)")
             }
         } else {
-            let seen = discovery.date.map { " ('\($0.prefix(40))')" } ?? ""
+            let seen = fetched.date.map { " ('\($0.prefix(40))')" } ?? ""
             add(.warn, "the IdP sent no usable Date header\(seen); clock not checked", "make sure this machine's time is synchronised")
         }
 
         // App registration: public or confidential, told apart by a device-code request and one poll.
-        checkAppType(probe: probe, discovery: discovery, idp: idp, hasSecret: loaded.clientSecret != nil, add: add)
+        if let m = metadata {
+            checkAppRegistration(probe: probe, metadata: m, idp: idp, hasSecret: loaded.clientSecret != nil, add: add)
+        }
         return !failed
     }
 
-    private func checkAppType(probe: IdPProbe, discovery: IdPProbe.Discovery, idp: IdPSettings, hasSecret: Bool,
-                              add: (Line.Status, String, String?) -> Void) {
-        var base = idp.url
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let deviceEndpoint = discovery.deviceAuthorizationEndpoint
-            ?? (idp.type == .azure ? base + "/oauth2/v2.0/devicecode" : nil) else {
-            add(.fail, "the provider's discovery has no device_authorization_endpoint",
-                "the provider must support the OAuth 2.0 device authorization grant (RFC 8628)")
-            return
-        }
+    private func checkAppRegistration(probe: IdPProbe, metadata: ProviderMetadata, idp: IdPSettings, hasSecret: Bool,
+                                      add: (Line.Status, String, String?) -> Void) {
         let secretHint = "the app registration is confidential: store its secret (jcfed idp update --client-secret-file FILE), or allow public client flows in the app registration"
         let publicHint = "the app registration is a public client: do not send a secret (jcfed idp update --no-client-secret)"
-        func judge(_ e: IdPProbe.OAuthError?, status: Int, during: String) {
-            switch e?.aadsts {
-            case 7000218?: add(.fail, "\(during): \(e?.label ?? "")", hasSecret ? "the stored client secret was not accepted; create a new one and run jcfed idp update --client-secret-file FILE" : secretHint)
-            case 700025?: add(.fail, "\(during): \(e?.label ?? "")", publicHint)
-            case 700016?: add(.fail, "\(during): \(e?.label ?? "")", "no such application in this tenant: check --client-id and the tenant in --url")
+        switch probe.appRegistration(metadata) {
+        case .failure(let f):
+            add(.fail, "device code flow: \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
+        case .success(.allowed):
+            add(.ok, hasSecret ? "device code flow allowed (confidential client, secret accepted)"
+                               : "device code flow allowed (public client, no secret needed)", nil)
+        case .success(.unusable(let why)):
+            add(.fail, why, "the provider does not complete the device authorization grant as RFC 8628 describes")
+        case .success(.refused(let e, let during)):
+            let line = "\(during): \(e.label)"
+            switch e.aadsts {
+            case 7000218?:
+                add(.fail, line, hasSecret ? "the stored client secret was not accepted; create a new one and run jcfed idp update --client-secret-file FILE" : secretHint)
+            case 7000215?:
+                add(.fail, line, "the client secret is wrong or expired: create a new one and run jcfed idp update --client-secret-file FILE")
+            case 700025?:
+                add(.fail, line, publicHint)
+            case 700016?:
+                add(.fail, line, "no such application in this tenant: check --client-id and the tenant in --url")
             default:
-                if e?.error == "invalid_client" {
-                    add(.fail, "\(during): \(e?.label ?? "HTTP \(status)")", hasSecret ? publicHint + ", or check the secret" : secretHint)
+                if e.error == "invalid_client" {
+                    add(.fail, line, hasSecret ? publicHint + ", or check the secret" : secretHint)
                 } else {
-                    add(.fail, "\(during): \(e?.label ?? "HTTP \(status)")", "see the AADSTS code in the provider's error reference")
+                    add(.fail, line, "see the AADSTS code in the provider's error reference")
                 }
             }
         }
-        switch probe.requestDeviceCode(at: deviceEndpoint) {
-        case .failure(let f):
-            add(.fail, "device code request: \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
-        case .success(.refused(let e, let status)):
-            judge(e, status: status, during: "device code request refused")
-        case .success(.issued(let deviceCode)):
-            guard let tokenEndpoint = discovery.tokenEndpoint ?? (idp.type == .azure ? base + "/oauth2/v2.0/token" : nil) else {
-                add(.fail, "the provider's discovery has no token_endpoint", nil)
-                return
-            }
-            switch probe.pollOnce(at: tokenEndpoint, deviceCode: deviceCode) {
-            case .failure(let f):
-                add(.fail, "token endpoint: \(IdPChecks.describe(f))", IdPChecks.hint(f, idp: idp))
-            case .success(.pending):
-                add(.ok, hasSecret ? "device code flow allowed (confidential client, secret accepted)"
-                                   : "device code flow allowed (public client, no secret needed)", nil)
-            case .success(.error(let e, let status)):
-                judge(e, status: status, during: "token request refused")
-            }
+    }
+
+    static func hint(_ e: DiscoveryError, idp: IdPSettings) -> String {
+        switch e {
+        case .issuerMismatch:
+            return idp.type == .azure ? "the url must be https://<login host>/<directory (tenant) id> of the tenant that signs users in"
+                                      : "set --url to the issuer exactly as the provider states it"
+        case .missing("device_authorization_endpoint"):
+            return "the provider must support the OAuth 2.0 device authorization grant (RFC 8628)"
+        case .tenantRequired: return "use the directory (tenant) id, a GUID, in --url"
+        case .noUsableAlgorithm: return "the provider must sign ID tokens with RS256 (or another algorithm jcfed verifies)"
+        default: return "check --url: it must point at the provider's OpenID Connect metadata"
         }
     }
 
     static func describe(_ f: IdPProbe.Failure) -> String {
         switch f {
         case .transport(let t, _): return t.description
-        case .http(let status, _, let e): return "HTTP \(status)" + (e.map { ", " + $0.label } ?? "")
+        case .http(let status, _, let e): return e?.label ?? "HTTP \(status)"
         case .malformed(let s): return s
         }
     }

@@ -1,35 +1,43 @@
 import JCFedCore
 
-/// The HTTP calls `jcfed idp test` makes, built directly on the core's HTTPTransport.
-///
-/// The key set is parsed by the core's JWKSet, as in the module. AFTER MERGE (branch `flow`):
-/// switch `discovery()` to the public ProviderClient(settings:transport:cache: nil, ...)
-/// .metadata() (it also substitutes {tenantid} and checks the issuer as the module does), and
-/// `requestDeviceCode` / `pollOnce` to DeviceFlowRequests + DeviceCodeReply / TokenReply, so the
-/// tool checks exactly what the module parses. The checks and hints in IdPChecks stay.
+/// The HTTP exchanges of `jcfed idp test`, made with the module's own pieces: the discovery URL
+/// and its validation (Discovery), the key set parser (JWKSet), the device-code and token
+/// requests (DeviceFlowRequests) and their replies (DeviceCodeReply, TokenReply). What the tool
+/// adds is the transport-level diagnosis (TLS, status, the Date header) and one poll to tell a
+/// public app registration from a confidential one.
 struct IdPProbe {
     let idp: IdPSettings
     let secret: String?
     let transport: HTTPTransport
 
-    struct Discovery {
-        var issuer: String
-        var jwksURI: String
-        var deviceAuthorizationEndpoint: String?
-        var tokenEndpoint: String?
+    /// The discovery document as fetched, and what the module makes of it.
+    struct Fetched {
+        var metadata: Result<ProviderMetadata, DiscoveryError>
         /// The response's Date header, for the clock check.
         var date: String?
     }
 
-    /// An OAuth error body: `error`, and for Entra the AADSTS number and correlation id.
+    /// An OAuth error as shown to the admin: never the description, always the AADSTS code and
+    /// the correlation id Microsoft support asks for.
     struct OAuthError {
         var error: String
         var aadsts: Int?
         var correlationID: String?
+        var httpStatus: Int
+
+        init(error: String, aadsts: Int?, correlationID: String?, httpStatus: Int) {
+            self.error = error
+            self.aadsts = aadsts
+            self.correlationID = correlationID
+            self.httpStatus = httpStatus
+        }
+
+        init(_ e: IdPError) {
+            self.init(error: e.error, aadsts: e.codes.first, correlationID: e.correlationID, httpStatus: e.httpStatus)
+        }
 
         var label: String {
-            var s = error
-            if let code = aadsts { s += " (AADSTS\(code))" }
+            var s = error + " (" + (aadsts.map { "AADSTS\($0), " } ?? "") + "HTTP \(httpStatus))"
             if let c = correlationID { s += ", correlation id \(c)" }
             return s
         }
@@ -41,54 +49,31 @@ struct IdPProbe {
         case malformed(String)
     }
 
-    /// azure: `{authority}/v2.0/.well-known/openid-configuration`; oidc: `{issuer}/.well-known/openid-configuration`.
-    var discoveryURL: String {
-        var base = idp.url
-        while base.hasSuffix("/") { base.removeLast() }
-        return idp.type == .azure ? base + "/v2.0/.well-known/openid-configuration" : base + "/.well-known/openid-configuration"
-    }
-
-    /// The issuer the ID tokens must carry: azure `{authority}/v2.0` (tenant lower-cased), oidc the url.
-    var expectedIssuer: String {
-        guard idp.type == .azure, let tenant = idp.tenantID else { return idp.url }
-        var parts = idp.url.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        if !parts.isEmpty { parts[parts.count - 1] = tenant }
-        return parts.joined(separator: "/") + "/v2.0"
-    }
-
-    private func json(_ response: HTTPResponse) -> JSONValue? {
-        if case .success(let v) = JSONParser.parse(response.body) { return v }
-        return nil
-    }
-
-    func oauthError(_ response: HTTPResponse) -> OAuthError? {
-        guard let body = json(response), let error = body["error"]?.stringValue else { return nil }
-        let code = body["error_codes"]?.arrayValue?.first?.int64Value.map { Int($0) }
-        return OAuthError(error: error, aadsts: code, correlationID: body["correlation_id"]?.stringValue)
-    }
+    var discoveryURL: String { Discovery.documentURL(for: idp) }
 
     private func send(_ request: HTTPRequest) -> Result<HTTPResponse, Failure> {
         transport.send(request, timeoutSeconds: idp.httpTimeout).mapError { .transport($0, url: request.url) }
     }
 
-    func discovery() -> Result<Discovery, Failure> {
+    /// An error body of a discovery request (Entra: AADSTS90002 for an unknown tenant).
+    private static func oauthError(_ r: HTTPResponse) -> OAuthError? {
+        guard case .success(let body) = JSONParser.parse(r.body), let error = body["error"]?.stringValue else { return nil }
+        let code = body["error_codes"]?.arrayValue?.first?.int64Value.map { Int($0) }
+        return OAuthError(error: error, aadsts: code, correlationID: body["correlation_id"]?.stringValue, httpStatus: r.status)
+    }
+
+    func discovery() -> Result<Fetched, Failure> {
         let url = discoveryURL
         switch send(HTTPRequest(method: .get, url: url, headers: [("Accept", "application/json")])) {
         case .failure(let f): return .failure(f)
         case .success(let r):
-            guard r.status == 200 else { return .failure(.http(r.status, url: url, oauthError(r))) }
-            guard let body = json(r) else { return .failure(.malformed("discovery document is not valid JSON")) }
-            guard let issuer = body["issuer"]?.stringValue else { return .failure(.malformed("discovery has no issuer")) }
-            guard let jwks = body["jwks_uri"]?.stringValue else { return .failure(.malformed("discovery has no jwks_uri")) }
-            return .success(Discovery(issuer: issuer, jwksURI: jwks,
-                                      deviceAuthorizationEndpoint: body["device_authorization_endpoint"]?.stringValue,
-                                      tokenEndpoint: body["token_endpoint"]?.stringValue,
-                                      date: r.headers["date"]))
+            guard r.status == 200 else { return .failure(.http(r.status, url: url, IdPProbe.oauthError(r))) }
+            return .success(Fetched(metadata: Discovery.validate(r.body, settings: idp), date: r.headers["date"]))
         }
     }
 
-    /// The signing keys, parsed by the core's JWKSet exactly as the module will: usable keys,
-    /// and the ones it skips with the reason (RSA under 2048 bits, not for signatures, ...).
+    /// The signing keys, parsed as the module parses them: usable keys, and the skipped ones
+    /// with the reason (RSA under 2048 bits, not for signatures, ...).
     func keys(at url: String) -> Result<JWKSet, Failure> {
         switch send(HTTPRequest(method: .get, url: url, headers: [("Accept", "application/json")])) {
         case .failure(let f): return .failure(f)
@@ -101,49 +86,42 @@ struct IdPProbe {
         }
     }
 
-    enum DeviceCodeAnswer {
-        /// A code was issued; the device code itself is kept only for the one poll, never shown.
-        case issued(deviceCode: String)
-        case refused(OAuthError?, status: Int)
+    /// What the app registration said to a device-code request and one poll.
+    enum AppAnswer {
+        /// authorization_pending (or slow_down): device flow works with these credentials.
+        case allowed
+        case refused(OAuthError, during: String)
+        case unusable(String)
     }
 
-    private func clientFields() -> [(String, String)] {
-        var fields = [("client_id", idp.clientID)]
-        if let s = secret { fields.append(("client_secret", s)) }
-        return fields
-    }
-
-    func requestDeviceCode(at endpoint: String) -> Result<DeviceCodeAnswer, Failure> {
-        let fields = clientFields() + [("scope", idp.scopes.joined(separator: " "))]
-        switch send(HTTPRequest.form(endpoint, fields)) {
+    func appRegistration(_ metadata: ProviderMetadata) -> Result<AppAnswer, Failure> {
+        let requests = DeviceFlowRequests(deviceAuthorizationEndpoint: metadata.deviceAuthorizationEndpoint,
+                                          tokenEndpoint: metadata.tokenEndpoint, clientID: idp.clientID,
+                                          clientSecret: secret, scopes: idp.scopes)
+        let authorization: DeviceAuthorization
+        switch send(requests.deviceCode()) {
         case .failure(let f): return .failure(f)
         case .success(let r):
-            // Entra has answered errors here with HTTP 200: the user_code decides, not the status.
-            if let body = json(r), body["user_code"]?.stringValue != nil, let code = body["device_code"]?.stringValue {
-                return .success(.issued(deviceCode: code))
+            switch DeviceCodeReply(r) {
+            case .authorization(let a): authorization = a
+            case .error(let e): return .success(.refused(OAuthError(e), during: "device code request refused"))
+            case .rateLimited: return .success(.unusable("device code request: rate limited (HTTP 429); try again later"))
+            case .unavailable(let s): return .failure(.http(s, url: metadata.deviceAuthorizationEndpoint, nil))
+            case .garbage(let s, let why): return .success(.unusable("device code response (HTTP \(s)): \(why)"))
             }
-            if r.status >= 500 { return .failure(.http(r.status, url: endpoint, oauthError(r))) }
-            return .success(.refused(oauthError(r), status: r.status))
         }
-    }
-
-    enum PollAnswer {
-        case pending
-        case error(OAuthError?, status: Int)
-    }
-
-    /// One token request for a fresh code: a public client gets authorization_pending; a
-    /// confidential one without its secret gets invalid_client (AADSTS7000218).
-    func pollOnce(at endpoint: String, deviceCode: String) -> Result<PollAnswer, Failure> {
-        let fields = [("grant_type", "urn:ietf:params:oauth:grant-type:device_code")] + clientFields()
-            + [("device_code", deviceCode)]
-        switch send(HTTPRequest.form(endpoint, fields)) {
+        // The device code is a bearer secret: used for this one poll, never shown or logged.
+        switch send(requests.token(deviceCode: authorization.deviceCode)) {
         case .failure(let f): return .failure(f)
         case .success(let r):
-            if r.status >= 500 { return .failure(.http(r.status, url: endpoint, oauthError(r))) }
-            let e = oauthError(r)
-            if let e = e, e.error == "authorization_pending" || e.error == "slow_down" { return .success(.pending) }
-            return .success(.error(e, status: r.status))
+            switch TokenReply(r) {
+            case .error(let e) where e.error == "authorization_pending" || e.error == "slow_down": return .success(.allowed)
+            case .error(let e): return .success(.refused(OAuthError(e), during: "token request refused"))
+            case .idToken: return .success(.unusable("the token endpoint issued a token before anyone signed in"))
+            case .rateLimited: return .success(.allowed)
+            case .unavailable(let s): return .failure(.http(s, url: metadata.tokenEndpoint, nil))
+            case .garbage(let s, let why): return .success(.unusable("token response (HTTP \(s)): \(why)"))
+            }
         }
     }
 }

@@ -27,5 +27,5 @@ struct JCFed: ParsableCommand {
             RoutingCommand.self, DirectoryCommand.self, PinsCommand.self, CheckConfigCommand.self,
         ])
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 }

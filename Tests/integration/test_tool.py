@@ -15,6 +15,7 @@ import pathlib
 import shutil
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -689,18 +690,28 @@ def test_status_one_screen(root):
     jcfed(root, "routing", "add", "linux-federated")
     jcfed(root, "enable", "--yes", "--no-idp-check", "--services", "sshd", "--offline", "deny")
     state = root / "var/lib/jcfed"
-    (state / "directory.json").write_text(json.dumps({"users": [{"username": "alice"}, {"username": "bob"}],
-                                                      "bound_user_ids": ["1"]}))
-    (state / "pins").mkdir()
-    (state / "pins" / "alice").write_text("{}")
+    now = int(time.time())
+
+    def user(uid, name):
+        return {"_id": uid, "username": name, "email": f"{name}@contoso.com", "activated": True, "suspended": False,
+                "account_locked": False, "state": "ACTIVATED", "unix_uid": 5001, "jcfed_groups": []}
+    (state / "directory.json").write_text(json.dumps({
+        "totalCount": 2, "results": [user("u1", "alice"), user("u2", "bob")],
+        "jcfed": {"version": 1, "source": "api", "synced_at": now, "bound_user_ids": ["u1"], "bindings_synced_at": now}}))
+    (state / "pins").mkdir(mode=0o700)
+    pin = state / "pins" / "alice"
+    pin.write_text(json.dumps({"account": "alice", "tid": TENANT, "oid": "0a1b2c3d-0000-4000-8000-00000000a11c",
+                               "issuer": URL + "/v2.0", "pinned_at": now}) + "\n")
+    os.chmod(pin, 0o600)
     log = root / "var/log/auth.log"
     log.parent.mkdir(parents=True)
     log.write_text("Jan 1 sshd[1]: pam_jcfed(sshd:auth): done: user=alice result=success reason=ok\n"
                    "Jan 1 sshd[2]: pam_unix(sshd:session): session opened\n")
     out = jcfed(root, "status").stdout
     for expected in ("IdP:            Entra OIDC, azure, " + URL, "PAM:            enabled for sshd",
-                     "offline:        deny", "routing:        groups linux-federated", "2 users",
-                     "on (1 users bound", "pins:           1 users pinned", "done: user=alice"):
+                     "offline:        deny", "routing:        groups linux-federated",
+                     "directory:      /var/lib/jcfed/directory.json: 2 users, data ",
+                     "binding check:  on (1 users bound", "pins:           1 accounts pinned", "done: user=alice"):
         assert expected in out, out
     assert "session opened" not in out
 

@@ -175,18 +175,19 @@ struct DeviceLogin {
         return { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
     }
 
-    /// The identity must map to exactly the PAM user (case-insensitively).
+    /// The identity must map to exactly the PAM user, exist in NSS, and (with pin_identity) be
+    /// the tid+oid bound to that account (IdentityMapper.authorize).
     private func authorize(_ identity: VerifiedIdentity) -> Outcome {
         let who = "tid=\(DisplayText.forLog(identity.tid ?? "-")) oid=\(DisplayText.forLog(identity.oid))"
-        switch IdentityMapper.map(identity, config: subject.config, directory: subject.directory) {
+        switch IdentityMapper.authorize(identity, subject: subject, environment: environment) {
+        case .failure(let rejection) where rejection.kind == .serviceError:
+            return rejection.outcome()
         case .failure(let rejection):
-            return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
-                                           detail: "identity \(who) does not map to a local account: \(rejection.reason): \(rejection.detail)")
-        case .success(let name):
-            guard name.lowercased() == subject.pamUser.lowercased() else {
-                return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
-                                               detail: "identity \(who) maps to '\(DiscoveryError.clean(name))', not to the PAM user")
-            }
+            var outcome = LoginOutcomes.wrongUser(pamUser: subject.pamUser,
+                                                  detail: "identity \(who) is refused for this account: \(rejection.description)")
+            outcome.reason = rejection.reason
+            return outcome
+        case .success:
             let shown = displayName(identity)
             return Outcome(.success, reason: "signed-in", admin: "signed in as \(DiscoveryError.clean(shown)) (\(who))",
                            user: "Signed in as \(shown).")

@@ -12,14 +12,14 @@ struct DisableCommand: ParsableCommand {
             Everyone logs in with local passwords again. The IdP configuration is kept.
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Flag(help: "Do not ask for confirmation (scripts).")
     var yes = false
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             try context.requireRootForChanges()
             let pam = PAMIntegration(context: context)
             let state = pam.state()

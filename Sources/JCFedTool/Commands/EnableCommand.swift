@@ -29,7 +29,7 @@ struct EnableCommand: ParsableCommand {
             reach pam_unix.so for root. The policy and services are recorded in [pam].
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Option(help: ArgumentHelp("Only these PAM services (comma-separated), e.g. sshd,login.", valueName: "LIST"))
     var services: String?
@@ -48,7 +48,7 @@ struct EnableCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let loaded = try store.requireLoaded()

@@ -15,7 +15,7 @@ struct RoutingCommand: ParsableCommand {
             """,
         subcommands: [Add.self, Remove.self, List.self])
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     static func groups(_ doc: INIDocument) -> [String] {
         (doc.value("routing", "groups") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
@@ -35,14 +35,14 @@ struct RoutingCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Federate the members of a group.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GlobalOptions
         @Argument(help: ArgumentHelp("Local group name (as the JumpCloud agent creates it).", valueName: "GROUP"))
         var group: String
 
         func run() throws {
             try guarded {
                 guard RoutingCommand.validGroupName(group) else { throw ToolFailure("'\(group)' is not a group name (no spaces, commas or #)") }
-                let context = try global.context()
+                let context = try options.context()
                 try context.requireRootForChanges()
                 let store = ConfigStore(context: context)
                 let doc = try store.loadDocument() ?? IdPEdit.newFileHeader
@@ -60,13 +60,13 @@ struct RoutingCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop federating the members of a group.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GlobalOptions
         @Argument(help: ArgumentHelp("Group name.", valueName: "GROUP"))
         var group: String
 
         func run() throws {
             try guarded {
-                let context = try global.context()
+                let context = try options.context()
                 try context.requireRootForChanges()
                 let store = ConfigStore(context: context)
                 let doc = try store.requireDocument()
@@ -83,11 +83,11 @@ struct RoutingCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the routed groups, one per line.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GlobalOptions
 
         func run() throws {
             try guarded {
-                let store = ConfigStore(context: try global.context())
+                let store = ConfigStore(context: try options.context())
                 let groups = (try store.loadDocument()).map(RoutingCommand.groups) ?? []
                 if groups.isEmpty {
                     Terminal.err("(no routed groups: every mapped user with uid >= min_uid is federated)")

@@ -7,11 +7,11 @@ struct StatusCommand: ParsableCommand {
         abstract: "One screen: IdP, PAM integration, routing, directory, caches, recent logins.",
         discussion: "Reads only; makes no network request (use 'jcfed idp test'). Exit status 0, or 1 when the configuration is invalid.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             let report = StatusReport(context: context, clock: SystemClock())
             for line in report.lines() { Terminal.out(line) }
             if !report.configValid { throw ExitCode(ExitStatus.failed) }

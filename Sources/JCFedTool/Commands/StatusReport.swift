@@ -55,7 +55,7 @@ struct StatusReport {
         row("directory:", directoryLine(config.mapping))
         row("binding check:", bindingLine(config))
         row("cache:", cacheLine(context.host(config.idp.cacheDir)))
-        row("pins:", pinsLine(context.host(config.mapping.stateDir + "/pins")))
+        row("pins:", pinsLine(stateDir: config.mapping.stateDir))
         let logins = recentLogins()
         if logins.isEmpty {
             row("last logins:", FileSystem.exists(context.host(ToolContext.authLog)) ? "none in \(context.host(ToolContext.authLog))" : "(no readable \(context.host(ToolContext.authLog)))")
@@ -66,35 +66,37 @@ struct StatusReport {
         return out
     }
 
-    func age(_ mtime: Int64) -> String {
-        let s = max(0, clock.wallSeconds() - mtime)
-        if s < 120 { return "\(s) s ago" }
-        if s < 7200 { return "\(s / 60) min ago" }
-        if s < 172800 { return "\(s / 3600) h ago" }
-        return "\(s / 86400) days ago"
+    func age(_ mtime: Int64) -> String { ageText(max(0, clock.wallSeconds() - mtime)) + " ago" }
+
+    func ageText(_ s: Int64) -> String {
+        if s < 120 { return "\(s) s" }
+        if s < 7200 { return "\(s / 60) min" }
+        if s < 172800 { return "\(s / 3600) h" }
+        return "\(s / 86400) days"
     }
 
-    /// The directory file: its user count (JumpCloud's `results` or a `users` array) and age.
-    /// AFTER MERGE (identity branch): use the core's DirectoryLoader to count and to say stale.
+    /// The directory as the module loads it (rules, parse, staleness), its path under the root.
+    func loadDirectory(_ mapping: MappingSettings) -> Result<Directory?, ConfigError> {
+        var m = mapping
+        m.directory = context.host(mapping.directory)
+        return DirectoryLoader.load(settings: m, now: clock.wallSeconds(), owner: context.configOwner)
+    }
+
     func directoryLine(_ mapping: MappingSettings) -> String {
-        let path = context.host(mapping.directory)
-        guard let info = FileSystem.info(path), info.isRegular else { return "absent (mapping fallback: \(mapping.fallback.rawValue))" }
-        var count = "?"
-        if case .success(let v)? = FileSystem.readText(path, maxBytes: 64 << 20).map({ JSONParser.parse(Array($0.utf8), maxBytes: 64 << 20) }) {
-            if let n = (v["users"] ?? v["results"])?.arrayValue?.count { count = String(n) } else if let n = v.arrayValue?.count { count = String(n) }
+        switch loadDirectory(mapping) {
+        case .failure(let e): return "UNUSABLE: \(e.problem) (federated logins fail until it is fixed)"
+        case .success(nil): return "absent (mapping fallback: \(mapping.fallback.rawValue))"
+        case .success(let d?):
+            return "\(mapping.directory): \(d.users.count) users, data \(ageText(d.ageSeconds)) old"
+                + (d.isStale ? " (STALE: older than directory_max_age, stale_directory = \(mapping.staleDirectory.rawValue))" : "")
         }
-        let stale = mapping.directoryMaxAge > 0 && clock.wallSeconds() - info.mtime > Int64(mapping.directoryMaxAge)
-        return "\(mapping.directory): \(count) users, \(info.size) bytes, updated \(age(info.mtime))" + (stale ? " (STALE)" : "")
     }
 
-    /// Device binding: on when the directory names the users bound to this device.
-    /// AFTER MERGE (identity branch): read it from the core's Directory.boundUserIDs.
+    /// Device binding: on when the directory lists the users bound to this device.
     func bindingLine(_ config: JCFedConfig) -> String {
-        let path = context.host(config.mapping.directory)
-        guard let text = FileSystem.readText(path, maxBytes: 64 << 20),
-              case .success(let v) = JSONParser.parse(Array(text.utf8), maxBytes: 64 << 20) else { return "off (no directory)" }
-        if let bound = (v["bound_user_ids"] ?? v["bound"])?.arrayValue { return "on (\(bound.count) users bound to this device)" }
-        return "off (the directory lists no device bindings)"
+        guard case .success(let d?) = loadDirectory(config.mapping) else { return "off (no directory)" }
+        guard let bound = d.boundUserIDs else { return "off (the directory lists no device bindings)" }
+        return "on (\(bound.count) users bound to this device)"
     }
 
     func cacheLine(_ dir: String) -> String {
@@ -104,15 +106,15 @@ struct StatusReport {
         return "\(dir): \(files.count) files, \(files.reduce(0) { $0 + $1.size }) bytes, newest \(age(newest))"
     }
 
-    /// AFTER MERGE (identity branch): count with the core's pin store.
-    func pinsLine(_ path: String) -> String {
-        guard let info = FileSystem.info(path) else { return "none" }
-        if info.isDirectory { return "\(FileSystem.list(path).count) users pinned (\(path))" }
-        if let text = FileSystem.readText(path), case .success(let v) = JSONParser.parse(Array(text.utf8)) {
-            if let o = v.objectValue { return "\(o.count) users pinned (\(path))" }
-            if let a = v.arrayValue { return "\(a.count) users pinned (\(path))" }
+    /// The identity pins, read by the module's own pin store.
+    func pinsLine(stateDir: String) -> String {
+        let store = PinStore(stateDir: context.host(stateDir), owner: context.configOwner)
+        guard FileSystem.exists(store.directory) else { return "none" }
+        switch store.list() {
+        case .failure(let f): return "UNREADABLE: \(f.problem)"
+        case .success(let (pins, problems)):
+            return "\(pins.count) accounts pinned (\(store.directory))" + (problems.isEmpty ? "" : ", \(problems.count) unreadable")
         }
-        return "present (\(path))"
     }
 
     /// The module's closing lines ("... done: ...") from the auth log, newest last.

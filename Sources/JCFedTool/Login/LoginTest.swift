@@ -59,7 +59,7 @@ struct LoginTest {
         var mapping = loaded.config.mapping
         mapping.directory = context.host(mapping.directory)
         let directory: Directory?
-        switch DirectoryLoader.load(settings: mapping, now: env.clock.wallSeconds()) {
+        switch DirectoryLoader.load(settings: mapping, now: env.clock.wallSeconds(), owner: context.configOwner) {
         case .success(let d): directory = d
         case .failure(let e):
             Terminal.out("[FAIL] directory: \(e.description) -> jcfed directory sync, or fix mapping.directory")

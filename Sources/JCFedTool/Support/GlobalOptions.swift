@@ -5,17 +5,16 @@ import Glibc
 #endif
 
 /// Options every command takes: where the system is (--root) and which jcfed.conf (--config).
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Operate on the system under DIR instead of / (an image, a test tree). Every system path is prefixed with DIR; paths written into files stay as the target system sees them. Default: $JCFED_ROOT, else /.",
-        valueName: "DIR"))
-    var root: String?
+///
+/// One type for the whole command tree, because swift-argument-parser hands a parent's parsed
+/// option group to a subcommand only when both use the same type: `jcfed --root DIR pins list`
+/// then reaches the pins command too. The options themselves are declared once, in
+/// IdentityToolOptions (Commands/DirectoryCommand.swift), which the directory and pins commands
+/// use; the tool's own resolution is the extension below. (Cleaner end state: declare the two
+/// options here and make IdentityToolOptions the alias.)
+typealias GlobalOptions = IdentityToolOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Use this jcfed.conf (taken as given, not under --root). Default: /etc/jcfed/jcfed.conf under the root.",
-        valueName: "PATH"))
-    var config: String?
-
+extension IdentityToolOptions {
     /// Resolves the options and the environment into the paths a command works on.
     func context() throws -> ToolContext {
         var rootDir = root ?? ProcessEnvironment.get("JCFED_ROOT") ?? "/"

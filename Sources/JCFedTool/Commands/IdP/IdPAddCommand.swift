@@ -24,7 +24,7 @@ struct IdPAddCommand: ParsableCommand {
                 --client-id 0b6f3a8e-3c0b-4d5e-9a71-1f2e3d4c5b6a --client-secret-file /root/secret.txt
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Option(help: ArgumentHelp("azure (Microsoft Entra ID) or oidc (any OpenID Connect provider with device flow).", valueName: "azure|oidc"))
     var type: String
@@ -52,7 +52,7 @@ struct IdPAddCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let existing = try store.loadDocument()

@@ -17,7 +17,7 @@ struct IdPCommand: ParsableCommand {
         subcommands: [IdPAddCommand.self, IdPShowCommand.self, IdPUpdateCommand.self,
                       IdPTestCommand.self, IdPDeleteCommand.self])
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 }
 
 /// Options shared by `idp add` and `idp update` for the client secret.

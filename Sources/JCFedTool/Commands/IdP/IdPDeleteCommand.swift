@@ -14,14 +14,14 @@ struct IdPDeleteCommand: ParsableCommand {
             mapping and the JumpCloud directory are kept.
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Flag(help: "Do not ask for confirmation (scripts).")
     var yes = false
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()

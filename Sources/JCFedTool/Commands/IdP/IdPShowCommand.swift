@@ -7,14 +7,14 @@ struct IdPShowCommand: ParsableCommand {
         abstract: "Show the configured identity provider (never the secret).",
         discussion: "The client secret is shown only as set (with its file's mode) or unset.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else { throw ToolFailure("no identity provider is configured") }

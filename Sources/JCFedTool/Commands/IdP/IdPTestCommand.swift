@@ -21,14 +21,14 @@ struct IdPTestCommand: ParsableCommand {
             Exit status: 0 when no check failed, 1 otherwise.
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Option(help: ArgumentHelp("Sign in interactively as this user (user principal name) and show the mapping.", valueName: "UPN"))
     var user: String?
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             let checks = IdPChecks(context: context)
             let passed = checks.run { Terminal.out($0.rendered) }
             guard passed else { throw ExitCode(ExitStatus.failed) }

@@ -11,7 +11,7 @@ struct IdPUpdateCommand: ParsableCommand {
             integration takes effect at the next login: run `jcfed idp test` afterwards.
             """)
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GlobalOptions
 
     @Option(help: ArgumentHelp("azure or oidc.", valueName: "azure|oidc"))
     var type: String?
@@ -45,7 +45,7 @@ struct IdPUpdateCommand: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let context = try global.context()
+            let context = try options.context()
             try context.requireRootForChanges()
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()

@@ -32,6 +32,15 @@ struct DeviceLogin {
     private var clock: Clock { environment.clock }
 
     func run() -> Outcome {
+        switch signIn() {
+        case .failure(let outcome): return outcome
+        case .success(let identity): return authorize(identity)
+        }
+    }
+
+    /// Discovery, the device flow and token validation: the verified identity of whoever signed
+    /// in, before it is checked against the PAM user (`jcfed idp test --user` stops here).
+    func signIn() -> Result<VerifiedIdentity, Outcome> {
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
         let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)
         let transport = environment.makeTransport(idp)
@@ -39,20 +48,15 @@ struct DeviceLogin {
                                       budget: budget, log: log)
         let metadata: ProviderMetadata
         switch provider.metadata() {
-        case .failure(let e): return LoginOutcomes.discovery(e)
+        case .failure(let e): return .failure(LoginOutcomes.discovery(e))
         case .success(let m): metadata = m
         }
         let idToken: String
         switch deviceFlow(metadata, deadline: deadline, budget: budget, transport: transport) {
-        case .failure(let outcome): return outcome
+        case .failure(let outcome): return .failure(outcome)
         case .success(let t): idToken = t
         }
-        let identity: VerifiedIdentity
-        switch verify(idToken, metadata: metadata, provider: provider) {
-        case .failure(let outcome): return outcome
-        case .success(let i): identity = i
-        }
-        return authorize(identity)
+        return verify(idToken, metadata: metadata, provider: provider)
     }
 
     // MARK: steps

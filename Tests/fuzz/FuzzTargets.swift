@@ -39,6 +39,8 @@ enum FuzzTargets {
             tokenReply(bytes)
         case "cache":
             _ = MetadataCache.decode(bytes)
+        case "directory":
+            directoryRoundTrip(bytes)
         default:
             break
         }
@@ -54,6 +56,19 @@ enum FuzzTargets {
         case .failure(let rejection): _ = LoginOutcomes.tokenRejected(rejection).adminDetail
         }
         if FuzzFixtures.explain { print("jwt: \(result)") }
+    }
+
+    /// The directory file (mapping.directory): parsed strictly; whatever parses must come back
+    /// the same after the normalized write the sync does (`serialize`), or the tool could write
+    /// a file the module then reads differently.
+    static func directoryRoundTrip(_ bytes: [UInt8]) {
+        guard case .success(let d) = DirectoryFile.parse(bytes) else { return }
+        guard case .success(let again) = DirectoryFile.parse(DirectoryFile.serialize(d)) else {
+            fatalError("directory: a parsed file does not parse after serialize")
+        }
+        guard again.users == d.users, again.boundUserIDs == d.boundUserIDs, again.metadata == d.metadata else {
+            fatalError("directory: serialize changed the directory")
+        }
     }
 
     /// Input: header JSON, a 0 byte, payload JSON, a 0 byte, signature bytes; encoded here as a

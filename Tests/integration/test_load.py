@@ -5,8 +5,9 @@ against one emulator (loopback only), sharing one cache directory and one state 
 - all 50 approved logins succeed; the JWKS/discovery cache is consistent afterwards (every file
   parses, root-only modes, no temporary file left behind); the 50 processes fetched discovery
   and keys at most once each, and a second wave with a warm cache fetches neither;
-- the state directory (pins, once they exist: branch `identity`) holds only complete, root-only
-  JSON files, and no login wrote or touched the directory file;
+- every login maps through a JumpCloud directory file that all 50 read at once; afterwards the
+  pin store holds exactly one complete, root-only pin per account, and the directory file is
+  byte for byte what it was;
 - the IdP going down (hang, or HTTP 503) after all 50 codes are shown turns every login into
   PAM_AUTHINFO_UNAVAIL within http_timeout plus a margin.
 
@@ -52,17 +53,29 @@ def load_emulator():
         yield emu
 
 
+def write_directory(env):
+    """A JumpCloud directory file naming the 50 users (email -> username), so every login maps
+    through it and 50 processes read it at once."""
+    records = [{"_id": f"5f1b2c3d4e5f6071829{i:05d}", "username": u, "email": f"{u}@contoso.com",
+                "activated": True, "suspended": False, "account_locked": False, "state": "ACTIVATED",
+                "unix_uid": UID0 + i, "jcfed_groups": []} for i, u in enumerate(users())]
+    doc = {"totalCount": len(records),
+           "jcfed": {"version": 1, "source": "api", "synced_at": int(time.time()), "bound_user_ids": None},
+           "results": records}
+    env.state.mkdir(mode=0o755, exist_ok=True)
+    path = env.state / "directory.json"
+    path.write_text(json.dumps(doc))
+    os.chmod(path, 0o644)
+    return path
+
+
 @pytest.fixture
 def load_env(pam_env, load_emulator):
-    with open(pam_env.base / "passwd", "a") as f:
-        for i, u in enumerate(users()):
-            f.write(f"{u}:x:{UID0 + i}:{UID0 + i}:{u}:/home/{u}:/bin/sh\n")
-    with open(pam_env.base / "group", "a") as f:
-        for i, u in enumerate(users()):
-            f.write(f"{u}:x:{UID0 + i}:\n")
+    pam_env.add_users(users(), first_uid=UID0)
     load_emulator.reset()
     pam_env.write_config(idp={"url": load_emulator.authority(TENANT), "ca_file": load_emulator.ca_path,
                               "http_timeout": str(HTTP_TIMEOUT), "login_timeout": "120"})
+    pam_env.directory = write_directory(pam_env)
     pam_env.emulator = load_emulator
     return pam_env
 
@@ -143,8 +156,8 @@ def snapshot(directory):
 
 
 def check_state(env, logged_in):
-    """Whatever the module keeps in mapping.state_dir (identity pins on branch `identity`; nothing
-    on main yet) is complete JSON, root-only, one pin per account that logged in."""
+    """The pin store in mapping.state_dir holds complete, root-only JSON files, one pin per
+    account that logged in, and nothing half-written."""
     if not env.state.exists():
         return
     for root, dirs, files in os.walk(env.state):
@@ -153,8 +166,9 @@ def check_state(env, logged_in):
         for f in files:
             p = os.path.join(root, f)
             assert not f.startswith(".") and ".tmp" not in f, p
-            assert stat.S_IMODE(os.lstat(p).st_mode) & 0o077 == 0, p
-            if os.path.basename(root) == "pins" or f.endswith(".json"):
+            if p != str(env.directory):  # the admin's file (0644), only read by logins
+                assert stat.S_IMODE(os.lstat(p).st_mode) == 0o600, p
+            if os.path.basename(root) == "pins":
                 with open(p, "rb") as fh:
                     json.loads(fh.read())
     pins = env.state / "pins"
@@ -165,8 +179,8 @@ def check_state(env, logged_in):
 
 def test_fifty_concurrent_logins(load_env):
     emu = load_env.emulator
-    directory = load_env.state / "directory.json"
-    before = snapshot(load_env.state) if load_env.state.exists() else {}
+    directory = load_env.directory
+    before = snapshot(load_env.state)
     for wave in range(WAVES):
         emu.control("POST", "/_control/reset", {})
         began = time.monotonic()
@@ -200,8 +214,9 @@ def test_fifty_concurrent_logins(load_env):
         assert counts["discovery"] == 0 and counts["keys"] == 0, counts
         check_cache(load_env)
     # Logins only read the directory file; it is never written or replaced.
-    after = snapshot(load_env.state) if load_env.state.exists() else {}
-    assert after.get(str(directory)) == before.get(str(directory))
+    after = snapshot(load_env.state)
+    assert after[str(directory)] == before[str(directory)]
+    assert stat.S_IMODE(os.stat(directory).st_mode) == 0o644
 
 
 @pytest.mark.parametrize("outage", ["hang", "503"])

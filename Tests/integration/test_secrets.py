@@ -268,10 +268,15 @@ def assert_nothing_leaked(secrets, places):
 
 
 def assert_root_only(env):
+    """The cache directory is 0700; the state directory is root's and not writable by others
+    (it may be 0755: it also holds the directory file), the pin store inside it is 0700; every
+    file the module wrote is 0600."""
+    assert stat.S_IMODE(os.stat(env.cache).st_mode) == 0o700, oct(os.stat(env.cache).st_mode)
+    if env.state.exists():
+        assert stat.S_IMODE(os.stat(env.state).st_mode) & 0o022 == 0, oct(os.stat(env.state).st_mode)
     for top in (env.cache, env.state):
         if not top.exists():
             continue
-        assert stat.S_IMODE(os.stat(top).st_mode) & 0o077 == 0, (top, oct(os.stat(top).st_mode))
         for root, dirs, files in os.walk(top):
             for d in dirs:
                 mode = stat.S_IMODE(os.stat(os.path.join(root, d)).st_mode)
@@ -319,6 +324,9 @@ def test_no_secret_is_written(world, name):
     assert typed, out
     if "debug" in args:
         assert "SYSLOG 7" in log, log  # debug lines were written, and searched
+    if expected == "PAM_SUCCESS":
+        # The pin written by this login is among the files searched and mode-checked.
+        assert any((world.state / "pins").iterdir()), "no pin was written"
     assert_nothing_leaked(secrets, written_by_module(world, out, err, log))
     assert_root_only(world)
 

@@ -114,6 +114,21 @@ def main():
     save("token", "error-as-200", reply(200, pending))
     save("token", "throttled", reply(429, throttled, b"7\r\n"))
 
+    users = [{"_id": "5f1b2c3d4e5f60718293a4b5", "id": "5f1b2c3d4e5f60718293a4b5", "username": "alice",
+              "email": "alice@contoso.com", "firstname": "Alice", "activated": True, "suspended": False,
+              "account_locked": False, "state": "ACTIVATED", "unix_uid": 5001, "addresses": [],
+              "jcfed_groups": ["Engineering", "federated"]},
+             {"_id": "5f1b2c3d4e5f60718293a4b6", "username": "bob", "email": "Bob@Contoso.com",
+              "activated": True, "suspended": True, "account_locked": False, "state": "SUSPENDED",
+              "unix_uid": None},
+             {"_id": "5f1b2c3d4e5f60718293a4b7", "username": "carol\u00e9", "email": None, "activated": False,
+              "suspended": False, "account_locked": True}]
+    save("directory", "api-export.json", json.dumps({"totalCount": 3, "results": users}, indent=1))
+    save("directory", "synced.json", json.dumps({
+        "totalCount": 1, "jcfed": {"version": 1, "source": "api", "synced_at": NOW,
+                                   "bound_user_ids": ["5f1b2c3d4e5f60718293a4b5"], "bindings_synced_at": NOW},
+        "results": users[:1]}))
+
     url = f"{entra}/{TENANT}/discovery/v2.0/keys"
     save("cache", "keys", f"jcfed-cache 1\n{NOW}\n{url}\n".encode() + jwks)
     save("config", "example.conf", (ROOT / "pam/jcfed.conf.example").read_bytes())

@@ -261,6 +261,8 @@ def test_fault(idp, request, row):
         # The person is told in one sentence; nothing from the server's body reaches them.
         if row.expect == UNAVAIL:
             assert "The sign-in service cannot be reached" in run.output, detail
+        for fragment in ("AADSTS", "<html>", "error_description", "padding"):
+            assert fragment not in run.output, detail
     if row.target == "stall":
         assert idp.stall.accepted >= 1
     if emu is not None and row.target == "emulator" and row.expect != "PAM_SUCCESS":

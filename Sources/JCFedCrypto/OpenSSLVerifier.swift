@@ -7,11 +7,23 @@ import JCFedCore
 /// checks that they belong together and does the arithmetic. Every OpenSSL object is freed on
 /// every path, and the thread's OpenSSL error queue is left empty (the host, e.g. sshd, uses
 /// OpenSSL too).
+///
+/// libcrypto is loaded on first use (COpenSSL); when it cannot be loaded nothing verifies.
 public final class OpenSSLVerifier: SignatureVerifier {
-    public init() {}
+    private let cryptoAvailable: () -> Bool
+
+    public convenience init() {
+        self.init(cryptoAvailable: { jcfed_crypto_load() == 1 })
+    }
+
+    /// Tests: a loader that fails shows the verifier failing closed.
+    init(cryptoAvailable: @escaping () -> Bool) {
+        self.cryptoAvailable = cryptoAvailable
+    }
 
     public func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool {
-        defer { ERR_clear_error() }
+        guard cryptoAvailable() else { return false }
+        defer { jcfed_ERR_clear_error() }
         switch (algorithm, key.material) {
         case (.rs256, .rsa), (.rs384, .rsa), (.rs512, .rsa), (.ps256, .rsa), (.es256, .ecP256): break
         default: return false
@@ -30,24 +42,24 @@ public final class OpenSSLVerifier: SignatureVerifier {
     }
 
     private func digestVerify(algorithm: JWSAlgorithm, key: EVPPublicKey, message: [UInt8], signature: [UInt8]) -> Bool {
-        guard let context = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(context) }
+        guard let context = jcfed_EVP_MD_CTX_new() else { return false }
+        defer { jcfed_EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
-        guard EVP_DigestVerifyInit(context, &keyContext, OpenSSLVerifier.digest(algorithm), nil, key.pointer) == 1,
+        guard jcfed_EVP_DigestVerifyInit(context, &keyContext, OpenSSLVerifier.digest(algorithm), nil, key.pointer) == 1,
               let parameters = keyContext else { return false }
         switch algorithm {
         case .ps256:
-            guard EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PSS_PADDING) == 1,
-                  EVP_PKEY_CTX_set_rsa_mgf1_md(parameters, EVP_sha256()) == 1,
-                  EVP_PKEY_CTX_set_rsa_pss_saltlen(parameters, 32) == 1 else { return false }
+            guard jcfed_EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PSS_PADDING) == 1,
+                  jcfed_EVP_PKEY_CTX_set_rsa_mgf1_md(parameters, jcfed_EVP_sha256()) == 1,
+                  jcfed_EVP_PKEY_CTX_set_rsa_pss_saltlen(parameters, 32) == 1 else { return false }
         case .rs256, .rs384, .rs512:
-            guard EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PADDING) == 1 else { return false }
+            guard jcfed_EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PADDING) == 1 else { return false }
         case .es256:
             break
         }
         let result = signature.withUnsafeBufferPointer { sig in
             message.withUnsafeBufferPointer { msg in
-                EVP_DigestVerify(context, sig.baseAddress, sig.count, msg.baseAddress, msg.count)
+                jcfed_EVP_DigestVerify(context, sig.baseAddress, sig.count, msg.baseAddress, msg.count)
             }
         }
         // 1 is a good signature; 0 a bad one; negative an error. Only 1 passes.
@@ -56,9 +68,9 @@ public final class OpenSSLVerifier: SignatureVerifier {
 
     static func digest(_ algorithm: JWSAlgorithm) -> OpaquePointer? {
         switch algorithm {
-        case .rs256, .ps256, .es256: return EVP_sha256()
-        case .rs384: return EVP_sha384()
-        case .rs512: return EVP_sha512()
+        case .rs256, .ps256, .es256: return jcfed_EVP_sha256()
+        case .rs384: return jcfed_EVP_sha384()
+        case .rs512: return jcfed_EVP_sha512()
         }
     }
 }

@@ -125,7 +125,13 @@ test: deps
 demo: deps all emulator
 	$(PYTHON) Tests/integration/demo.py
 
-bench: all emulator
+# build/jcfed-bench: ID-token validation throughput (bench row 4); built like the tool, not installed.
+$(BUILD)/jcfed-bench: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(TOOL_FLAGS) --product jcfed-bench
+	install -m 0755 .build-tool/release/jcfed-bench $@
+
+bench: all emulator $(BUILD)/jcfed-bench
 	$(PYTHON) bench/bench.py
 
 # Regenerates pam/pam_jcfed.order from a callgrind profile of a login (see bench/symbol_order.py).

@@ -20,6 +20,8 @@ let package = Package(
     products: [
         .library(name: "pam_jcfed", type: .dynamic, targets: ["PAMShim", "JCFedPAM"]),
         .executable(name: "jcfed", targets: ["JCFedTool"]),
+        // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
+        .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +49,8 @@ let package = Package(
                 "JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
 
         .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.

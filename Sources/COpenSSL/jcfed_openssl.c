@@ -14,7 +14,8 @@
     X(EVP_PKEY_fromdata) X(EVP_PKEY_public_check) X(EVP_PKEY_CTX_set_rsa_padding) \
     X(EVP_PKEY_CTX_set_rsa_mgf1_md) X(EVP_PKEY_CTX_set_rsa_pss_saltlen) X(EVP_PKEY_free) \
     X(EVP_PKEY_get_size) X(EVP_PKEY_is_a) X(EVP_sha256) X(EVP_sha384) X(EVP_sha512) \
-    X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestVerifyInit) X(EVP_DigestVerify) \
+    X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_MD_fetch) X(EVP_MD_free) X(EVP_Digest) \
+    X(EVP_PKEY_verify_init) X(EVP_PKEY_CTX_set_signature_md) X(EVP_PKEY_verify) \
     X(EVP_DigestSignInit) X(EVP_DigestSign)
 
 struct table {
@@ -120,12 +121,21 @@ const EVP_MD *jcfed_EVP_sha384(void) { return jcfed_crypto_load() ? fns.EVP_sha3
 const EVP_MD *jcfed_EVP_sha512(void) { return jcfed_crypto_load() ? fns.EVP_sha512() : NULL; }
 EVP_MD_CTX *jcfed_EVP_MD_CTX_new(void) { return jcfed_crypto_load() ? fns.EVP_MD_CTX_new() : NULL; }
 void jcfed_EVP_MD_CTX_free(EVP_MD_CTX *ctx) { CALL_VOID(EVP_MD_CTX_free, ctx); }
-int jcfed_EVP_DigestVerifyInit(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const EVP_MD *type, ENGINE *e, EVP_PKEY *pkey) {
-    return CALL(0, EVP_DigestVerifyInit, ctx, pctx, type, e, pkey);
+EVP_MD *jcfed_EVP_MD_fetch(OSSL_LIB_CTX *ctx, const char *algorithm, const char *properties) {
+    return CALL(NULL, EVP_MD_fetch, ctx, algorithm, properties);
 }
-int jcfed_EVP_DigestVerify(EVP_MD_CTX *ctx, const unsigned char *sig, size_t siglen,
-                           const unsigned char *tbs, size_t tbslen) {
-    return CALL(-1, EVP_DigestVerify, ctx, sig, siglen, tbs, tbslen);
+void jcfed_EVP_MD_free(EVP_MD *md) { CALL_VOID(EVP_MD_free, md); }
+int jcfed_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size, const EVP_MD *type,
+                     ENGINE *impl) {
+    return CALL(0, EVP_Digest, data, count, md, size, type, impl);
+}
+int jcfed_EVP_PKEY_verify_init(EVP_PKEY_CTX *ctx) { return CALL(0, EVP_PKEY_verify_init, ctx); }
+int jcfed_EVP_PKEY_CTX_set_signature_md(EVP_PKEY_CTX *ctx, const EVP_MD *md) {
+    return CALL(0, EVP_PKEY_CTX_set_signature_md, ctx, md);
+}
+int jcfed_EVP_PKEY_verify(EVP_PKEY_CTX *ctx, const unsigned char *sig, size_t siglen,
+                          const unsigned char *tbs, size_t tbslen) {
+    return CALL(-1, EVP_PKEY_verify, ctx, sig, siglen, tbs, tbslen);
 }
 int jcfed_EVP_DigestSignInit(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const EVP_MD *type, ENGINE *e, EVP_PKEY *pkey) {
     return CALL(0, EVP_DigestSignInit, ctx, pctx, type, e, pkey);

@@ -36,6 +36,10 @@ static inline int jcfed_evp_pkey_public_key(void) { return EVP_PKEY_PUBLIC_KEY; 
 // Key type names for EVP_PKEY_CTX_new_from_name, as literals for the same reason as above.
 static inline const char *jcfed_ossl_name_rsa(void) { return "RSA"; }
 static inline const char *jcfed_ossl_name_ec(void) { return "EC"; }
+// Digest names for EVP_MD_fetch.
+static inline const char *jcfed_ossl_name_sha256(void) { return "SHA2-256"; }
+static inline const char *jcfed_ossl_name_sha384(void) { return "SHA2-384"; }
+static inline const char *jcfed_ossl_name_sha512(void) { return "SHA2-512"; }
 // PEM password callback that refuses: an encrypted key must fail, never prompt on the tty of
 // the PAM host (OpenSSL's default callback would read the terminal).
 static inline int jcfed_pem_no_password(char *buf, int size, int rwflag, void *u) {
@@ -90,9 +94,14 @@ const EVP_MD *jcfed_EVP_sha384(void);
 const EVP_MD *jcfed_EVP_sha512(void);
 EVP_MD_CTX *jcfed_EVP_MD_CTX_new(void);
 void jcfed_EVP_MD_CTX_free(EVP_MD_CTX *ctx);
-int jcfed_EVP_DigestVerifyInit(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const EVP_MD *type, ENGINE *e, EVP_PKEY *pkey);
-int jcfed_EVP_DigestVerify(EVP_MD_CTX *ctx, const unsigned char *sig, size_t siglen,
-                           const unsigned char *tbs, size_t tbslen);
+EVP_MD *jcfed_EVP_MD_fetch(OSSL_LIB_CTX *ctx, const char *algorithm, const char *properties);
+void jcfed_EVP_MD_free(EVP_MD *md);
+int jcfed_EVP_Digest(const void *data, size_t count, unsigned char *md, unsigned int *size, const EVP_MD *type,
+                     ENGINE *impl);
+int jcfed_EVP_PKEY_verify_init(EVP_PKEY_CTX *ctx);
+int jcfed_EVP_PKEY_CTX_set_signature_md(EVP_PKEY_CTX *ctx, const EVP_MD *md);
+int jcfed_EVP_PKEY_verify(EVP_PKEY_CTX *ctx, const unsigned char *sig, size_t siglen,
+                          const unsigned char *tbs, size_t tbslen);
 int jcfed_EVP_DigestSignInit(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const EVP_MD *type, ENGINE *e, EVP_PKEY *pkey);
 int jcfed_EVP_DigestSign(EVP_MD_CTX *ctx, unsigned char *sigret, size_t *siglen,
                          const unsigned char *tbs, size_t tbslen);

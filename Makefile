@@ -115,7 +115,7 @@ unit-test:
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
-integration-test: all emulator
+integration-test: all emulator $(BUILD)/jcfed-bench
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
 test: deps

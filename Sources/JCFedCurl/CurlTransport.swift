@@ -151,7 +151,8 @@ final class CurlSink {
         let name = line[..<colon].lowercased()
         var value = line[line.index(after: colon)...]
         while let f = value.first, f == " " || f == "\t" { value = value.dropFirst() }
-        while let l = value.last, l == "\r" || l == "\n" || l == " " { value = value.dropLast() }
+        // "\r\n" is one Character in Swift: compare it as such, not only "\r" and "\n".
+        while let l = value.last, l == "\r\n" || l == "\r" || l == "\n" || l == " " { value = value.dropLast() }
         headers[name] = String(value)
     }
 }

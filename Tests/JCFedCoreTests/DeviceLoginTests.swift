@@ -32,6 +32,8 @@ import Testing
             prompter = FlowFakePrompter(clock: clock)
             tokenResults = [.success(Rig.alice)]
             config.idp = FlowFixtures.azureSettings(cacheDir: dir + "/cache")
+            // Pins go to the rig's own directory, never to /var/lib/jcfed.
+            config.mapping.stateDir = dir + "/state"
             transport.on("/openid-configuration", .success(FlowFixtures.response(200, FlowFixtures.discoveryJSON())))
             transport.on("/keys", .success(FlowFixtures.response(200, FlowFixtures.jwksJSON())))
             transport.on("/devicecode", .success(FlowFixtures.response(200, FlowFixtures.deviceCodeJSON())))

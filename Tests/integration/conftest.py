@@ -63,6 +63,15 @@ class PamEnv:
         (base / "group").write_text(group)
         os.chmod(base, 0o755)
 
+    def add_users(self, names, first_uid=3000, groups=()):
+        """Adds local accounts (nss_wrapper) for load and concurrency tests."""
+        with open(self.base / "passwd", "a") as f:
+            for i, name in enumerate(names):
+                f.write(f"{name}:x:{first_uid + i}:{first_uid + i}:{name}:/home/{name}:/bin/sh\n")
+        with open(self.base / "group", "a") as f:
+            for i, name in enumerate(names):
+                f.write(f"{name}:x:{first_uid + i}:\n")
+
     def env(self):
         e = dict(os.environ)
         e["LD_PRELOAD"] = NSS_WRAPPER

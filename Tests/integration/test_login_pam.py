@@ -1,5 +1,6 @@
 """Issue 3: full federated logins through real libpam, real libcurl/OpenSSL, the Entra emulator
 over TLS with its own CA."""
+import os
 import re
 import time
 
@@ -98,3 +99,68 @@ def test_untrusted_ca_fails_closed(idp):
     codes, out, log = idp.run("alice")
     assert codes["auth"] == "PAM_AUTHINFO_UNAVAIL", out + log
     assert "TLS" in log
+
+
+def paths(requests):
+    out = []
+    for r in requests:
+        p = r["path"]
+        out.append("discovery" if "openid-configuration" in p else "keys" if p.endswith("/keys")
+                   else "devicecode" if p.endswith("/devicecode") else "token" if p.endswith("/token") else p)
+    return out
+
+
+def test_warm_cache_makes_no_discovery_or_keys_request(idp):
+    idp.emulator.faults(interval=1)
+    first = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert first.codes["auth"] == "PAM_SUCCESS", first.output
+    cold = paths(idp.emulator.requests())
+    assert cold.count("discovery") == 1 and cold.count("keys") == 1, cold
+    idp.emulator.control("POST", "/_control/reset", {})
+    idp.emulator.faults(interval=1)
+    second = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert second.codes["auth"] == "PAM_SUCCESS", second.output
+    warm = paths(idp.emulator.requests())
+    assert "discovery" not in warm and "keys" not in warm, warm
+    assert warm[0] == "devicecode"
+    # Cache files are root-only.
+    for f in idp.cache.iterdir():
+        assert f.stat().st_mode & 0o077 == 0, f
+
+
+def test_key_rotation_refetches_keys_once(idp):
+    idp.emulator.faults(interval=1)
+    warmup = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert warmup.codes["auth"] == "PAM_SUCCESS", warmup.output
+    idp.emulator.rotate_keys()
+    idp.emulator.control("POST", "/_control/reset", {})
+    idp.emulator.faults(interval=1)
+    run = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert run.codes["auth"] == "PAM_SUCCESS", run.output + run.log
+    seen = paths(idp.emulator.requests())
+    assert seen.count("keys") == 1, seen
+    assert "discovery" not in seen, seen
+
+
+def test_confidential_app_sends_its_secret(idp):
+    secret = idp.etc / "client_secret"
+    secret.write_text("confidential-secret-value\n")
+    os.chmod(secret, 0o600)
+    fixture_app = [a for t in idp.emulator.fixture["tenants"] for a in t["apps"] if a.get("secret")][0]
+    secret.write_text(fixture_app["secret"] + "\n")
+    idp.write_config(idp={"url": idp.emulator.authority(TENANT), "ca_file": str(idp.emulator.ca_path),
+                          "client_id": fixture_app["client_id"], "client_secret_file": str(secret)})
+    idp.emulator.faults(interval=1)
+    run = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert run.codes["auth"] == "PAM_SUCCESS", run.output + run.log
+    assert fixture_app["secret"] not in run.output + run.log
+
+
+def test_confidential_app_without_secret_names_aadsts7000218(idp):
+    fixture_app = [a for t in idp.emulator.fixture["tenants"] for a in t["apps"] if a.get("secret")][0]
+    idp.write_config(idp={"url": idp.emulator.authority(TENANT), "ca_file": str(idp.emulator.ca_path),
+                          "client_id": fixture_app["client_id"]})
+    idp.emulator.faults(interval=1)
+    run = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
+    assert run.codes["auth"] == "PAM_SERVICE_ERR", run.output + run.log
+    assert "7000218" in run.log

@@ -10,7 +10,10 @@ public struct LoadedConfig: Sendable {
 public enum ConfigLoader {
     public static let defaultPath = "/etc/jcfed/jcfed.conf"
 
-    public static func load(path: String, owner: UInt32 = 0) -> Result<LoadedConfig, ConfigError> {
+    /// `hostPrefix` is prepended to the paths named *inside* the file (client_secret_file): the
+    /// admin tool's `--root DIR` checks a staged system with the module's own rules. The module
+    /// always passes "".
+    public static func load(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> Result<LoadedConfig, ConfigError> {
         // A relative config= would resolve against the PAM host's working directory (for su, the
         // invoking user's), so it is refused rather than resolved.
         guard path.hasPrefix("/") else {
@@ -34,7 +37,7 @@ public enum ConfigLoader {
             }
             secret = inline
         } else if let secretPath = parsed.config.idp.clientSecretFile {
-            switch SafeFile.readText(secretPath, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
+            switch SafeFile.readText(hostPrefix + secretPath, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
             case .failure(let f):
                 return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
             case .success(let s):

@@ -1,12 +1,17 @@
 /// The local cache of JumpCloud users (mapping.directory), in the JumpCloud API's own shape.
-/// STUB: completed by the identity work (parser, bindings, staleness).
+/// The module only reads it; `jcfed directory sync|import` write it. See DirectoryFile.swift
+/// for the file format.
 public struct DirectoryUser: Sendable, Equatable {
+    /// JumpCloud object id (`_id`).
     public var id: String
+    /// JumpCloud username: the name of the local account the agent creates.
     public var username: String
+    /// Company email: what JumpCloud federation matches the IdP user with.
     public var email: String
     public var activated: Bool
     public var suspended: Bool
     public var accountLocked: Bool
+    /// STAGED, ACTIVATED or SUSPENDED (as JumpCloud spells it).
     public var state: String
     public var unixUID: Int?
     /// JumpCloud user group names.
@@ -26,23 +31,80 @@ public struct DirectoryUser: Sendable, Equatable {
     }
 }
 
+/// Where the data came from and when: what `jcfed directory show` prints and what the staleness
+/// policy (mapping.directory_max_age) is measured against.
+public struct DirectoryMetadata: Sendable, Equatable {
+    /// "api" (org-wide sync), "import" (installed from a file), or another word a newer tool wrote.
+    public var source: String
+    /// When the user records were fetched from JumpCloud (seconds since the epoch).
+    public var syncedAt: Int64?
+    /// When the device's binding list was fetched through the System Context API.
+    public var bindingsSyncedAt: Int64?
+
+    public init(source: String = "api", syncedAt: Int64? = nil, bindingsSyncedAt: Int64? = nil) {
+        self.source = source
+        self.syncedAt = syncedAt
+        self.bindingsSyncedAt = bindingsSyncedAt
+    }
+}
+
 public struct Directory: Sendable, Equatable {
     public var users: [DirectoryUser]
     /// Ids of users bound to this device; nil when unknown (binding check off).
     public var boundUserIDs: Set<String>?
-    /// File modification time (seconds since the epoch).
+    /// File modification time (seconds since the epoch); 0 when not read from a file.
     public var modifiedAt: Int64
+    public var metadata: DirectoryMetadata
+    /// Seconds between the oldest part of the data (users, bindings) and the time of loading.
+    public var ageSeconds: Int64 = 0
+    /// True when older than mapping.directory_max_age (set by DirectoryLoader).
+    public var isStale = false
 
-    public init(users: [DirectoryUser], boundUserIDs: Set<String>? = nil, modifiedAt: Int64 = 0) {
+    private var byUsername: [String: Int]
+
+    public init(users: [DirectoryUser], boundUserIDs: Set<String>? = nil, modifiedAt: Int64 = 0,
+                metadata: DirectoryMetadata = DirectoryMetadata()) {
         self.users = users
         self.boundUserIDs = boundUserIDs
         self.modifiedAt = modifiedAt
+        self.metadata = metadata
+        var index: [String: Int] = [:]
+        index.reserveCapacity(users.count)
+        var duplicate: String?
+        for (i, u) in users.enumerated() {
+            if index.updateValue(i, forKey: u.username) != nil, duplicate == nil { duplicate = u.username }
+        }
+        self.byUsername = index
+        self.duplicateUsername = duplicate
     }
-}
 
-public enum DirectoryLoader {
-    /// nil when no directory file exists (mapping then uses the fallback).
-    public static func load(settings: MappingSettings, now: Int64) -> Result<Directory?, ConfigError> {
-        .success(nil)
+    /// A username held by two users (canonically equivalent spellings count as one): such a
+    /// directory is invalid, DirectoryFile refuses it.
+    public private(set) var duplicateUsername: String?
+
+    /// The JumpCloud user whose username is exactly `name` (byte for byte: account names are
+    /// compared the way NSS compares them). Usernames are unique in a valid file.
+    public func user(named name: String) -> DirectoryUser? {
+        guard let i = byUsername[name], i < users.count else { return nil }
+        let u = users[i]
+        return Array(u.username.utf8) == Array(name.utf8) ? u : nil
+    }
+
+    /// The time the staleness policy measures from: the older of the user records and, when a
+    /// binding list is present, the binding list; the file's mtime when the file names neither.
+    public var dataTime: Int64 {
+        var t = metadata.syncedAt ?? modifiedAt
+        if boundUserIDs != nil, let b = metadata.bindingsSyncedAt { t = min(t, b) }
+        return t
+    }
+
+    /// Distinct JumpCloud group names, sorted.
+    public var groupNames: [String] {
+        Array(Set(users.flatMap { $0.groups })).sorted()
+    }
+
+    public static func == (a: Directory, b: Directory) -> Bool {
+        a.users == b.users && a.boundUserIDs == b.boundUserIDs && a.modifiedAt == b.modifiedAt
+            && a.metadata == b.metadata && a.ageSeconds == b.ageSeconds && a.isStale == b.isStale
     }
 }

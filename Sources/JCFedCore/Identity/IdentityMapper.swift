@@ -1,33 +1,157 @@
-/// Turns a verified identity into exactly one local account name.
-/// STUB: completed by the identity work (directory, claim trust, guests, fallback).
+/// Turns a verified identity into exactly one local account name, in this order (first match
+/// wins, ambiguity is an error):
+///
+/// 1. With a directory: each trusted claim (mapping.claims order, see ClaimTrust) is compared
+///    with the JumpCloud users' `email` (IdentifierKey rules). One match: its `username` is the
+///    account. Two or more users with that email: refused, never a guess. No match for any claim:
+///    refused (the fallback is only for devices without a directory).
+/// 2. Without a directory, `mapping.fallback`:
+///    `localpart`: `alice@contoso.com` -> `alice`, when the domain is in `allowed_domains` (any
+///    domain when that list is empty); `full`: the whole claim, lower-cased, is the account name;
+///    `none`: nothing maps.
+///
+/// `resolve` then requires the result to be the PAM user, to exist in NSS with a uid at or above
+/// `min_uid`, and never root. `authorize` adds identity pinning.
 public enum IdentityMapper {
-    public struct Rejection: Error, Equatable, Sendable {
+    public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
+        /// Stable reason code for the closing log line ("ambiguous", "pin-mismatch", ...).
         public var reason: String
+        /// One sentence for syslog (no token content beyond names and object ids).
         public var detail: String
-        public init(_ reason: String, _ detail: String) {
+        /// How the refusal ends the stage: authError unless the refusal is not about the person
+        /// (a broken pin store is a serviceError).
+        public var kind: Outcome.Kind
+
+        public init(_ reason: String, _ detail: String, kind: Outcome.Kind = .authError) {
             self.reason = reason
             self.detail = detail
+            self.kind = kind
+        }
+
+        public var description: String { "\(reason): \(detail)" }
+
+        /// The Outcome a login ends with after this refusal.
+        public func outcome(user: String? = nil) -> Outcome {
+            Outcome(kind, reason: reason, admin: detail,
+                    user: user ?? (kind == .serviceError ? Outcome.misconfiguredMessage : nil))
         }
     }
 
-    /// The local account name the identity maps to.
+    /// The local account name the identity maps to (not yet compared with the PAM user).
     public static func map(_ identity: VerifiedIdentity, config: JCFedConfig,
                            directory: Directory?) -> Result<String, Rejection> {
-        for claim in config.mapping.claims {
-            guard let value = identity.claim(claim), !value.isEmpty else { continue }
-            switch config.mapping.fallback {
-            case .none: return .failure(Rejection("no-mapping", "no directory and fallback = none"))
-            case .full: return .success(value.lowercased())
-            case .localpart:
-                let parts = value.lowercased().split(separator: "@", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { return .failure(Rejection("bad-claim", "\(claim) is not user@domain")) }
-                let domain = String(parts[1])
-                if !config.mapping.allowedDomains.isEmpty && !config.mapping.allowedDomains.contains(domain) {
-                    return .failure(Rejection("domain-not-allowed", "domain \(domain) is not in allowed_domains"))
-                }
-                return .success(String(parts[0]))
-            }
+        let evaluation: ClaimTrust.Evaluation
+        switch ClaimTrust.evaluate(identity, config: config) {
+        case .failure(let r): return .failure(r)
+        case .success(let e): evaluation = e
         }
-        return .failure(Rejection("no-claim", "the token carries none of the configured claims"))
+        let skippedNote = evaluation.skipped.isEmpty ? "" : " (skipped: " + evaluation.skipped.joined(separator: "; ") + ")"
+        if evaluation.trusted.isEmpty {
+            return .failure(Rejection("no-claim", "the token carries none of the configured, trusted claims (\(config.mapping.claims.joined(separator: " ")))" + skippedNote))
+        }
+        if let directory = directory {
+            return mapThroughDirectory(evaluation.trusted, directory: directory, note: skippedNote)
+        }
+        return mapByFallback(evaluation.trusted, settings: config.mapping, note: skippedNote)
+    }
+
+    static func mapThroughDirectory(_ claims: [ClaimTrust.TrustedClaim], directory: Directory,
+                                    note: String) -> Result<String, Rejection> {
+        for claim in claims {
+            guard let key = IdentifierKey.address(claim.value) else { continue }
+            let matches = directory.users.filter { IdentifierKey.email($0.email, matchesKey: key) }
+            if matches.count > 1 {
+                let ids = matches.map { $0.id }.joined(separator: ", ")
+                return .failure(Rejection("ambiguous",
+                                          "\(claim.name) \(claim.value) matches \(matches.count) JumpCloud users (\(ids)); refusing to guess"))
+            }
+            if let user = matches.first { return .success(user.username) }
+        }
+        let tried = claims.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
+        return .failure(Rejection("no-directory-match", "no JumpCloud user has the email of \(tried)" + note))
+    }
+
+    static func mapByFallback(_ claims: [ClaimTrust.TrustedClaim], settings: MappingSettings,
+                              note: String) -> Result<String, Rejection> {
+        switch settings.fallback {
+        case .none:
+            return .failure(Rejection("no-mapping", "there is no directory and mapping.fallback = none"))
+        case .localpart:
+            for claim in claims {
+                guard let key = IdentifierKey.address(claim.value),
+                      let domain = IdentifierKey.domain(ofKey: key),
+                      let local = IdentifierKey.localPart(ofKey: key) else { continue }
+                if !settings.allowedDomains.isEmpty && !settings.allowedDomains.contains(domain) { continue }
+                if IdentifierKey.isAccountName(local) { return .success(local) }
+            }
+            let domains = settings.allowedDomains.isEmpty ? "" : " in \(settings.allowedDomains.joined(separator: " "))"
+            return .failure(Rejection("no-mapping",
+                                      "no trusted claim is a user@domain address\(domains) with a usable account name" + note))
+        case .full:
+            for claim in claims {
+                // An address is compared in its key form; a bare name (oidc) as lower-case ASCII.
+                let name = IdentifierKey.address(claim.value)
+                    ?? String(String.UnicodeScalarView(claim.value.unicodeScalars.map(IdentifierKey.asciiLower)))
+                if IdentifierKey.isAccountName(name, allowAt: true) { return .success(name) }
+            }
+            return .failure(Rejection("no-mapping", "no trusted claim is usable as an account name" + note))
+        }
+    }
+
+    /// Maps and checks the result against the PAM user and NSS: the account the person may use.
+    public static func resolve(_ identity: VerifiedIdentity, config: JCFedConfig, directory: Directory?,
+                               pamUser: String, users: UserDatabase) -> Result<LocalAccount, Rejection> {
+        let mapped: String
+        switch map(identity, config: config, directory: directory) {
+        case .failure(let r): return .failure(r)
+        case .success(let m): mapped = m
+        }
+        guard mapped != "root", pamUser != "root" else { return .failure(Rejection("root", "root is never federated")) }
+        // The same account: byte for byte, the way files-based NSS compares names; or differing
+        // only in ASCII case when NSS resolves both to the same uid (sssd and other directories
+        // that ignore case hand the typed spelling to PAM). Two different local accounts whose
+        // names differ in case ("Alice", "alice") have different uids and stay apart.
+        let sameName = Array(mapped.utf8) == Array(pamUser.utf8)
+        let who = identity.upn ?? identity.preferredUsername ?? identity.email ?? identity.oid
+        let wrongUser = Rejection("wrong-user", "\(who) maps to account '\(mapped)', not to '\(pamUser)'")
+        guard sameName || asciiCaseInsensitiveEqual(mapped, pamUser) else { return .failure(wrongUser) }
+        guard let account = users.account(named: mapped) else {
+            return .failure(Rejection("no-local-account", "account '\(mapped)' does not exist (NSS)", kind: .userUnknown))
+        }
+        if !sameName {
+            guard let typed = users.account(named: pamUser), typed.uid == account.uid else { return .failure(wrongUser) }
+        }
+        guard account.uid != 0 else { return .failure(Rejection("root", "uid 0 is never federated")) }
+        guard account.uid >= config.mapping.minUID else {
+            return .failure(Rejection("system-account", "account '\(mapped)' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
+        }
+        return .success(account)
+    }
+
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).allSatisfy { p in
+            p.0 == p.1 || (p.0 | 0x20 == p.1 | 0x20 && (p.0 | 0x20) >= 0x61 && (p.0 | 0x20) <= 0x7a)
+        }
+    }
+
+    /// Everything the device flow needs after a token validated: mapping, the PAM user and NSS
+    /// checks, then identity pinning (mapping.pin_identity). Logs the pin events itself.
+    public static func authorize(_ identity: VerifiedIdentity, subject: LoginSubject,
+                                 environment env: LoginEnvironment) -> Result<LocalAccount, Rejection> {
+        let account: LocalAccount
+        switch resolve(identity, config: subject.config, directory: subject.directory,
+                       pamUser: subject.pamUser, users: env.users) {
+        case .failure(let r): return .failure(r)
+        case .success(let a): account = a
+        }
+        guard subject.config.mapping.pinIdentity else { return .success(account) }
+        let store = PinStore(stateDir: subject.config.mapping.stateDir, owner: env.configOwner)
+        switch IdentityPinning.enforce(store: store, account: account.name, identity: identity,
+                                       now: env.clock.wallSeconds(), log: env.log) {
+        case .failure(let r): return .failure(r)
+        case .success: return .success(account)
+        }
     }
 }

@@ -1,11 +1,61 @@
-/// Routing policy: only users in `routing.groups` are federated.
-/// STUB: completed by the identity work.
+/// Who is federated, decided from the PAM user before any network request (a user who is not
+/// federated gets PAM_IGNORE from `auth` and `account`, and the rest of the stack decides):
+///
+/// 1. `routing.groups`: when not empty, the user must be in one of them, by JumpCloud user group
+///    (the directory's `jcfed_groups` of the user whose `username` is the PAM user) or by local
+///    group (getgrouplist). Names compare exactly. Empty: every user passes.
+/// 2. With a directory, the PAM user must be a JumpCloud user in it: nobody else can map.
+/// 3. With a binding list (System Context sync), that JumpCloud user must be bound to this device,
+///    as in JumpCloud's own access model. No list: the check is off.
+/// 4. A stale directory (older than mapping.directory_max_age) is logged (`stale_directory =
+///    warn`) or refuses routed users with PAM_AUTHINFO_UNAVAIL (`deny`): the account state and
+///    bindings it holds can no longer be vouched for.
 public enum Routing {
-    /// nil when the subject is routed to federation; otherwise the PAM_IGNORE outcome.
-    static func decide(subject: LoginSubject, users: UserDatabase) -> Outcome? {
-        if subject.config.routing.groups.isEmpty { return nil }
-        let local = Set(users.groupNames(of: subject.account))
-        if subject.config.routing.groups.contains(where: { local.contains($0) }) { return nil }
-        return Outcome(.ignore, reason: "not-routed", admin: "user is not in a routed group; not federated")
+    public static let notRoutedReason = "not-routed"
+    public static let notBoundReason = "not-bound"
+    public static let notInDirectoryReason = "not-in-directory"
+
+    /// nil when the subject is routed to federation; otherwise the outcome to end the stage with
+    /// (PAM_IGNORE, or PAM_AUTHINFO_UNAVAIL for a stale directory under `deny`).
+    static func decide(subject: LoginSubject, users: UserDatabase, log: LogSink? = nil) -> Outcome? {
+        decide(pamUser: subject.pamUser, account: subject.account, config: subject.config,
+               directory: subject.directory, users: users, log: log)
+    }
+
+    public static func decide(pamUser: String, account: LocalAccount, config: JCFedConfig, directory: Directory?,
+                              users: UserDatabase, log: LogSink? = nil) -> Outcome? {
+        let jumpCloudUser = directory?.user(named: pamUser)
+        let groups = config.routing.groups
+        if !groups.isEmpty {
+            let wanted = Set(groups)
+            let local = users.groupNames(of: account)
+            let routed = local.contains(where: wanted.contains)
+                || (jumpCloudUser?.groups.contains(where: wanted.contains) ?? false)
+            if !routed {
+                return Outcome(.ignore, reason: notRoutedReason,
+                               admin: "\(pamUser) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
+            }
+        }
+        guard let directory = directory else { return nil }
+        guard let user = jumpCloudUser else {
+            return Outcome(.ignore, reason: notInDirectoryReason,
+                           admin: "\(pamUser) is not a user in the JumpCloud directory; not federated")
+        }
+        if let bound = directory.boundUserIDs, !bound.contains(user.id) {
+            return Outcome(.ignore, reason: notBoundReason,
+                           admin: "\(pamUser) (JumpCloud \(user.id)) is not bound to this device; not federated")
+        }
+        if directory.isStale {
+            let age = "the JumpCloud directory is \(directory.ageSeconds / 3600) hours old (directory_max_age \(config.mapping.directoryMaxAge / 3600) hours)"
+            switch config.mapping.staleDirectory {
+            case .deny:
+                return Outcome(.unavailable, reason: "stale-directory",
+                               admin: age + " and stale_directory = deny; run jcfed directory sync",
+                               user: "Federated login is unavailable: the account directory is out of date.")
+            case .warn:
+                log?.log(.warning, age + "; using it anyway (stale_directory = warn); run jcfed directory sync")
+            }
+        }
+        return nil
     }
 }

@@ -32,6 +32,15 @@ struct DeviceLogin {
     private var clock: Clock { environment.clock }
 
     func run() -> Outcome {
+        switch signIn() {
+        case .failure(let outcome): return outcome
+        case .success(let identity): return authorize(identity)
+        }
+    }
+
+    /// Discovery, the device flow and token validation: the verified identity of whoever signed
+    /// in, before it is checked against the PAM user (`jcfed idp test --user` stops here).
+    func signIn() -> Result<VerifiedIdentity, Outcome> {
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
         let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)
         let transport = environment.makeTransport(idp)
@@ -39,20 +48,15 @@ struct DeviceLogin {
                                       budget: budget, log: log)
         let metadata: ProviderMetadata
         switch provider.metadata() {
-        case .failure(let e): return LoginOutcomes.discovery(e)
+        case .failure(let e): return .failure(LoginOutcomes.discovery(e))
         case .success(let m): metadata = m
         }
         let idToken: String
         switch deviceFlow(metadata, deadline: deadline, budget: budget, transport: transport) {
-        case .failure(let outcome): return outcome
+        case .failure(let outcome): return .failure(outcome)
         case .success(let t): idToken = t
         }
-        let identity: VerifiedIdentity
-        switch verify(idToken, metadata: metadata, provider: provider) {
-        case .failure(let outcome): return outcome
-        case .success(let i): identity = i
-        }
-        return authorize(identity)
+        return verify(idToken, metadata: metadata, provider: provider)
     }
 
     // MARK: steps
@@ -171,18 +175,19 @@ struct DeviceLogin {
         return { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
     }
 
-    /// The identity must map to exactly the PAM user (case-insensitively).
+    /// The identity must map to exactly the PAM user, exist in NSS, and (with pin_identity) be
+    /// the tid+oid bound to that account (IdentityMapper.authorize).
     private func authorize(_ identity: VerifiedIdentity) -> Outcome {
         let who = "tid=\(DisplayText.forLog(identity.tid ?? "-")) oid=\(DisplayText.forLog(identity.oid))"
-        switch IdentityMapper.map(identity, config: subject.config, directory: subject.directory) {
+        switch IdentityMapper.authorize(identity, subject: subject, environment: environment) {
+        case .failure(let rejection) where rejection.kind == .serviceError:
+            return rejection.outcome()
         case .failure(let rejection):
-            return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
-                                           detail: "identity \(who) does not map to a local account: \(rejection.reason): \(rejection.detail)")
-        case .success(let name):
-            guard name.lowercased() == subject.pamUser.lowercased() else {
-                return LoginOutcomes.wrongUser(pamUser: subject.pamUser,
-                                               detail: "identity \(who) maps to '\(DiscoveryError.clean(name))', not to the PAM user")
-            }
+            var outcome = LoginOutcomes.wrongUser(pamUser: subject.pamUser,
+                                                  detail: "identity \(who) is refused for this account: \(rejection.description)")
+            outcome.reason = rejection.reason
+            return outcome
+        case .success:
             let shown = displayName(identity)
             return Outcome(.success, reason: "signed-in", admin: "signed in as \(DiscoveryError.clean(shown)) (\(who))",
                            user: "Signed in as \(shown).")

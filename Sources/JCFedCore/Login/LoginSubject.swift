@@ -36,12 +36,12 @@ public struct LoginSubject {
                                     admin: "uid \(account.uid) is below min_uid \(loaded.config.mapping.minUID); not federated"))
         }
         var subject = LoginSubject(pamUser: user, account: account, loaded: loaded, directory: nil)
-        switch DirectoryLoader.load(settings: loaded.config.mapping, now: env.clock.wallSeconds()) {
+        switch DirectoryLoader.load(settings: loaded.config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
         case .failure(let e):
             return .failure(Outcome(.serviceError, reason: "directory", admin: e.description, user: Outcome.misconfiguredMessage))
         case .success(let d): subject.directory = d
         }
-        if let notRouted = Routing.decide(subject: subject, users: env.users) {
+        if let notRouted = Routing.decide(subject: subject, users: env.users, log: env.log) {
             return .failure(notRouted)
         }
         return .success(subject)

@@ -22,7 +22,7 @@ public enum ModuleStage {
                                pamUser: String?) -> Outcome {
         let subject: LoginSubject
         switch LoginSubject.resolve(args: args, environment: env, pamUser: pamUser) {
-        case .failure(let outcome): return outcome
+        case .failure(let outcome): return AccountCheck.afterResolveFailure(outcome)
         case .success(let s): subject = s
         }
         return AccountCheck.check(subject: subject, environment: env)

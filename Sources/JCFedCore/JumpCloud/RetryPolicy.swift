@@ -1,0 +1,61 @@
+/// When and how long to wait before repeating a JumpCloud request. JumpCloud asks clients to
+/// expect 429 and 5xx and to retry with backoff; we retry those and transient transport
+/// failures (timeouts, refused or cut connections, a transfer cut short), never 4xx answers.
+///
+/// Delay of retry n (0-based): `base * 2^n` capped at `maxDelay`, with "equal jitter" (a random
+/// point in the upper half), so many devices that failed together do not retry together, and a
+/// retry never comes immediately. A `Retry-After` header (seconds or an HTTP date) replaces the
+/// computed delay, bounded by `maxRetryAfter` so a hostile or confused server cannot park the
+/// sync for hours.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var baseDelayMillis: Int64
+    public var maxDelayMillis: Int64
+    public var maxRetryAfterSeconds: Int64
+
+    public init(maxAttempts: Int = 6, baseDelayMillis: Int64 = 500, maxDelayMillis: Int64 = 30_000,
+                maxRetryAfterSeconds: Int64 = 120) {
+        self.maxAttempts = maxAttempts
+        self.baseDelayMillis = baseDelayMillis
+        self.maxDelayMillis = maxDelayMillis
+        self.maxRetryAfterSeconds = maxRetryAfterSeconds
+    }
+
+    /// The computed backoff before retry `retry` (0 for the first retry). `random(n)` returns a
+    /// value in 0...n.
+    public func backoffMillis(retry: Int, random: (Int64) -> Int64) -> Int64 {
+        let shift = min(max(retry, 0), 20)
+        let full = min(maxDelayMillis, baseDelayMillis << Int64(shift))
+        let half = full / 2
+        return half + min(half, max(0, random(half)))
+    }
+
+    /// The server's Retry-After in milliseconds, bounded; nil when absent or unreadable.
+    public func retryAfterMillis(_ header: String?, now: Int64) -> Int64? {
+        guard let raw = header else { return nil }
+        var value = Substring(raw)
+        // Whitespace includes the "\r\n" grapheme a raw header line may still end with.
+        while let f = value.first, f.isWhitespace { value = value.dropFirst() }
+        while let l = value.last, l.isWhitespace { value = value.dropLast() }
+        let seconds: Int64
+        if let n = Int64(value), n >= 0 {
+            seconds = n
+        } else if let t = HTTPDate.parse(String(value)) {
+            seconds = max(0, t - now)
+        } else {
+            return nil
+        }
+        return min(seconds, maxRetryAfterSeconds) * 1000
+    }
+
+    public static func isRetryable(status: Int) -> Bool {
+        status == 429 || (500...599).contains(status)
+    }
+
+    public static func isRetryable(_ error: TransportError) -> Bool {
+        switch error {
+        case .tls, .oversize, .redirect: return false
+        case .dns, .connect, .timeout, .other: return true
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import JCFedCore
+
+struct DisableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Turn off federated device authentication in PAM.",
+        discussion: """
+            Removes pam_jcfed.so wherever 'jcfed enable' put it: pam-auth-update --package \
+            --disable jcfed for the system-wide profile, and the marked lines of each \
+            /etc/pam.d/<service> (restoring the file saved at enable when nothing else changed). \
+            Everyone logs in with local passwords again. The IdP configuration is kept.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Do not ask for confirmation (scripts).")
+    var yes = false
+
+    func run() throws {
+        try guarded {
+            let context = try options.context()
+            try context.requireRootForChanges()
+            let pam = PAMIntegration(context: context)
+            let state = pam.state()
+            guard state.isEnabled else {
+                Terminal.out("Federated device authentication is not enabled; nothing to do.")
+                return
+            }
+            try Confirmation.require(phrase: "yes", question: """
+                Federated device authentication is \(state.description).
+                Disabling it makes every user log in with the local password again.
+                """, assumeYes: yes)
+            let notes = try pam.disableAll()
+            for note in notes { Terminal.err("jcfed: " + note) }
+            let store = ConfigStore(context: context)
+            if var doc = try? store.loadDocument(), doc.remove("pam", "services") {
+                try? store.write(doc)
+            }
+            Terminal.out("Federated device authentication is \(pam.state().description).")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import JCFedCore
+
+struct IdPUpdateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Change fields of the configured identity provider.",
+        discussion: """
+            Only the given fields change; the result is checked with the same rules as \
+            `idp add` before anything is written. Changing the URL or client id of an enabled \
+            integration takes effect at the next login: run `jcfed idp test` afterwards.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("azure or oidc.", valueName: "azure|oidc"))
+    var type: String?
+
+    @Option(help: ArgumentHelp("Display name.", valueName: "NAME"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("Authority (azure) or issuer (oidc).", valueName: "URL"))
+    var url: String?
+
+    @Option(name: .customLong("client-id"), help: ArgumentHelp("Application (client) id.", valueName: "ID"))
+    var clientID: String?
+
+    @OptionGroup var secret: SecretOptions
+
+    @Flag(name: .customLong("no-client-secret"),
+          help: "Remove the client secret (a public client app registration).")
+    var noClientSecret = false
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "Extra trust anchors (PEM) for the IdP's TLS; an empty value removes the setting.", valueName: "FILE"))
+    var caFile: String?
+
+    func validate() throws {
+        try secret.validateExclusive(allowingNone: noClientSecret)
+        if type == nil && name == nil && url == nil && clientID == nil && caFile == nil && !noClientSecret
+            && secret.clientSecretFile == nil && !secret.clientSecretStdin {
+            throw ValidationError("nothing to update: give at least one field (see --help)")
+        }
+    }
+
+    func run() throws {
+        try guarded {
+            let context = try options.context()
+            try context.requireRootForChanges()
+            let store = ConfigStore(context: context)
+            let doc = try store.requireDocument()
+            guard ConfigStore.hasIdP(doc) else {
+                throw ToolFailure("no identity provider is configured; use 'jcfed idp add'")
+            }
+            var edit = IdPEdit()
+            edit.type = type
+            edit.name = name
+            edit.url = url
+            edit.clientID = clientID
+            if noClientSecret { edit.secret = .remove } else if let s = try secret.read() { edit.secret = .set(s) }
+            if let ca = caFile { edit.caFile = ca.isEmpty ? .remove : .set(ca) }
+            let applied = try edit.apply(to: doc, context: context)
+            _ = try store.validate(applied.document, changed: applied.changedKeys)
+            try IdPEdit.save(applied, store: store)
+            let keys = applied.changedKeys.sorted().joined(separator: ", ")
+            Terminal.out(keys.isEmpty ? "Nothing changed." : "Updated \(keys) in \(store.hostPath).")
+            if noClientSecret, let old = applied.secretToRemove { Terminal.out("Removed \(old).") }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `jcfed pins list|reset USER`: the identity pins the module writes on each account's first
+/// federated login (mapping.pin_identity). A pinned account refuses tokens of any other Entra
+/// object id; resetting the pin lets the next successful login pin it anew (for a person who
+/// really did get a new Entra account).
+struct PinsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pins",
+        abstract: "List or reset the identity pins (local account -> Entra tenant and object id).",
+        subcommands: [List.self, Reset.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List all pins.")
+
+        @OptionGroup var options: IdentityToolOptions
+
+        func run() throws {
+            let (c, owner) = try options.load()
+            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
+            switch store.list() {
+            case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
+            case .success(let (pins, problems)):
+                for p in problems { fputs("jcfed: warning: \(p)\n", stderr) }
+                if !c.mapping.pinIdentity { print("note: mapping.pin_identity = no: pins are neither checked nor written") }
+                if pins.isEmpty {
+                    print("no pins in \(store.directory)")
+                    return
+                }
+                let width = max(7, pins.map { $0.account.count }.max() ?? 0)
+                func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
+                print("\(pad("ACCOUNT"))  TENANT                                OBJECT ID                             PINNED")
+                let now = SystemClock().wallSeconds()
+                for p in pins {
+                    let tid = p.tid ?? "(\(p.issuer))"
+                    let tenant = tid + String(repeating: " ", count: max(0, 36 - tid.count))
+                    let oid = p.oid + String(repeating: " ", count: max(0, 36 - p.oid.count))
+                    print("\(pad(p.account))  \(tenant)  \(oid)  \(DirectoryToolSupport.when(p.pinnedAt, now: now))")
+                }
+            }
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the pin of one account; its next successful federated login pins it again.")
+
+        @OptionGroup var options: IdentityToolOptions
+
+        @Argument(help: "The local account name.")
+        var user: String
+
+        func run() throws {
+            let (c, owner) = try options.load()
+            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
+            let previous = try? store.lookup(account: user).get()
+            switch store.reset(account: user) {
+            case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
+            case .success(false): print("\(user) has no pin")
+            case .success(true):
+                let was = previous.flatMap { $0 }.map { " (was tenant \($0.tid ?? "-") object id \($0.oid))" } ?? ""
+                print("removed the pin of \(user)\(was); the next successful federated login pins it again")
+            }
+        }
+    }
+}

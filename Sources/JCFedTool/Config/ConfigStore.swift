@@ -1,0 +1,86 @@
+import JCFedCore
+
+/// Reads, checks and writes jcfed.conf for the commands. Every write is checked first by the
+/// module's own ConfigParser, so the tool can never save a file the module would refuse.
+struct ConfigStore {
+    let context: ToolContext
+
+    var hostPath: String { context.configHostPath }
+    var targetPath: String { context.configTargetPath }
+
+    /// The file as an editable document; nil when it does not exist. An unsafe file (wrong
+    /// owner, writable by others, a symlink) is refused: the module would refuse it too.
+    func loadDocument() throws -> INIDocument? {
+        switch SafeFile.readText(hostPath, rules: .init(owner: context.configOwner, maxBytes: 64 * 1024)) {
+        case .success(let text): return INIDocument(text: text)
+        case .failure(.missing): return nil
+        case .failure(let f): throw ToolFailure("\(hostPath) \(f.description); fix it before editing")
+        }
+    }
+
+    func requireDocument() throws -> INIDocument {
+        guard let doc = try loadDocument() else {
+            throw ToolFailure("no configuration at \(hostPath); add an identity provider first: jcfed idp add --help")
+        }
+        return doc
+    }
+
+    /// The module's view of a document.
+    func parse(_ doc: INIDocument) -> Result<ConfigParseResult, ConfigError> {
+        ConfigParser.parse(doc.text, path: targetPath)
+    }
+
+    /// Whether the document names an IdP (idp.url set), whatever else is wrong with it.
+    static func hasIdP(_ doc: INIDocument) -> Bool {
+        !(doc.value("idp", "url") ?? "").isEmpty
+    }
+
+    /// Checks a document for saving. With `requireIdP` false, a file that is complete except
+    /// for the IdP (routing set up before `idp add`) is accepted.
+    /// A problem with a key in `changed` is reported by the option that set it.
+    func validate(_ doc: INIDocument, requireIdP: Bool = true, changed: Set<String> = []) throws -> JCFedConfig? {
+        switch parse(doc) {
+        case .success(let r): return r.config
+        case .failure(let e):
+            if !requireIdP && !ConfigStore.hasIdP(doc) && e.key == "idp.url" && e.problem == "is required" {
+                return nil
+            }
+            throw ToolFailure(ConfigStore.explain(e, changed: changed))
+        }
+    }
+
+    /// Writes the document (0644, root) after `validate`.
+    func write(_ doc: INIDocument) throws {
+        try FileSystem.writeAtomically(hostPath, text: doc.text, mode: 0o644, owner: context.writeOwner)
+    }
+
+    /// The fully loaded configuration with the secret, as the module would load it.
+    func load() -> Result<LoadedConfig, ConfigError> {
+        ConfigLoader.load(path: hostPath, owner: context.configOwner,
+                          hostPrefix: context.isSystemRoot ? "" : context.root)
+    }
+
+    func requireLoaded() throws -> LoadedConfig {
+        switch load() {
+        case .success(let l): return l
+        case .failure(let e):
+            if !FileSystem.exists(hostPath) {
+                throw ToolFailure("no configuration at \(hostPath); add an identity provider first: jcfed idp add --help")
+            }
+            throw ToolFailure("configuration is invalid: \(e.description)")
+        }
+    }
+
+    /// A ConfigError phrased for the command line: a key the command just set is named by its
+    /// option; anything else by file, line and key.
+    static func explain(_ e: ConfigError, changed: Set<String>) -> String {
+        let options: [String: String] = [
+            "idp.type": "--type", "idp.name": "--name", "idp.url": "--url", "idp.client_id": "--client-id",
+            "idp.ca_file": "--ca-file", "idp.client_secret_file": "--client-secret-file",
+        ]
+        if let key = e.key, changed.contains(key), let option = options[key] {
+            return "\(option): \(e.problem)"
+        }
+        return e.description
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every command takes: where the system is (--root) and which jcfed.conf (--config).
+///
+/// One type for the whole command tree, because swift-argument-parser hands a parent's parsed
+/// option group to a subcommand only when both use the same type: `jcfed --root DIR pins list`
+/// then reaches the pins command too. The options themselves are declared once, in
+/// IdentityToolOptions (Commands/DirectoryCommand.swift), which the directory and pins commands
+/// use; the tool's own resolution is the extension below. (Cleaner end state: declare the two
+/// options here and make IdentityToolOptions the alias.)
+typealias GlobalOptions = IdentityToolOptions
+
+extension IdentityToolOptions {
+    /// Resolves the options and the environment into the paths a command works on.
+    func context() throws -> ToolContext {
+        var rootDir = root ?? ProcessEnvironment.get("JCFED_ROOT") ?? "/"
+        if rootDir.isEmpty { rootDir = "/" }
+        guard rootDir.hasPrefix("/") else {
+            throw ToolFailure("--root must be an absolute path, not '\(rootDir)'", status: ExitStatus.usage)
+        }
+        while rootDir.count > 1 && rootDir.hasSuffix("/") { rootDir.removeLast() }
+        if rootDir != "/" {
+            guard let i = FileSystem.info(rootDir), i.isDirectory else {
+                throw ToolFailure("--root \(rootDir) is not a directory", status: ExitStatus.usage)
+            }
+        }
+        return ToolContext(root: rootDir, configOverride: config.map(FileSystem.absolute))
+    }
+}
+
+/// getenv without Foundation.
+enum ProcessEnvironment {
+    static func get(_ name: String) -> String? {
+        guard let v = getenv(name) else { return nil }
+        return String(cString: v)
+    }
+}
+
+/// Where things are for one run of the tool.
+///
+/// --root semantics: a *target path* is what the installed system sees (`/etc/jcfed/jcfed.conf`,
+/// and what is written into jcfed.conf and PAM files); a *host path* is where this process
+/// finds it (`<root>/etc/jcfed/jcfed.conf`). Only `host(_:)` turns one into the other.
+struct ToolContext {
+    static let defaultConfig = ConfigLoader.defaultPath
+    static let defaultSecretFile = "/etc/jcfed/client_secret"
+    static let pamDir = "/etc/pam.d"
+    static let pamConfigsDir = "/usr/share/pam-configs"
+    static let pamSavedStateDir = "/var/lib/pam"
+    static let stateDir = "/var/lib/jcfed"
+    static let cacheDir = "/var/cache/jcfed"
+    static let authLog = "/var/log/auth.log"
+
+    /// "/" or an absolute directory without a trailing slash.
+    let root: String
+    let configOverride: String?
+
+    var isSystemRoot: Bool { root == "/" }
+
+    /// The host path of a target path.
+    func host(_ targetPath: String) -> String {
+        isSystemRoot ? targetPath : root + targetPath
+    }
+
+    /// Host path of jcfed.conf.
+    var configHostPath: String { configOverride ?? host(ToolContext.defaultConfig) }
+
+    /// Path of jcfed.conf as the module will see it (the PAM line's `config=` when not the default).
+    var configTargetPath: String {
+        guard let override = configOverride else { return ToolContext.defaultConfig }
+        if !isSystemRoot && override.hasPrefix(root + "/") { return String(override.dropFirst(root.count)) }
+        return override
+    }
+
+    /// The owner configuration files must have. Root on a real system; under --root as an
+    /// unprivileged user (tests, image builds), the user's own files are accepted.
+    var configOwner: UInt32 {
+        isSystemRoot ? 0 : UInt32(geteuid())
+    }
+
+    /// Commands that change the system run as root on the real system; under --root the
+    /// invoking user's permissions on the tree decide.
+    func requireRootForChanges() throws {
+        if isSystemRoot && geteuid() != 0 {
+            throw ToolFailure("this changes /etc and PAM: run it as root (sudo jcfed ...)")
+        }
+    }
+
+    /// Owner to set on files we write: root when we are root, else leave as created.
+    var writeOwner: UInt32? {
+        geteuid() == 0 ? 0 : nil
+    }
+}

@@ -1,0 +1,35 @@
+/// Small String helpers the tool needs without Foundation.
+extension String {
+    /// Without leading and trailing blanks and line ends ("\r\n" is one Character in Swift).
+    func trimmingSpaces() -> String {
+        func blank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" }
+        var s = Substring(self)
+        while let f = s.first, blank(f) { s = s.dropFirst() }
+        while let l = s.last, blank(l) { s = s.dropLast() }
+        return String(s)
+    }
+
+    /// Lines split on "\n" and "\r\n" (as the core's INIFile reads them), without a final empty
+    /// line for a trailing line end; and the line end to write them back with.
+    func splitLines() -> (lines: [String], ending: String) {
+        var lines = split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return (lines, contains("\r\n") ? "\r\n" : "\n")
+    }
+
+    /// Replaces every occurrence (no Foundation).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound] + replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
+    func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

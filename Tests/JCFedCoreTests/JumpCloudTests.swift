@@ -1,0 +1,311 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import JCFedCore
+
+/// Answers requests from a script keyed by URL path+query, recording what was sent.
+final class JumpCloudFakeTransport: HTTPTransport {
+    var handler: (HTTPRequest) -> Result<HTTPResponse, TransportError>
+    private(set) var sent: [HTTPRequest] = []
+
+    init(_ handler: @escaping (HTTPRequest) -> Result<HTTPResponse, TransportError>) { self.handler = handler }
+
+    func send(_ request: HTTPRequest, timeoutSeconds: Int) -> Result<HTTPResponse, TransportError> {
+        sent.append(request)
+        return handler(request)
+    }
+
+    static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Result<HTTPResponse, TransportError> {
+        .success(HTTPResponse(status: status, headers: headers, body: Array(text.utf8)))
+    }
+}
+
+final class JumpCloudFakeSigner: RequestSigner {
+    private(set) var signed: [String] = []
+    var fail = false
+    func signRSASHA256(_ message: [UInt8]) -> [UInt8]? {
+        if fail { return nil }
+        signed.append(String(decoding: message, as: UTF8.self))
+        return [1, 2, 3]
+    }
+}
+
+@Suite struct JumpCloudTests {
+    static let base = "https://jc.test"
+
+    static func record(_ i: Int) -> String {
+        let id = "5f1b" + format8(i) + "000000000000"
+        return #"{"_id":"\#(id)","username":"user\#(i)","email":"user\#(i)@contoso.com","activated":true,"suspended":false,"account_locked":false,"state":"ACTIVATED","unix_uid":\#(5000 + i),"extra":{"a":[1]}}"#
+    }
+
+    static func id(_ i: Int) -> String { "5f1b" + format8(i) + "000000000000" }
+
+    static func query(_ url: String, _ key: String) -> Int? {
+        guard let q = url.split(separator: "?").last else { return nil }
+        for pair in q.split(separator: "&") {
+            let kv = pair.split(separator: "=")
+            if kv.count == 2, kv[0] == Substring(key) { return Int(kv[1]) }
+        }
+        return nil
+    }
+
+    /// A small org: `total` users, groups "Engineering" (even users) and "Sales" (user 1).
+    static func org(total: Int, failures: [String: [Result<HTTPResponse, TransportError>]] = [:]) -> JumpCloudFakeTransport {
+        var pending = failures
+        return JumpCloudFakeTransport { req in
+            let path = String(req.url.dropFirst(base.count).split(separator: "?").first ?? "")
+            if var queue = pending[path], let first = queue.first {
+                queue.removeFirst()
+                pending[path] = queue
+                return first
+            }
+            let skip = query(req.url, "skip") ?? 0
+            let limit = query(req.url, "limit") ?? 100
+            switch path {
+            case "/api/systemusers":
+                let page = (skip..<min(total, skip + limit)).map(record).joined(separator: ",")
+                return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(total)}"#)
+            case "/api/v2/usergroups":
+                return JumpCloudFakeTransport.json(skip > 0 ? "[]" : #"[{"id":"aaaa00000000000000000001","name":"Engineering","type":"user_group"},{"id":"aaaa00000000000000000002","name":"Sales","type":"user_group"}]"#)
+            case "/api/v2/usergroups/aaaa00000000000000000001/members":
+                let members = stride(from: 0, to: total, by: 2).map { #"{"to":{"id":"\#(id($0))","type":"user"},"from":{"id":"aaaa00000000000000000001","type":"user_group"}}"# }
+                let page = Array(members.dropFirst(skip).prefix(limit)).joined(separator: ",")
+                return JumpCloudFakeTransport.json("[\(page)]")
+            case "/api/v2/usergroups/aaaa00000000000000000002/members":
+                return JumpCloudFakeTransport.json(skip > 0 ? "[]" : #"[{"to":{"id":"\#(id(1))","type":"user"}},{"to":{"id":"bbbb00000000000000000001","type":"system"}}]"#)
+            default:
+                return JumpCloudFakeTransport.json(#"{"message":"not found"}"#, status: 404)
+            }
+        }
+    }
+
+    func api(_ t: JumpCloudFakeTransport, clock: FixedClock = FixedClock(), log: LogSink = MemoryLogSink(),
+             pageSize: Int = 100) -> JumpCloudAPI {
+        let http = JumpCloudHTTP(transport: t, clock: clock, log: log, random: { $0 })
+        return JumpCloudAPI(http: http, baseURL: Self.base + "/", apiKey: "SECRETKEY", orgID: "org1", pageSize: pageSize)
+    }
+
+    @Test func pagesUntilTotalCountWithSortAndKeyHeaders() throws {
+        let t = Self.org(total: 250)
+        let f = try api(t).fetchDirectoryUsers().get()
+        #expect(f.users.count == 250)
+        #expect(f.userPages == 3)
+        let userURLs = t.sent.map { $0.url }.filter { $0.contains("/api/systemusers") }
+        #expect(userURLs == [0, 100, 200].map { "\(Self.base)/api/systemusers?limit=100&skip=\($0)&sort=_id" })
+        for r in t.sent {
+            #expect(r.headers.contains { $0.0 == "x-api-key" && $0.1 == "SECRETKEY" })
+            #expect(r.headers.contains { $0.0 == "x-org-id" && $0.1 == "org1" })
+        }
+        #expect(f.groups == 2)
+        #expect(f.memberships == 126)
+        #expect(f.users[0].groups == ["Engineering"])
+        #expect(f.users[1].groups == ["Sales"])
+        #expect(f.users[3].groups == [])
+    }
+
+    @Test func groupMembersArePaged() throws {
+        let t = Self.org(total: 250)
+        let f = try api(t).fetchDirectoryUsers().get()
+        let memberURLs = t.sent.map { $0.url }.filter { $0.contains("aaaa00000000000000000001/members") }
+        #expect(memberURLs.count == 2)  // 125 members: a full page and a short one
+        #expect(f.users.filter { $0.groups.contains("Engineering") }.count == 125)
+    }
+
+    @Test func retriesAfter429HonouringRetryAfter() throws {
+        let t = Self.org(total: 5, failures: ["/api/systemusers": [
+            JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "3"]),
+            JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "100000"]),
+        ]])
+        let clock = FixedClock()
+        let f = try api(t, clock: clock).fetchUsers().get()
+        #expect(f.0.count == 5)
+        // 3 s as asked, then the bound (120 s) instead of 100000 s.
+        #expect(clock.sleeps == [3000, 120_000])
+    }
+
+    @Test func retryAfterAsAnHTTPDate() {
+        let p = RetryPolicy()
+        #expect(p.retryAfterMillis("Sun, 06 Nov 1994 08:49:40 GMT", now: 784_111_777) == 3000)
+        #expect(p.retryAfterMillis("soon", now: 0) == nil)
+        #expect(p.retryAfterMillis(" 2\r\n", now: 0) == 2000)
+        #expect(p.retryAfterMillis(nil, now: 0) == nil)
+    }
+
+    @Test func retries5xxAndTransportErrorsWithExponentialBackoff() throws {
+        let t = Self.org(total: 5, failures: ["/api/systemusers": [
+            JumpCloudFakeTransport.json("oops", status: 503), .failure(.timeout), .failure(.other("Transferred a partial file")),
+        ]])
+        let clock = FixedClock()
+        let log = MemoryLogSink()
+        #expect(try api(t, clock: clock, log: log).fetchUsers().get().0.count == 5)
+        // random(n) = n: the top of each jitter window, 500 * 2^n.
+        #expect(clock.sleeps == [500, 1000, 2000])
+        #expect(log.text.contains("HTTP 503"))
+        #expect(!log.text.contains("SECRETKEY"))
+    }
+
+    @Test func jitterStaysInTheUpperHalf() {
+        let p = RetryPolicy()
+        #expect(p.backoffMillis(retry: 0, random: { _ in 0 }) == 250)
+        #expect(p.backoffMillis(retry: 3, random: { _ in 0 }) == 2000)
+        #expect(p.backoffMillis(retry: 3, random: { $0 }) == 4000)
+        #expect(p.backoffMillis(retry: 30, random: { $0 }) == 30_000)
+    }
+
+    @Test func givesUpAfterTheLastAttempt() {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 500) }
+        guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
+        #expect(t.sent.count == RetryPolicy().maxAttempts)
+        #expect(e.message.contains("6 attempts"))
+    }
+
+    @Test func unauthorizedIsNotRetried() {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"message":"Unauthorized"}"#, status: 401) }
+        guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
+        #expect(e.code == .unauthorized)
+        #expect(t.sent.count == 1)
+        #expect(!e.message.contains("SECRETKEY"))
+    }
+
+    @Test func tlsFailureIsNotRetried() {
+        let t = JumpCloudFakeTransport { _ in .failure(.tls) }
+        guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
+        #expect(e.code == .unreachable)
+        #expect(t.sent.count == 1)
+    }
+
+    @Test func malformedAnswersFail() {
+        for body in ["{\"results\":[", "[]", #"{"results":[{"_id":"x1"}],"totalCount":1}"#] {
+            let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(body) }
+            guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("accepted \(body)"); return }
+            #expect(e.code == .malformed)
+        }
+    }
+
+    @Test func aCollectionThatChangesWhilePagingIsAnError() {
+        // totalCount says 3 but pages hold 2 distinct users (a repeat across pages).
+        var calls = 0
+        let t = JumpCloudFakeTransport { _ in
+            calls += 1
+            return calls == 1 ? JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(0)),\#(Self.record(1))],"totalCount":3}"#)
+                : JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(1))],"totalCount":3}"#)
+        }
+        guard case .failure(let e) = api(t, pageSize: 2).fetchUsers() else { Issue.record("accepted"); return }
+        #expect(e.code == .inconsistent)
+    }
+
+    @Test func duplicateUsernamesFromTheAPIAreRefused() {
+        let a = #"{"_id":"a1","username":"same","activated":true,"suspended":false,"account_locked":false}"#
+        let b = #"{"_id":"a2","username":"same","activated":true,"suspended":false,"account_locked":false}"#
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#) }
+        guard case .failure = api(t).fetchUsers() else { Issue.record("accepted"); return }
+    }
+
+    // MARK: System Context
+
+    @Test func systemContextRequestsAreSignedOverTheRequestLineAndDate() throws {
+        let key = "5e0000000000000000000042"
+        let t = JumpCloudFakeTransport { req in
+            JumpCloudFakeTransport.json(#"[{"id":"\#(Self.id(1))","type":"user","compiledAttributes":{},"paths":[]},{"id":"\#(Self.id(2))","type":"user"}]"#)
+        }
+        let signer = JumpCloudFakeSigner()
+        let clock = FixedClock(wall: 784_111_777)
+        let http = JumpCloudHTTP(transport: t, clock: clock, log: MemoryLogSink())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: key, signer: signer)
+        let ids = try sc.fetchBoundUserIDs().get()
+        #expect(ids == [Self.id(1), Self.id(2)])
+        let req = try #require(t.sent.first)
+        #expect(req.url == "\(Self.base)/api/v2/systems/\(key)/users?limit=100&skip=0")
+        #expect(signer.signed == ["GET /api/v2/systems/\(key)/users?limit=100&skip=0 HTTP/1.1\ndate: Sun, 06 Nov 1994 08:49:37 GMT"])
+        #expect(req.headers.contains { $0 == ("Date", "Sun, 06 Nov 1994 08:49:37 GMT") })
+        #expect(req.headers.contains { $0 == ("Authorization", "Signature keyId=\"system/\(key)\",headers=\"request-line date\",algorithm=\"rsa-sha256\",signature=\"AQID\"") })
+        #expect(!req.headers.contains { $0.0.lowercased() == "x-api-key" })
+    }
+
+    @Test func systemContextRejectionExplainsItself() {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 401) }
+        let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        guard case .failure(let e) = sc.fetchBoundUserIDs() else { Issue.record("accepted"); return }
+        #expect(e.code == .unauthorized && e.message.contains("signature"))
+    }
+
+    @Test func signingFailureStopsBeforeSending() {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("[]") }
+        let signer = JumpCloudFakeSigner()
+        signer.fail = true
+        let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: signer)
+        guard case .failure(let e) = sc.fetchBoundUserIDs() else { Issue.record("accepted"); return }
+        #expect(e.code == .configuration)
+    }
+
+    @Test func systemKeyIsReadFromTheAgentConfiguration() throws {
+        let dir = IdentityTempDir()
+        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()).get() == nil)
+        _ = dir.write("jcagent.conf", #"{"x509ValidateEnabled":true,"systemKey":"5e0000000000000000000042","agentServerHost":"agent.jumpcloud.com"}"#, mode: 0o644)
+        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()).get() == "5e0000000000000000000042")
+        _ = dir.write("jcagent.conf", #"{"systemKey":"../../api/systemusers?"}"#, mode: 0o644)
+        guard case .failure = SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()) else {
+            Issue.record("a systemKey that bends the URL accepted"); return
+        }
+    }
+
+    // MARK: HTTP dates
+
+    @Test func httpDates() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(HTTPDate.format(1_700_000_000) == "Tue, 14 Nov 2023 22:13:20 GMT")
+        for t: Int64 in [0, 784_111_777, 951_782_400, 1_700_000_000, 4_102_444_799] {
+            #expect(HTTPDate.parse(HTTPDate.format(t)) == t)
+        }
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
+    }
+
+    // MARK: merging
+
+    @Test func syncKeepsWhatItDidNotFetch() throws {
+        var old = IdentityFixtures.directory
+        old.boundUserIDs = [old.users[0].id]
+        old.metadata = DirectoryMetadata(source: "api", syncedAt: 100, bindingsSyncedAt: 90)
+        // Users only: the installed binding list stays.
+        let (d, report) = try DirectorySync.run(api: api(Self.org(total: 3)), systemContext: nil, existing: old, now: 1000).get()
+        #expect(d.users.count == 3 && d.users[0].username == "user0")
+        #expect(d.boundUserIDs == old.boundUserIDs)
+        #expect(d.metadata == DirectoryMetadata(source: "api", syncedAt: 1000, bindingsSyncedAt: 90))
+        #expect(report.boundButUnknown == 1)
+        #expect(report.lines.first == "users: 3 (1 pages), groups: 2, memberships: 3")
+    }
+
+    @Test func bindingsOnlySyncNeedsAnInstalledDirectory() throws {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"[{"id":"\#(IdentityFixtures.directory.users[1].id)","type":"user"}]"#) }
+        let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        guard case .failure(let e) = DirectorySync.run(api: nil, systemContext: sc, existing: nil, now: 5) else {
+            Issue.record("bindings without users written"); return
+        }
+        #expect(e.code == .configuration)
+        let (d, report) = try DirectorySync.run(api: nil, systemContext: sc, existing: IdentityFixtures.directory, now: 5).get()
+        #expect(d.users == IdentityFixtures.directory.users)
+        #expect(d.boundUserIDs == [IdentityFixtures.directory.users[1].id])
+        #expect(d.metadata.bindingsSyncedAt == 5)
+        #expect(report.lines.contains("bound to this device: 1 users"))
+    }
+
+    @Test func importKeepsThisDevicesBindings() {
+        var installed = IdentityFixtures.directory
+        installed.boundUserIDs = ["abc"]
+        installed.metadata.bindingsSyncedAt = 50
+        var file = Directory(users: [IdentityFixtures.user("zed", "zed@contoso.com")])
+        file.boundUserIDs = ["other"]
+        let (d, _) = DirectorySync.importing(file, existing: installed, now: 99)
+        #expect(d.boundUserIDs == ["abc"])
+        #expect(d.metadata.source == "import" && d.metadata.syncedAt == 99 && d.metadata.bindingsSyncedAt == 50)
+        let (fresh, _) = DirectorySync.importing(file, existing: nil, now: 99)
+        #expect(fresh.boundUserIDs == ["other"])
+    }
+}

@@ -1,0 +1,252 @@
+import Testing
+@testable import JCFedCore
+
+@Suite struct MappingTests {
+    typealias F = IdentityFixtures
+
+    func map(_ identity: VerifiedIdentity, _ directory: Directory? = F.directory,
+             config: JCFedConfig = F.config()) -> Result<String, IdentityMapper.Rejection> {
+        IdentityMapper.map(identity, config: config, directory: directory)
+    }
+
+    func reason(_ r: Result<String, IdentityMapper.Rejection>) -> String? {
+        if case .failure(let e) = r { return e.reason }
+        return nil
+    }
+
+    // MARK: directory
+
+    @Test func upnMatchesTheJumpCloudEmailAndGivesTheUsername() {
+        #expect(map(F.identity(upn: "alice@contoso.com")) == .success("alice"))
+    }
+
+    @Test(arguments: ["Alice@Contoso.com", "ALICE@CONTOSO.COM", "alice@CONTOSO.com", "aLiCe@contoso.COM"])
+    func caseDoesNotMatter(upn: String) {
+        #expect(map(F.identity(upn: upn)) == .success("alice"))
+    }
+
+    @Test func directoryEmailCaseDoesNotMatterEither() {
+        #expect(map(F.identity(upn: "carol.smith@contoso.com")) == .success("carol"))
+    }
+
+    @Test func cyrillicLookAlikeDoesNotMatch() {
+        // U+0430 CYRILLIC SMALL LETTER A in place of the first "a".
+        #expect(reason(map(F.identity(upn: "\u{0430}lice@contoso.com"))) == "no-directory-match")
+        // U+043E CYRILLIC SMALL LETTER O in the domain: a non-ASCII domain never matches.
+        #expect(reason(map(F.identity(upn: "alice@cont\u{043E}so.com"))) == "no-directory-match")
+    }
+
+    @Test func otherLookAlikesDoNotMatch() {
+        // Fullwidth letters, zero-width space, Kelvin sign (lower-cases to ASCII k).
+        let d = Directory(users: [F.user("kim", "kim@contoso.com")])
+        for upn in ["\u{FF4B}im@contoso.com", "k\u{200B}im@contoso.com", "\u{212A}im@contoso.com",
+                    "kim@contoso.com.", "kim @contoso.com", "kim@contoso\u{FF0E}com", "kim\u{FF20}contoso.com"] {
+            #expect(reason(map(F.identity(upn: upn), d)) == "no-directory-match", "\(upn)")
+        }
+        #expect(map(F.identity(upn: "KIM@contoso.com"), d) == .success("kim"))
+    }
+
+    @Test func unicodeLocalPartsCompareByCanonicalEquivalenceAndCase() {
+        // Composed é in the directory, decomposed e + U+0301 and upper-case É in the claim.
+        let d = Directory(users: [F.user("rene", "ren\u{E9}@contoso.com")])
+        #expect(map(F.identity(upn: "rene\u{301}@contoso.com"), d) == .success("rene"))
+        #expect(map(F.identity(upn: "REN\u{C9}@contoso.com"), d) == .success("rene"))
+        #expect(reason(map(F.identity(upn: "rene@contoso.com"), d)) == "no-directory-match")
+    }
+
+    @Test func xnDomainsMatchButUnicodeDomainsDoNot() {
+        let d = Directory(users: [F.user("jo", "jo@xn--mnchen-3ya.de")])
+        #expect(map(F.identity(upn: "jo@XN--MNCHEN-3YA.DE"), d) == .success("jo"))
+        #expect(reason(map(F.identity(upn: "jo@m\u{FC}nchen.de"), d)) == "no-directory-match")
+    }
+
+    @Test func twoUsersWithTheSameEmailAreAmbiguous() {
+        let d = Directory(users: [F.user("alice", "alice@contoso.com"), F.user("alice2", "Alice@Contoso.com")])
+        let r = map(F.identity(upn: "alice@contoso.com"), d)
+        #expect(reason(r) == "ambiguous")
+        if case .failure(let e) = r { #expect(e.detail.contains("2 JumpCloud users")) }
+    }
+
+    @Test func ambiguityIsAnErrorEvenIfALaterClaimWouldBeUnique() {
+        let d = Directory(users: [F.user("a1", "shared@contoso.com"), F.user("a2", "shared@contoso.com"),
+                                  F.user("alice", "alice@contoso.com")])
+        let id = F.identity(upn: "shared@contoso.com", email: "alice@contoso.com", edov: true)
+        #expect(reason(map(id, d)) == "ambiguous")
+    }
+
+    @Test func firstConfiguredClaimWins() {
+        let id = F.identity(upn: "bob@contoso.com", preferred: "alice@contoso.com")
+        #expect(map(id) == .success("bob"))
+        let preferredFirst = F.config { $0.mapping.claims = ["preferred_username", "upn"] }
+        #expect(map(id, config: preferredFirst) == .success("alice"))
+    }
+
+    @Test func laterClaimIsUsedWhenTheFirstDoesNotMatch() {
+        let id = F.identity(upn: "alice.old@contoso.com", preferred: "alice@contoso.com")
+        #expect(map(id) == .success("alice"))
+    }
+
+    @Test func unconfiguredClaimsAreNeverUsed() {
+        let id = F.identity(upn: "nobody@contoso.com", email: "alice@contoso.com", edov: true)
+        let upnOnly = F.config { $0.mapping.claims = ["upn"] }
+        #expect(reason(map(id, config: upnOnly)) == "no-directory-match")
+    }
+
+    @Test func withADirectoryThereIsNoFallback() {
+        // "alice@fabrikam.com" would give "alice" by localpart, but the directory decides.
+        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"))) == "no-directory-match")
+    }
+
+    @Test func noClaimAtAll() {
+        #expect(reason(map(F.identity(upn: nil))) == "no-claim")
+    }
+
+    @Test func suspendedUsersStillMapTheAccountStageRefusesThem() {
+        let d = Directory(users: [F.user("alice", "alice@contoso.com", suspended: true, state: "SUSPENDED")])
+        #expect(map(F.identity(), d) == .success("alice"))
+    }
+
+    // MARK: fallback without a directory
+
+    @Test func localpartStripsAnAllowedDomain() {
+        let c = F.config { $0.mapping.allowedDomains = ["contoso.com"] }
+        #expect(map(F.identity(upn: "Alice@Contoso.com"), nil, config: c) == .success("alice"))
+        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"), nil, config: c)) == "no-mapping")
+    }
+
+    @Test func localpartWithNoAllowedDomainsTakesAnyDomain() {
+        #expect(map(F.identity(upn: "alice@fabrikam.com"), nil) == .success("alice"))
+    }
+
+    @Test func localpartRefusesNamesThatAreNotAccountNames() {
+        for upn in ["-alice@contoso.com", ".alice@contoso.com", "al/ice@contoso.com", "\u{0430}lice@contoso.com",
+                    "alice", "alice@", "@contoso.com", "a@b@contoso.com"] {
+            #expect(reason(map(F.identity(upn: upn), nil)) == "no-mapping", "\(upn)")
+        }
+    }
+
+    @Test func fullUsesTheWholeClaim() {
+        let c = F.config { $0.mapping.fallback = .full }
+        #expect(map(F.identity(upn: "Alice@Contoso.com"), nil, config: c) == .success("alice@contoso.com"))
+        #expect(reason(map(F.identity(upn: "alice smith@contoso.com"), nil, config: c)) == "no-mapping")
+    }
+
+    @Test func noneMapsNothing() {
+        let c = F.config { $0.mapping.fallback = .none }
+        #expect(reason(map(F.identity(), nil, config: c)) == "no-mapping")
+    }
+
+    // MARK: resolve: the PAM user, NSS, uid
+
+    func resolve(_ identity: VerifiedIdentity, pamUser: String, directory: Directory? = F.directory,
+                 users: IdentityFakeUsers = IdentityFakeUsers(), config: JCFedConfig = F.config()) -> Result<LocalAccount, IdentityMapper.Rejection> {
+        IdentityMapper.resolve(identity, config: config, directory: directory, pamUser: pamUser, users: users)
+    }
+
+    @Test func resolvesToThePAMUser() throws {
+        let a = try resolve(F.identity(), pamUser: "alice").get()
+        #expect(a.name == "alice" && a.uid == 1001)
+    }
+
+    @Test func anotherPersonsTokenIsRefused() {
+        guard case .failure(let e) = resolve(F.identity(upn: "bob@contoso.com"), pamUser: "alice") else {
+            Issue.record("bob's token accepted for alice"); return
+        }
+        #expect(e.reason == "wrong-user")
+        #expect(e.detail.contains("bob"))
+    }
+
+    @Test func rootIsNeverAResult() {
+        let d = Directory(users: [F.user("root", "admin@contoso.com")])
+        guard case .failure(let e) = resolve(F.identity(upn: "admin@contoso.com"), pamUser: "root", directory: d) else {
+            Issue.record("mapped to root"); return
+        }
+        #expect(e.reason == "root")
+        // Another name with uid 0 is refused too.
+        let users = IdentityFakeUsers([("toor", 0)])
+        let d2 = Directory(users: [F.user("toor", "admin@contoso.com")])
+        guard case .failure(let e2) = resolve(F.identity(upn: "admin@contoso.com"), pamUser: "toor", directory: d2, users: users) else {
+            Issue.record("mapped to uid 0"); return
+        }
+        #expect(e2.reason == "root")
+    }
+
+    @Test func lowUIDIsRefused() {
+        let d = Directory(users: [F.user("sysuser", "svc@contoso.com")])
+        guard case .failure(let e) = resolve(F.identity(upn: "svc@contoso.com"), pamUser: "sysuser", directory: d) else {
+            Issue.record("mapped to a system account"); return
+        }
+        #expect(e.reason == "system-account")
+    }
+
+    @Test func noLocalAccountIsRefused() {
+        let d = Directory(users: [F.user("zed", "zed@contoso.com")])
+        guard case .failure(let e) = resolve(F.identity(upn: "zed@contoso.com"), pamUser: "zed", directory: d) else {
+            Issue.record("mapped to a missing account"); return
+        }
+        #expect(e.reason == "no-local-account")
+        #expect(e.kind == .userUnknown)
+    }
+
+    @Test func pamUserIsComparedByteForByte() {
+        let d = Directory(users: [F.user("ren\u{E9}", "rene@contoso.com")])
+        let users = IdentityFakeUsers([("ren\u{E9}", 2000), ("rene\u{301}", 2001)])
+        guard case .failure(let e) = resolve(F.identity(upn: "rene@contoso.com"), pamUser: "rene\u{301}", directory: d, users: users) else {
+            Issue.record("canonically equivalent but different account accepted"); return
+        }
+        #expect(e.reason == "wrong-user")
+    }
+}
+
+@Suite struct MappingKeyTests {
+    @Test(arguments: [
+        ("alice@contoso.com", "alice@contoso.com", true),
+        ("Alice@CONTOSO.com", "alice@contoso.com", true),
+        ("alice@contoso.co", "alice@contoso.com", false),
+        ("alice@contoso.comm", "alice@contoso.com", false),
+        ("alice @contoso.com", "alice@contoso.com", false),
+        ("ren\u{E9}@contoso.com", "rene\u{301}@contoso.com", true),
+        ("RENE\u{301}@contoso.com", "ren\u{E9}@contoso.com", true),
+        ("rene@contoso.com", "ren\u{E9}@contoso.com", false),
+        ("\u{0430}lice@contoso.com", "alice@contoso.com", false),
+        ("\u{212A}im@contoso.com", "kim@contoso.com", false),
+        ("a;b@contoso.com", "a\u{37E}b@contoso.com", true),   // U+037E is canonically ';'
+    ])
+    func fastAndSlowPathsAgree(email: String, claim: String, expected: Bool) throws {
+        let key = try #require(IdentifierKey.address(claim))
+        #expect(IdentifierKey.email(email, matchesKey: key) == expected)
+        // The fast path must agree with building the key.
+        #expect((IdentifierKey.address(email) == key) == expected)
+    }
+}
+
+@Suite struct MappingCaseTests {
+    typealias F = IdentityFixtures
+
+    @Test func pamUserInAnotherASCIICaseIsTheSameAccountWhenNSSSaysSo() throws {
+        // sssd with case_sensitive = false: "Alice" and "alice" are one account (one uid).
+        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 1001)])
+        let a = try IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
+                                           pamUser: "Alice", users: users).get()
+        #expect(a.uid == 1001)
+    }
+
+    @Test func twoAccountsDifferingOnlyInCaseStayApart() {
+        // files-based NSS: "Alice" (uid 2000) is somebody else than alice (uid 1001).
+        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 2000)])
+        guard case .failure(let e) = IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
+                                                            pamUser: "Alice", users: users) else {
+            Issue.record("alice's token opened another account"); return
+        }
+        #expect(e.reason == "wrong-user")
+    }
+
+    @Test func aTokenForSomeoneWithoutAnAccountIsTheWrongUserNotAnUnknownOne() {
+        let d = Directory(users: [F.user("alice", "alice@contoso.com"), F.user("zed", "zed@contoso.com")])
+        guard case .failure(let e) = IdentityMapper.resolve(F.identity(upn: "zed@contoso.com"), config: F.config(), directory: d,
+                                                            pamUser: "alice", users: IdentityFakeUsers()) else {
+            Issue.record("accepted"); return
+        }
+        #expect(e.reason == "wrong-user" && e.kind == .authError)
+    }
+}

@@ -19,6 +19,7 @@ ROWS = [
     "1. not-federated: RSS overhead",
     "2. full login (auth + account): CPU",
     "2. full login: same process with pam_permit",
+    "2. full login: of that CPU, loading libcurl",
     "2. full login: HTTP requests per login",
     "2. full login: discovery or keys fetched",
     "2. full login: TCP connections",

@@ -391,20 +391,24 @@ def measure_validation(base):
     work = base / "token"
     work.mkdir()
     issuer, now, token_bytes = make_token(work)
-    seconds = 1 if QUICK else 3
-    out = subprocess.run([str(BENCH_TOOL), str(work / "jwks.json"), str(work / "token.txt"), issuer, TENANT,
-                          PUBLIC_CLIENT, str(now), str(seconds)], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit("jcfed-bench failed:\n" + out.stdout + out.stderr)
-    result = dict(kv.split("=", 1) for kv in out.stdout.split())
-    ours = float(result["validate_per_second"])
-    verify_only = float(result["verify_per_second"])
-    floor = openssl_verify_rate(seconds)
+    # Rounds of one second, alternating ours and OpenSSL's, best round of each: on a shared
+    # machine a neighbour's burst then lowers one round, not one side.
+    rounds = 1 if QUICK else 5
+    ours = verify_only = floor = 0.0
+    for _ in range(rounds):
+        out = subprocess.run([str(BENCH_TOOL), str(work / "jwks.json"), str(work / "token.txt"), issuer, TENANT,
+                              PUBLIC_CLIENT, str(now), "1"], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit("jcfed-bench failed:\n" + out.stdout + out.stderr)
+        result = dict(kv.split("=", 1) for kv in out.stdout.split())
+        ours = max(ours, float(result["validate_per_second"]))
+        verify_only = max(verify_only, float(result["verify_per_second"]))
+        floor = max(floor, openssl_verify_rate(1))
     share = ours / floor
     return [
-        ("4. `openssl speed -seconds %d rsa2048`: verify/s (floor)" % seconds, f"{floor:,.0f}", "floor", None),
+        (f"4. `openssl speed -seconds 1 rsa2048`: verify/s, best of {rounds} (floor)", f"{floor:,.0f}", "floor", None),
         (f"4. TokenValidator.validate + OpenSSLVerifier, RS256 token of {token_bytes} bytes, 3-key JWK Set: "
-         "validations/s", f"{ours:,.0f}", "", None),
+         f"validations/s, best of {rounds}", f"{ours:,.0f}", "", None),
         ("4. validations/s as a share of OpenSSL's verify/s", f"{share:.0%}", ">= 80 %", share >= 0.8),
         ("4. OpenSSLVerifier.verify alone (no parsing or claims): verifies/s", f"{verify_only:,.0f} "
          f"({verify_only / floor:.0%})", "", None),
@@ -485,8 +489,8 @@ def machine():
         pass
     git = ["git", "-C", str(ROOT)]
     commit = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no", "--", ".",
+                                  ":!bench/results.md"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()[0]
     return (f"{cpu}, {os.cpu_count()} cores, load average {load:.2f} at start; "
             f"commit {commit or 'unknown'}{' (with local changes)' if dirty else ''}; "
@@ -520,7 +524,7 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
    key choice, SHA-256 and signature, every claim policy) with OpenSSLVerifier in a loop; OpenSSL's
    number is the bare RSA-2048 public-key operation on a ready digest, measured in the same run.
    Both are per CPU second (`openssl speed` divides by user CPU time, jcfed-bench by process CPU
-   time), so load from other processes on the machine skews neither.
+   time), in alternating one-second rounds, best round of each.
 5. 50 pamrun processes started together, users user01..user50 (nss_wrapper) of a dedicated emulator;
    each approves its own code and presses Enter at once. Peak RSS per process from GNU time.
 """

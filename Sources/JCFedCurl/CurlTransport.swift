@@ -94,12 +94,14 @@ public final class CurlTransport: HTTPTransport {
         }
         guard ok else { return .failure(.other("libcurl rejected an option")) }
 
-        let code: CURLcode = request.body.withUnsafeBufferPointer { body -> CURLcode in
-            if request.method == .post {
+        // A trailing NUL keeps the buffer non-empty, so libcurl always gets a valid pointer that
+        // lives until perform returns; the size excludes it.
+        let bodyBytes = request.body + [0]
+        let code: CURLcode = bodyBytes.withUnsafeBufferPointer { body -> CURLcode in
+            if request.method == .post, let base = body.baseAddress {
                 _ = jcfed_curl_setopt_long(h, CURLOPT_POST, 1)
-                _ = jcfed_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE, body.count)
-                let raw = UnsafeMutableRawPointer(mutating: body.baseAddress)
-                _ = jcfed_curl_setopt_ptr(h, CURLOPT_POSTFIELDS, raw ?? UnsafeMutableRawPointer(mutating: ""))
+                _ = jcfed_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE, request.body.count)
+                _ = jcfed_curl_setopt_ptr(h, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: base))
             } else {
                 _ = jcfed_curl_setopt_long(h, CURLOPT_HTTPGET, 1)
             }

@@ -20,10 +20,23 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 
 # The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete
 # (an unloaded Swift image leaves dangling runtime metadata; see shared/reference/swift-pam-build.md).
+# What every process that loads it pays (bench/results.md, row 1) is kept down by:
+# - -z pack-relative-relocs: DT_RELR (glibc >= 2.36) instead of ~19k RELATIVE entries (450 KB read
+#   at every load);
+# - libstdc++ linked statically: the Swift runtime uses a few of its functions, and loading the
+#   shared library costs ~1 MB of RSS. -lstdc++ (from Swift's static-stdlib-args.lnk) finds
+#   MODULE_LINK_DIR/libstdc++.so first, a linker script naming GCC's libstdc++.a; its symbols stay
+#   local (--exclude-libs ALL, version script);
+# - pam/pam_jcfed.order: the functions a login runs, placed together at the start of .text so a
+#   login faults in fewer code pages (regenerate with `make symbol-order`, see bench/symbol_order.py).
+MODULE_LINK_DIR := $(CURDIR)/.build-module/jcfed-link
+LIBSTDCXX_A := $(shell cc -print-file-name=libstdc++.a 2>/dev/null)
 MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j $(JOBS) \
 	-Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map -Xlinker --no-undefined \
-	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete
+	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete \
+	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$(MODULE_LINK_DIR) \
+	-Xlinker --symbol-ordering-file=$(CURDIR)/pam/pam_jcfed.order -Xlinker --no-warn-symbol-ordering
 # The same module with AddressSanitizer in every Swift target (make asan; test_memory.py loads it
 # with the ASan runtime in LD_PRELOAD, so no --no-undefined: the __asan_* symbols come from there).
 ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOBS) \
@@ -32,7 +45,7 @@ ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOB
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker nodelete
 TOOL_FLAGS := -c release --disable-local-rpath --scratch-path .build-tool -j $(JOBS) -Xswiftc -static-stdlib
 
-.PHONY: all module tool harness emulator asan deps install uninstall test unit-test integration-test demo bench fuzz soak clean
+.PHONY: all module tool harness emulator asan deps install uninstall test unit-test integration-test demo bench symbol-order fuzz soak clean
 
 all: module tool harness
 
@@ -50,7 +63,12 @@ deps:
 
 module: $(BUILD)/pam_jcfed.so
 $(BUILD)/pam_jcfed.so: FORCE
-	@mkdir -p $(BUILD)
+	@mkdir -p $(BUILD) $(MODULE_LINK_DIR)
+	@case "$(LIBSTDCXX_A)" in /*) echo "INPUT($(LIBSTDCXX_A))" > $(MODULE_LINK_DIR)/libstdc++.so ;; \
+	  *) echo "libstdc++.a not found: linking libstdc++ dynamically"; rm -f $(MODULE_LINK_DIR)/libstdc++.so ;; esac
+	@# SwiftPM does not see files named by linker flags: relink when one of them changed.
+	@for f in pam/pam_jcfed.map pam/pam_jcfed.order; do \
+	  [ $$f -nt .build-module/release/libpam_jcfed.so ] && rm -f .build-module/release/libpam_jcfed.so; true; done
 	$(SWIFT) build $(MODULE_FLAGS) --product pam_jcfed
 	install -m 0644 .build-module/release/libpam_jcfed.so $@
 	strip --strip-unneeded $@
@@ -109,7 +127,7 @@ unit-test:
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
-integration-test: all emulator asan
+integration-test: all emulator asan $(BUILD)/jcfed-bench
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
 test: deps
@@ -119,8 +137,18 @@ test: deps
 demo: deps all emulator
 	$(PYTHON) Tests/integration/demo.py
 
-bench: all emulator
+# build/jcfed-bench: ID-token validation throughput (bench row 4); built like the tool, not installed.
+$(BUILD)/jcfed-bench: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(TOOL_FLAGS) --product jcfed-bench
+	install -m 0755 .build-tool/release/jcfed-bench $@
+
+bench: all emulator $(BUILD)/jcfed-bench
 	$(PYTHON) bench/bench.py
+
+# Regenerates pam/pam_jcfed.order from a callgrind profile of a login (see bench/symbol_order.py).
+symbol-order: module harness emulator
+	$(PYTHON) bench/symbol_order.py
 
 fuzz:
 	bash Tests/fuzz/run.sh $${FUZZ_SECONDS:-300}

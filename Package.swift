@@ -4,7 +4,8 @@
 // The layout is the architecture:
 //   JCFedCore    pure Swift (FoundationEssentials only): config, device flow, OIDC, token
 //                validation, identity mapping, routing. No PAM, curl or OpenSSL.
-//   CPAM/CCurl/COpenSSL/CQREncode  system libraries with typed static-inline shims.
+//   CPAM         libpam (linked). CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
+//                and libqrencode on first use (a not-federated login never loads them).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.
@@ -19,6 +20,8 @@ let package = Package(
     products: [
         .library(name: "pam_jcfed", type: .dynamic, targets: ["PAMShim", "JCFedPAM"]),
         .executable(name: "jcfed", targets: ["JCFedTool"]),
+        // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
+        .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,8 +32,10 @@ let package = Package(
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
         // libcurl is dlopen'ed on first use (see Sources/CCurl/include/jcfed_curl.h for why).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
-        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode", providers: [.apt(["libqrencode-dev"])]),
+        // libcrypto is dlopen'ed on first use too (see Sources/COpenSSL/include/jcfed_openssl.h).
+        .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // So is libqrencode (see Sources/CQREncode/include/jcfed_qrencode.h).
+        .target(name: "CQREncode", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"]),
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
@@ -45,8 +50,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
+
         .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
-        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"]),
+        // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"],
+                    linkerSettings: [.linkedLibrary("crypto")]),
     ],
     swiftLanguageModes: [.v5]
 )

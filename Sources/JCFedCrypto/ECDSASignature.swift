@@ -12,27 +12,27 @@ enum ECDSASignature {
         let half = rawP256Length / 2
         guard let r = EVPPublicKey.bignum(raw.prefix(half)) else { return nil }
         guard let s = EVPPublicKey.bignum(raw.suffix(half)) else {
-            BN_free(r)
+            jcfed_BN_free(r)
             return nil
         }
-        guard let signature = ECDSA_SIG_new() else {
-            BN_free(r)
-            BN_free(s)
+        guard let signature = jcfed_ECDSA_SIG_new() else {
+            jcfed_BN_free(r)
+            jcfed_BN_free(s)
             return nil
         }
-        defer { ECDSA_SIG_free(signature) }
+        defer { jcfed_ECDSA_SIG_free(signature) }
         // On success set0 takes ownership of r and s (freed with the signature).
-        guard ECDSA_SIG_set0(signature, r, s) == 1 else {
-            BN_free(r)
-            BN_free(s)
+        guard jcfed_ECDSA_SIG_set0(signature, r, s) == 1 else {
+            jcfed_BN_free(r)
+            jcfed_BN_free(s)
             return nil
         }
-        let length = i2d_ECDSA_SIG(signature, nil)
+        let length = jcfed_i2d_ECDSA_SIG(signature, nil)
         guard length > 0 else { return nil }
         var out = [UInt8](repeating: 0, count: Int(length))
         let written = out.withUnsafeMutableBufferPointer { buffer -> Int32 in
             var cursor = buffer.baseAddress
-            return i2d_ECDSA_SIG(signature, &cursor)
+            return jcfed_i2d_ECDSA_SIG(signature, &cursor)
         }
         return written == length ? out : nil
     }

@@ -11,10 +11,10 @@ final class EVPPublicKey {
         self.pointer = pointer
     }
 
-    deinit { EVP_PKEY_free(pointer) }
+    deinit { jcfed_EVP_PKEY_free(pointer) }
 
     /// Size of a signature in bytes (the modulus length for RSA).
-    var signatureSize: Int { Int(EVP_PKEY_get_size(pointer)) }
+    var signatureSize: Int { Int(jcfed_EVP_PKEY_get_size(pointer)) }
 
     static func make(_ material: JWK.Material) -> EVPPublicKey? {
         switch material {
@@ -28,15 +28,15 @@ final class EVPPublicKey {
 
     static func rsa(n: [UInt8], e: [UInt8]) -> EVPPublicKey? {
         guard let bnN = bignum(n) else { return nil }
-        defer { BN_free(bnN) }
+        defer { jcfed_BN_free(bnN) }
         guard let bnE = bignum(e) else { return nil }
-        defer { BN_free(bnE) }
-        guard let builder = OSSL_PARAM_BLD_new() else { return nil }
-        defer { OSSL_PARAM_BLD_free(builder) }
-        guard OSSL_PARAM_BLD_push_BN(builder, jcfed_ossl_rsa_n(), bnN) == 1,
-              OSSL_PARAM_BLD_push_BN(builder, jcfed_ossl_rsa_e(), bnE) == 1,
-              let params = OSSL_PARAM_BLD_to_param(builder) else { return nil }
-        defer { OSSL_PARAM_free(params) }
+        defer { jcfed_BN_free(bnE) }
+        guard let builder = jcfed_OSSL_PARAM_BLD_new() else { return nil }
+        defer { jcfed_OSSL_PARAM_BLD_free(builder) }
+        guard jcfed_OSSL_PARAM_BLD_push_BN(builder, jcfed_ossl_rsa_n(), bnN) == 1,
+              jcfed_OSSL_PARAM_BLD_push_BN(builder, jcfed_ossl_rsa_e(), bnE) == 1,
+              let params = jcfed_OSSL_PARAM_BLD_to_param(builder) else { return nil }
+        defer { jcfed_OSSL_PARAM_free(params) }
         return fromData(type: jcfed_ossl_name_rsa(), params: params)
     }
 
@@ -44,32 +44,32 @@ final class EVPPublicKey {
         guard x.count == 32, y.count == 32 else { return nil }
         // SEC 1 uncompressed point: 0x04 || x || y.
         let point: [UInt8] = [0x04] + x + y
-        guard let builder = OSSL_PARAM_BLD_new() else { return nil }
-        defer { OSSL_PARAM_BLD_free(builder) }
+        guard let builder = jcfed_OSSL_PARAM_BLD_new() else { return nil }
+        defer { jcfed_OSSL_PARAM_BLD_free(builder) }
         // The builder keeps the point's pointer until to_param copies it: both inside one scope.
         let params: UnsafeMutablePointer<OSSL_PARAM>? = point.withUnsafeBytes { raw in
-            guard OSSL_PARAM_BLD_push_utf8_string(builder, jcfed_ossl_group_name(), jcfed_ossl_prime256v1(), 0) == 1,
-                  OSSL_PARAM_BLD_push_octet_string(builder, jcfed_ossl_pub_key(), raw.baseAddress, raw.count) == 1
+            guard jcfed_OSSL_PARAM_BLD_push_utf8_string(builder, jcfed_ossl_group_name(), jcfed_ossl_prime256v1(), 0) == 1,
+                  jcfed_OSSL_PARAM_BLD_push_octet_string(builder, jcfed_ossl_pub_key(), raw.baseAddress, raw.count) == 1
             else { return nil }
-            return OSSL_PARAM_BLD_to_param(builder)
+            return jcfed_OSSL_PARAM_BLD_to_param(builder)
         }
         guard let params = params else { return nil }
-        defer { OSSL_PARAM_free(params) }
+        defer { jcfed_OSSL_PARAM_free(params) }
         guard let key = fromData(type: jcfed_ossl_name_ec(), params: params) else { return nil }
         // fromdata already refuses a point off the curve; the explicit check says so and also
         // refuses the point at infinity.
-        guard let check = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { return nil }
-        defer { EVP_PKEY_CTX_free(check) }
-        return EVP_PKEY_public_check(check) == 1 ? key : nil
+        guard let check = jcfed_EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { return nil }
+        defer { jcfed_EVP_PKEY_CTX_free(check) }
+        return jcfed_EVP_PKEY_public_check(check) == 1 ? key : nil
     }
 
     private static func fromData(type: UnsafePointer<CChar>, params: UnsafeMutablePointer<OSSL_PARAM>) -> EVPPublicKey? {
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, type, nil) else { return nil }
-        defer { EVP_PKEY_CTX_free(context) }
-        guard EVP_PKEY_fromdata_init(context) == 1 else { return nil }
+        guard let context = jcfed_EVP_PKEY_CTX_new_from_name(nil, type, nil) else { return nil }
+        defer { jcfed_EVP_PKEY_CTX_free(context) }
+        guard jcfed_EVP_PKEY_fromdata_init(context) == 1 else { return nil }
         var key: OpaquePointer?
-        guard EVP_PKEY_fromdata(context, &key, jcfed_evp_pkey_public_key(), params) == 1, let made = key else {
-            EVP_PKEY_free(key)
+        guard jcfed_EVP_PKEY_fromdata(context, &key, jcfed_evp_pkey_public_key(), params) == 1, let made = key else {
+            jcfed_EVP_PKEY_free(key)
             return nil
         }
         return EVPPublicKey(made)
@@ -78,7 +78,7 @@ final class EVPPublicKey {
     /// A BIGNUM from big-endian bytes (caller frees), nil when empty or too long.
     static func bignum(_ bytes: ArraySlice<UInt8>) -> OpaquePointer? {
         guard !bytes.isEmpty, bytes.count <= maxIntegerBytes else { return nil }
-        return bytes.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32($0.count), nil) }
+        return bytes.withUnsafeBufferPointer { jcfed_BN_bin2bn($0.baseAddress, Int32($0.count), nil) }
     }
 
     static func bignum(_ bytes: [UInt8]) -> OpaquePointer? { bignum(bytes[...]) }

@@ -7,58 +7,175 @@ import JCFedCore
 /// checks that they belong together and does the arithmetic. Every OpenSSL object is freed on
 /// every path, and the thread's OpenSSL error queue is left empty (the host, e.g. sshd, uses
 /// OpenSSL too).
+///
+/// libcrypto is loaded on first use (COpenSSL); when it cannot be loaded nothing verifies.
+///
+/// What OpenSSL needs for a key is made once and kept (the last few keys, by exact key
+/// numbers): the EVP_PKEY, and per algorithm a verification context with padding and digest
+/// set (VerificationContext). Making them (EVP_PKEY_fromdata, the RSA Montgomery setup,
+/// algorithm fetches) costs more than the RSA operation itself, and a verifier that checks many
+/// tokens (admin tool, bench) meets the same few keys again. The digests are fetched once per
+/// verifier for the same reason. An instance is used by one thread at a time (each login makes
+/// its own).
 public final class OpenSSLVerifier: SignatureVerifier {
-    public init() {}
+    private let cryptoAvailable: () -> Bool
+    private var keys: [KeptKey] = []
+    private var digests: [JWSAlgorithm: FetchedDigest] = [:]
+    /// Entra publishes about six signing keys at a time.
+    static let keyCacheLimit = 8
+
+    public convenience init() {
+        self.init(cryptoAvailable: { jcfed_crypto_load() == 1 })
+    }
+
+    /// Tests: a loader that fails shows the verifier failing closed.
+    init(cryptoAvailable: @escaping () -> Bool) {
+        self.cryptoAvailable = cryptoAvailable
+    }
 
     public func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool {
-        defer { ERR_clear_error() }
+        guard cryptoAvailable() else { return false }
+        defer { jcfed_ERR_clear_error() }
         switch (algorithm, key.material) {
         case (.rs256, .rsa), (.rs384, .rsa), (.rs512, .rsa), (.ps256, .rsa), (.es256, .ecP256): break
         default: return false
         }
-        guard let publicKey = EVPPublicKey.make(key.material) else { return false }
+        guard let kept = kept(key.material) else { return false }
         let encoded: [UInt8]
         if algorithm == .es256 {
             guard let der = ECDSASignature.der(fromRaw: signature) else { return false }
             encoded = der
         } else {
             // RSA signatures are exactly as long as the modulus (RFC 8017 §8.2.2 step 1).
-            guard signature.count == publicKey.signatureSize else { return false }
+            guard signature.count == kept.key.signatureSize else { return false }
             encoded = signature
         }
-        return digestVerify(algorithm: algorithm, key: publicKey, message: signingInput, signature: encoded)
+        guard let digest = digest(algorithm, of: signingInput),
+              let context = kept.context(for: algorithm) else { return false }
+        return context.verify(signature: encoded, digest: digest)
     }
 
-    private func digestVerify(algorithm: JWSAlgorithm, key: EVPPublicKey, message: [UInt8], signature: [UInt8]) -> Bool {
-        guard let context = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(context) }
-        var keyContext: OpaquePointer?
-        guard EVP_DigestVerifyInit(context, &keyContext, OpenSSLVerifier.digest(algorithm), nil, key.pointer) == 1,
-              let parameters = keyContext else { return false }
+    /// The kept key for these numbers, or a new one (kept unless it failed).
+    private func kept(_ material: JWK.Material) -> KeptKey? {
+        if let found = keys.first(where: { $0.material == material }) { return found }
+        guard let made = EVPPublicKey.make(material) else { return nil }
+        if keys.count >= OpenSSLVerifier.keyCacheLimit { keys.removeFirst() }
+        let entry = KeptKey(material: material, key: made)
+        keys.append(entry)
+        return entry
+    }
+
+    /// The message digest the algorithm signs (SHA-256/384/512), nil if OpenSSL fails.
+    private func digest(_ algorithm: JWSAlgorithm, of message: [UInt8]) -> [UInt8]? {
+        let fetched: FetchedDigest
+        if let found = digests[algorithm] {
+            fetched = found
+        } else {
+            guard let made = FetchedDigest(OpenSSLVerifier.digestName(algorithm)) else { return nil }
+            digests[algorithm] = made
+            fetched = made
+        }
+        return fetched.hash(message)
+    }
+
+    static func digestName(_ algorithm: JWSAlgorithm) -> UnsafePointer<CChar> {
         switch algorithm {
-        case .ps256:
-            guard EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PSS_PADDING) == 1,
-                  EVP_PKEY_CTX_set_rsa_mgf1_md(parameters, EVP_sha256()) == 1,
-                  EVP_PKEY_CTX_set_rsa_pss_saltlen(parameters, 32) == 1 else { return false }
-        case .rs256, .rs384, .rs512:
-            guard EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PADDING) == 1 else { return false }
-        case .es256:
-            break
+        case .rs256, .ps256, .es256: return jcfed_ossl_name_sha256()
+        case .rs384: return jcfed_ossl_name_sha384()
+        case .rs512: return jcfed_ossl_name_sha512()
         }
-        let result = signature.withUnsafeBufferPointer { sig in
-            message.withUnsafeBufferPointer { msg in
-                EVP_DigestVerify(context, sig.baseAddress, sig.count, msg.baseAddress, msg.count)
-            }
-        }
-        // 1 is a good signature; 0 a bad one; negative an error. Only 1 passes.
-        return result == 1
     }
 
     static func digest(_ algorithm: JWSAlgorithm) -> OpaquePointer? {
         switch algorithm {
-        case .rs256, .ps256, .es256: return EVP_sha256()
-        case .rs384: return EVP_sha384()
-        case .rs512: return EVP_sha512()
+        case .rs256, .ps256, .es256: return jcfed_EVP_sha256()
+        case .rs384: return jcfed_EVP_sha384()
+        case .rs512: return jcfed_EVP_sha512()
         }
+    }
+}
+
+/// A key with the verification contexts made for it so far, one per algorithm.
+private final class KeptKey {
+    let material: JWK.Material
+    let key: EVPPublicKey
+    private var contexts: [JWSAlgorithm: VerificationContext] = [:]
+
+    init(material: JWK.Material, key: EVPPublicKey) {
+        self.material = material
+        self.key = key
+    }
+
+    func context(for algorithm: JWSAlgorithm) -> VerificationContext? {
+        if let found = contexts[algorithm] { return found }
+        guard let made = VerificationContext(key: key, algorithm: algorithm) else { return nil }
+        contexts[algorithm] = made
+        return made
+    }
+}
+
+/// An EVP_PKEY_CTX initialised for verification with one key and one algorithm's padding and
+/// digest. EVP_PKEY_verify does not change it, so it checks any number of signatures.
+private final class VerificationContext {
+    private let pointer: OpaquePointer
+    /// Holds the key for as long as the context points at it.
+    private let key: EVPPublicKey
+
+    init?(key: EVPPublicKey, algorithm: JWSAlgorithm) {
+        guard let context = jcfed_EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { return nil }
+        var ready = jcfed_EVP_PKEY_verify_init(context) == 1
+        switch algorithm {
+        case .ps256:
+            ready = ready && jcfed_EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PSS_PADDING) == 1
+                && jcfed_EVP_PKEY_CTX_set_rsa_mgf1_md(context, jcfed_EVP_sha256()) == 1
+                && jcfed_EVP_PKEY_CTX_set_rsa_pss_saltlen(context, 32) == 1
+        case .rs256, .rs384, .rs512:
+            ready = ready && jcfed_EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) == 1
+        case .es256:
+            break
+        }
+        // The digest the signature was made over: for PKCS#1 v1.5 its DigestInfo is checked.
+        ready = ready && jcfed_EVP_PKEY_CTX_set_signature_md(context, OpenSSLVerifier.digest(algorithm)) == 1
+        guard ready else {
+            jcfed_EVP_PKEY_CTX_free(context)
+            return nil
+        }
+        self.pointer = context
+        self.key = key
+    }
+
+    deinit { jcfed_EVP_PKEY_CTX_free(pointer) }
+
+    /// 1 is a good signature; 0 a bad one; negative an error. Only 1 passes.
+    func verify(signature: [UInt8], digest: [UInt8]) -> Bool {
+        let result = signature.withUnsafeBufferPointer { sig in
+            digest.withUnsafeBufferPointer { md in
+                jcfed_EVP_PKEY_verify(pointer, sig.baseAddress, sig.count, md.baseAddress, md.count)
+            }
+        }
+        return result == 1
+    }
+}
+
+/// An explicitly fetched digest implementation (EVP_MD_fetch): hashing with it skips the
+/// implicit provider lookup that EVP_sha256() costs on every use.
+private final class FetchedDigest {
+    private let pointer: OpaquePointer
+
+    init?(_ name: UnsafePointer<CChar>) {
+        guard let md = jcfed_EVP_MD_fetch(nil, name, nil) else { return nil }
+        pointer = md
+    }
+
+    deinit { jcfed_EVP_MD_free(pointer) }
+
+    func hash(_ message: [UInt8]) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = out.withUnsafeMutableBufferPointer { buffer in
+            message.withUnsafeBufferPointer { jcfed_EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil) }
+        }
+        guard ok == 1, length > 0, Int(length) <= out.count else { return nil }
+        return Array(out.prefix(Int(length)))
     }
 }

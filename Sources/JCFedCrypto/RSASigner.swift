@@ -24,7 +24,7 @@ public final class RSASigner {
         self.key = key
     }
 
-    deinit { EVP_PKEY_free(key) }
+    deinit { jcfed_EVP_PKEY_free(key) }
 
     /// Reads and parses a PEM private key file under SafeFile rules (secret: mode 0600 or stricter).
     public static func load(path: String,
@@ -41,16 +41,16 @@ public final class RSASigner {
 
     /// Parses a PEM private key (PKCS#8 or PKCS#1); nil unless it is an unencrypted RSA key.
     public init?(pem: [UInt8]) {
-        defer { ERR_clear_error() }
+        defer { jcfed_ERR_clear_error() }
         guard !pem.isEmpty, pem.count <= Int(Int32.max) else { return nil }
         let parsed: OpaquePointer? = pem.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return PEM_read_bio_PrivateKey(bio, nil, jcfed_pem_no_password_cb(), nil)
+            guard let bio = jcfed_BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
+            defer { jcfed_BIO_free(bio) }
+            return jcfed_PEM_read_bio_PrivateKey(bio, nil, jcfed_pem_no_password_cb(), nil)
         }
         guard let parsedKey = parsed else { return nil }
-        guard EVP_PKEY_is_a(parsedKey, jcfed_ossl_name_rsa()) == 1 else {
-            EVP_PKEY_free(parsedKey)
+        guard jcfed_EVP_PKEY_is_a(parsedKey, jcfed_ossl_name_rsa()) == 1 else {
+            jcfed_EVP_PKEY_free(parsedKey)
             return nil
         }
         key = parsedKey
@@ -58,21 +58,21 @@ public final class RSASigner {
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`; nil if OpenSSL fails.
     public func signSHA256(_ message: [UInt8]) -> [UInt8]? {
-        defer { ERR_clear_error() }
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(context) }
+        defer { jcfed_ERR_clear_error() }
+        guard let context = jcfed_EVP_MD_CTX_new() else { return nil }
+        defer { jcfed_EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
-        guard EVP_DigestSignInit(context, &keyContext, EVP_sha256(), nil, key) == 1,
+        guard jcfed_EVP_DigestSignInit(context, &keyContext, jcfed_EVP_sha256(), nil, key) == 1,
               let parameters = keyContext,
-              EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PADDING) == 1 else { return nil }
+              jcfed_EVP_PKEY_CTX_set_rsa_padding(parameters, RSA_PKCS1_PADDING) == 1 else { return nil }
         var length = 0
         let sized = message.withUnsafeBufferPointer {
-            EVP_DigestSign(context, nil, &length, $0.baseAddress, $0.count)
+            jcfed_EVP_DigestSign(context, nil, &length, $0.baseAddress, $0.count)
         }
         guard sized == 1, length > 0 else { return nil }
         var signature = [UInt8](repeating: 0, count: length)
         let signed = signature.withUnsafeMutableBufferPointer { out in
-            message.withUnsafeBufferPointer { EVP_DigestSign(context, out.baseAddress, &length, $0.baseAddress, $0.count) }
+            message.withUnsafeBufferPointer { jcfed_EVP_DigestSign(context, out.baseAddress, &length, $0.baseAddress, $0.count) }
         }
         guard signed == 1, length <= signature.count else { return nil }
         return Array(signature.prefix(length))

@@ -4,8 +4,9 @@ import JCFedCore
 /// HTTPTransport over libcurl's easy interface (synchronous, no threads of ours).
 ///
 /// One easy handle per instance, so the polls of one login reuse one TLS connection. TLS is always
-/// verified: peer and host name, against the system store plus `ca_file`. No redirects, https
-/// only, a response size cap, and a timeout on every request.
+/// verified: peer and host name, against the system store plus `ca_file` (the system store is
+/// the hashed directory /etc/ssl/certs where it has hash links, see SystemTrustStore). No
+/// redirects, https only, a response size cap, and a timeout on every request.
 public final class CurlTransport: HTTPTransport {
     public static let defaultMaxResponseBytes = 1 << 20
     /// Where Debian keeps the hashed system trust store; kept when ca_file adds anchors.
@@ -64,6 +65,11 @@ public final class CurlTransport: HTTPTransport {
         if let caFile = caFile {
             setStr(CURLOPT_CAINFO, caFile)
             setStr(CURLOPT_CAPATH, CurlTransport.systemCAPath)
+        } else if SystemTrustStore.isHashedDirectory {
+            // The system store as the hashed directory only, not libcurl's default bundle file,
+            // which OpenSSL would parse whole on every login (see SystemTrustStore).
+            ok = ok && jcfed_curl_setopt_str(h, CURLOPT_CAINFO, nil) == CURLE_OK
+            setStr(CURLOPT_CAPATH, CurlTransport.systemCAPath)
         }
         if let proxy = proxy {
             setStr(CURLOPT_PROXY, proxy)
@@ -88,12 +94,14 @@ public final class CurlTransport: HTTPTransport {
         }
         guard ok else { return .failure(.other("libcurl rejected an option")) }
 
-        let code: CURLcode = request.body.withUnsafeBufferPointer { body -> CURLcode in
-            if request.method == .post {
+        // A trailing NUL keeps the buffer non-empty, so libcurl always gets a valid pointer that
+        // lives until perform returns; the size excludes it.
+        let bodyBytes = request.body + [0]
+        let code: CURLcode = bodyBytes.withUnsafeBufferPointer { body -> CURLcode in
+            if request.method == .post, let base = body.baseAddress {
                 _ = jcfed_curl_setopt_long(h, CURLOPT_POST, 1)
-                _ = jcfed_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE, body.count)
-                let raw = UnsafeMutableRawPointer(mutating: body.baseAddress)
-                _ = jcfed_curl_setopt_ptr(h, CURLOPT_POSTFIELDS, raw ?? UnsafeMutableRawPointer(mutating: ""))
+                _ = jcfed_curl_setopt_long(h, CURLOPT_POSTFIELDSIZE, request.body.count)
+                _ = jcfed_curl_setopt_ptr(h, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: base))
             } else {
                 _ = jcfed_curl_setopt_long(h, CURLOPT_HTTPGET, 1)
             }

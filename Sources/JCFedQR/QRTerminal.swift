@@ -6,8 +6,8 @@ import JCFedCore
 public enum QRTerminal {
     /// nil when the text cannot be encoded or the code would not fit 80 columns.
     public static func render(_ text: String) -> String? {
-        guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1) else { return nil }
-        defer { QRcode_free(code) }
+        guard let code = jcfed_QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1) else { return nil }
+        defer { jcfed_QRcode_free(code) }
         let width = Int(code.pointee.width)
         guard width > 0, width < 200, let data = code.pointee.data else { return nil }
         var modules: [[Bool]] = []

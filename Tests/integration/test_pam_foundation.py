@@ -32,8 +32,14 @@ def test_needs_no_swift_runtime_and_is_nodelete():
     assert needed, out
     for lib in needed:
         assert not re.search(r"swift|Foundation|icu|dispatch|BlocksRuntime", lib, re.I), lib
-    # libcurl is loaded only when a request is made (not-federated users never pay for it).
-    assert not any("curl" in lib for lib in needed)
+    # libcurl, libcrypto and libqrencode are loaded only when a federated login needs them
+    # (not-federated users never pay for them; see bench/results.md, row 1).
+    for lazy in ("curl", "crypto", "ssl", "qrencode"):
+        assert not any(lazy in lib for lib in needed), (lazy, needed)
+    # libstdc++ is linked statically and its symbols stay local (Makefile, MODULE_LINK_DIR);
+    # relative relocations are packed (DT_RELR). Both keep every login's load cost down.
+    assert not any("stdc++" in lib for lib in needed), ("libstdc++.a was not found at build time", needed)
+    assert "(RELR)" in out
     assert "NODELETE" in out and "BIND_NOW" in out
     assert "RUNPATH" not in out and "RPATH" not in out
 

@@ -6,10 +6,16 @@ public enum Base64 {
     private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let stdAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-    public static func urlDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8), alphabet: urlAlphabet, padded: false) }
-    public static func urlDecode(_ s: Substring) -> [UInt8]? { decode(Array(s.utf8), alphabet: urlAlphabet, padded: false) }
+    /// Character -> 6-bit value, -1 outside the alphabet; made once (decoding is on the hot path
+    /// of token validation).
+    private static let urlTable = decodeTable(urlAlphabet)
+    private static let stdTable = decodeTable(stdAlphabet)
+
+    public static func urlDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8)[...], table: urlTable, padded: false) }
+    public static func urlDecode(_ s: Substring) -> [UInt8]? { decode(Array(s.utf8)[...], table: urlTable, padded: false) }
+    public static func urlDecode(_ bytes: ArraySlice<UInt8>) -> [UInt8]? { decode(bytes, table: urlTable, padded: false) }
     public static func urlEncode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: urlAlphabet, pad: false) }
-    public static func stdDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8), alphabet: stdAlphabet, padded: true) }
+    public static func stdDecode(_ s: String) -> [UInt8]? { decode(Array(s.utf8)[...], table: stdTable, padded: true) }
     public static func stdEncode(_ bytes: [UInt8]) -> String { encode(bytes, alphabet: stdAlphabet, pad: true) }
 
     static func encode(_ bytes: [UInt8], alphabet: [UInt8], pad: Bool) -> String {
@@ -36,10 +42,16 @@ public enum Base64 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ input: [UInt8], alphabet: [UInt8], padded: Bool) -> [UInt8]? {
+    private static func decodeTable(_ alphabet: [UInt8]) -> [Int16] {
         var table = [Int16](repeating: -1, count: 256)
         for (i, c) in alphabet.enumerated() { table[Int(c)] = Int16(i) }
-        var chars = input[...]
+        return table
+    }
+
+    /// `table` has 256 entries, so indexing it with a byte is always in bounds.
+    static func decode(_ input: ArraySlice<UInt8>, table: [Int16], padded: Bool) -> [UInt8]? {
+        guard table.count == 256 else { return nil }
+        var chars = input
         if padded {
             guard input.count % 4 == 0 else { return nil }
             var pads = 0

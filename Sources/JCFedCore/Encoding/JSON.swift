@@ -180,7 +180,22 @@ public enum JSONParser {
 
         mutating func string() throws -> String {
             try expect(UInt8(ascii: "\""))
-            var raw: [UInt8] = []
+            // Most strings have no escape: take them straight from the input.
+            let start = pos
+            while pos < bytes.count {
+                let c = bytes[pos]
+                if c == UInt8(ascii: "\"") {
+                    pos += 1
+                    // Invalid UTF-8 is refused rather than repaired.
+                    guard let s = String(validating: bytes[start..<(pos - 1)], as: UTF8.self) else {
+                        throw JSONError.invalid(offset: pos)
+                    }
+                    return s
+                }
+                if c == UInt8(ascii: "\\") || c < 0x20 { break }
+                pos += 1
+            }
+            var raw = Array(bytes[start..<pos])
             while true {
                 guard let c = peek() else { throw JSONError.invalid(offset: pos) }
                 pos += 1

@@ -13,19 +13,22 @@ public struct CompactJWS: Sendable {
     /// Size is checked before anything else is done with the input. The signature segment
     /// may be empty (an `alg: none` token then fails on its algorithm, the precise reason).
     public static func parse(_ token: String, maxBytes: Int) -> Result<CompactJWS, TokenRejection> {
-        let bytes = token.utf8
-        guard bytes.count <= maxBytes else {
+        guard token.utf8.count <= maxBytes else {
             return .failure(TokenRejection(.tooLarge, "token is longer than \(maxBytes) bytes"))
         }
+        // One copy of the bytes; the segments are slices of it (this is on every validation).
+        let bytes = Array(token.utf8)
         let dot = UInt8(ascii: ".")
-        let segments = bytes.split(separator: dot, maxSplits: 3, omittingEmptySubsequences: false)
-        guard segments.count == 3, let h = segments.first, let p = segments.dropFirst().first,
-              let s = segments.last else {
+        guard let first = bytes.firstIndex(of: dot),
+              let second = bytes[(first + 1)...].firstIndex(of: dot),
+              !bytes[(second + 1)...].contains(dot) else {
             return .failure(TokenRejection(.malformed, "not three dot-separated segments"))
         }
-        guard let headerBytes = Base64.urlDecode(String(decoding: h, as: UTF8.self)),
-              let payloadBytes = Base64.urlDecode(String(decoding: p, as: UTF8.self)),
-              let signature = Base64.urlDecode(String(decoding: s, as: UTF8.self)) else {
+        let h = bytes[..<first]
+        let p = bytes[(first + 1)..<second]
+        guard let headerBytes = Base64.urlDecode(h),
+              let payloadBytes = Base64.urlDecode(p),
+              let signature = Base64.urlDecode(bytes[(second + 1)...]) else {
             return .failure(TokenRejection(.malformed, "a segment is not strict base64url"))
         }
         guard case .success(let headerJSON) = JSONParser.parse(headerBytes),
@@ -36,9 +39,7 @@ public struct CompactJWS: Sendable {
               let payload = payloadJSON.objectValue else {
             return .failure(TokenRejection(.malformed, "payload is not a JSON object"))
         }
-        var signingInput = Array(h)
-        signingInput.append(dot)
-        signingInput.append(contentsOf: p)
+        let signingInput = Array(bytes[..<second])
         return .success(CompactJWS(header: header, payload: payload, signature: signature,
                                    signingInput: signingInput))
     }

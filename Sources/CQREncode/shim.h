@@ -1,4 +1,0 @@
-#ifndef JCFED_CQRENCODE_SHIM_H
-#define JCFED_CQRENCODE_SHIM_H
-#include <qrencode.h>
-#endif

@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JCFedCore
+import JCFedCrypto
+
+// jcfed-bench: ID-token validation throughput in-process (bench/bench.py, row 4).
+//
+//   jcfed-bench JWKS_FILE TOKEN_FILE ISSUER TENANT CLIENT NOW SECONDS
+//
+// Parses the JWK Set once (as a login does from its cache), then runs TokenValidator.validate
+// with OpenSSLVerifier on the token for SECONDS of CPU time, and then the signature check alone
+// (the verifier on the signing input) for SECONDS. Prints one line of key=value pairs. Exits 1 if a
+// validation fails: a benchmark of a token that does not validate measures nothing.
+
+func fail(_ message: String) -> Never {
+    fputs("jcfed-bench: \(message)\n", stderr)
+    exit(2)
+}
+
+func readFile(_ path: String) -> [UInt8] {
+    switch SafeFile.read(path, rules: SafeFile.Rules(owner: getuid())) {
+    case .success(let bytes): return bytes
+    case .failure(let failure): fail("\(path): \(failure)")
+    }
+}
+
+/// CPU seconds of this process (user + system). `openssl speed` divides by CPU time too (user
+/// time, unless -elapsed), so both rates are per CPU second and a busy machine skews neither.
+func seconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Runs `body` in batches until `duration` CPU seconds have passed; returns (iterations, CPU seconds).
+func run(for duration: Double, _ body: () -> Bool) -> (Int, Double) {
+    let start = seconds()
+    var count = 0
+    var elapsed = 0.0
+    repeat {
+        for _ in 0..<64 {
+            guard body() else { fail("validation failed at iteration \(count)") }
+            count += 1
+        }
+        elapsed = seconds() - start
+    } while elapsed < duration
+    return (count, elapsed)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard args.count == 7, let now = Int64(args[5]), let duration = Double(args[6]) else {
+    fail("usage: jcfed-bench JWKS_FILE TOKEN_FILE ISSUER TENANT CLIENT NOW SECONDS")
+}
+let keys: [JWK]
+switch JWKSet.parse(readFile(args[0])) {
+case .success(let set): keys = set.keys
+case .failure(let error): fail("JWK Set: \(error)")
+}
+guard let token = String(validating: readFile(args[1]).filter { $0 != 0x0A }, as: UTF8.self) else {
+    fail("token is not UTF-8")
+}
+let context = ValidationContext(issuer: args[2], tenantID: args[3], clientID: args[4], allowedAlgorithms: [.rs256],
+                                keys: keys, now: now, clockSkew: 300)
+let verifier = OpenSSLVerifier()
+
+// The signature check alone, for the split between RSA and everything around it.
+guard case .success(let jws) = CompactJWS.parse(token, maxBytes: context.maxTokenBytes),
+      case .success(let key) = KeySelection.key(for: jws.header, algorithm: .rs256, keys: keys) else {
+    fail("token or key selection failed")
+}
+guard case .success = TokenValidator.validate(token, context: context, verifier: verifier) else {
+    fail("the token does not validate")
+}
+let (validations, validateSeconds) = run(for: duration) {
+    if case .success = TokenValidator.validate(token, context: context, verifier: verifier) { return true }
+    return false
+}
+let (verifies, verifySeconds) = run(for: duration) {
+    verifier.verify(algorithm: .rs256, key: key, signingInput: jws.signingInput, signature: jws.signature)
+}
+print("token_bytes=\(token.utf8.count) keys=\(keys.count) validations=\(validations) seconds=\(validateSeconds)"
+      + " validate_per_second=\(Double(validations) / validateSeconds)"
+      + " verify_per_second=\(Double(verifies) / verifySeconds)")

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""`make symbol-order`: writes pam/pam_jcfed.order, the functions a login runs, for lld's
+--symbol-ordering-file.
+
+Why: the module's .text is ~5 MB (mostly the static Swift runtime and stdlib) and a login runs a
+few hundred KB of it, scattered. Every page fault in a file mapping also maps its neighbours
+(fault-around, 64 KB), so scattered code shows up as megabytes of RSS in every process that
+loads the module, federated user or not (bench/results.md, row 1). Placing the functions that
+run first in .text keeps them on few pages. Only input sections move: functions of the stdlib's
+main .text section stay where they are.
+
+How: callgrind (valgrind) runs the release module (debug info stripped, symbols kept) through
+real libpam on (1) the not-federated path and (2) a full federated login against the Entra
+emulator; the functions of the module it saw are the list: those of the not-federated path first,
+each part sorted so that the file is stable (first-seen order varies between runs, Swift's hashing
+is seeded per process). A stale list is harmless (unknown names are ignored; the layout is only
+less good).
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests/integration"))
+import conftest  # noqa: E402
+from conftest import PamEnv, TENANT  # noqa: E402
+
+UNSTRIPPED = ROOT / ".build-module/release/libpam_jcfed.so"
+ORDER = ROOT / "pam/pam_jcfed.order"
+PAM_WRAPPER = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
+
+
+def callgrind(out):
+    return ["valgrind", "--tool=callgrind", "--demangle=no", f"--callgrind-out-file={out}"]
+
+
+def functions_in(profile, object_name):
+    """Functions of `object_name` in a callgrind profile, in first-seen order."""
+    objects, functions, seen, order = {}, {}, set(), []
+    current_object = callee_object = None
+
+    def name(table, token):
+        m = re.match(r"\((\d+)\)(?: (.*))?", token)
+        if not m:
+            return token
+        if m.group(2) is not None:
+            table[m.group(1)] = m.group(2)
+        return table.get(m.group(1))
+
+    def add(fn, obj):
+        if not fn or not obj or not obj.endswith(object_name):
+            return
+        fn = re.sub(r"'\d+$", "", fn)  # callgrind's recursion marker
+        if fn.startswith("0x") or fn in seen:
+            return
+        seen.add(fn)
+        order.append(fn)
+
+    for line in open(profile, errors="replace"):
+        line = line.rstrip("\n")
+        if line.startswith("ob="):
+            current_object = name(objects, line[3:])
+        elif line.startswith("cob="):
+            callee_object = name(objects, line[4:])
+        elif line.startswith("fn="):
+            add(name(functions, line[3:]), current_object)
+            callee_object = None
+        elif line.startswith("cfn="):
+            add(name(functions, line[4:]), callee_object or current_object)
+            callee_object = None
+    return order
+
+
+def profile_not_federated(env, module, out):
+    env.write_config(routing={"groups": "federated"})
+    (env.pamd / "jcfed").write_text(f"auth sufficient {module} config={env.conf}\nauth required pam_permit.so\n"
+                                    f"account [default=ignore success=ok] {module} config={env.conf}\n"
+                                    "account required pam_permit.so\n")
+    e = env.env()
+    e["LD_PRELOAD"] = f"{PAM_WRAPPER} {e['LD_PRELOAD']}"
+    e.update(PAM_WRAPPER="1", PAM_WRAPPER_SERVICE_DIR=str(env.pamd))
+    e.pop("PAMRUN_SYSLOG", None)
+    subprocess.run(callgrind(out) + ["pamtester", "jcfed", "dave", "authenticate", "acct_mgmt"], env=e,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profile_login(env, out):
+    from emulator_proc import Emulator, default_fixture
+    with Emulator(default_fixture()) as emu:
+        emu.faults(interval=1)
+        env.write_config(idp={"url": emu.authority(TENANT), "ca_file": emu.ca_path,
+                              "http_timeout": "60", "login_timeout": "300"}, routing={})
+        env.emulator = emu
+        run = conftest.interactive_login(env, "alice", lambda code: emu.approve("alice@contoso.com", user_code=code),
+                                         valgrind=callgrind(out), timeout=600)
+        if run.codes.get("auth") != "PAM_SUCCESS":
+            raise SystemExit("the profiled login did not succeed:\n" + run.output[-3000:])
+
+
+def main():
+    if not UNSTRIPPED.exists():
+        raise SystemExit(f"{UNSTRIPPED} is missing: run `make module` first")
+    base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-order-"))
+    try:
+        # valgrind cannot read the release module's DWARF; the symbol table is enough.
+        module = base / "pam_jcfed.so"
+        shutil.copy(UNSTRIPPED, module)
+        subprocess.run(["strip", "--strip-debug", str(module)], check=True)
+        conftest.MODULE = module
+        order = []
+        for label, profile in (("not-federated", lambda env, out: profile_not_federated(env, module, out)),
+                               ("login", profile_login)):
+            (base / label).mkdir()
+            out = base / f"{label}.callgrind"
+            profile(PamEnv(base / label), out)
+            # Sorted within each profile: the set is what matters (it ends up contiguous), and
+            # first-seen order varies between runs (Swift's hashing is seeded per process).
+            found = sorted(set(functions_in(out, module.name)) - set(order))
+            print(f"{label}: {len(found)} more functions")
+            order += found
+        header = ("# Functions a login runs (not-federated path first, then the rest of a full login), for\n"
+                  "# lld --symbol-ordering-file. Generated by bench/symbol_order.py (`make symbol-order`).\n")
+        ORDER.write_text(header + "\n".join(order) + "\n")
+        print(f"wrote {ORDER} ({len(order)} functions)")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

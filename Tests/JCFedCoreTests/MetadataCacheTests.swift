@@ -24,7 +24,7 @@ import Testing
 
     static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        _ = AtomicFile.writeAll(fd, Array(text.utf8))
+        _ = AtomicReplace.writeAll(fd, Array(text.utf8))
         fchmod(fd, mode)
         close(fd)
     }

@@ -6,7 +6,7 @@ import Darwin
 
 /// Discovery documents and JWK Sets cached under `idp.cache_dir`, one file per URL, so that
 /// most logins make no request before the device code. The directory is created 0700 and must
-/// be owned by root (the configuration owner); files are written atomically (AtomicFile) and read
+/// be owned by root (the configuration owner); files are written atomically (AtomicReplace) and read
 /// with the SafeFile rules. A file older than 24 h, from the future, for another URL, or damaged
 /// counts as missing: the caller fetches and overwrites it.
 ///
@@ -32,7 +32,7 @@ public final class MetadataCache {
     /// The cache in `directory`, created when missing; failure says why it cannot be used (the
     /// login then goes to the network every time).
     public static func open(directory: String, owner: UInt32) -> Result<MetadataCache, DiscoveryCacheProblem> {
-        switch AtomicFile.prepareDirectory(directory, owner: owner) {
+        switch CacheDirectory.prepare(directory, owner: owner) {
         case .failure(let p): return .failure(DiscoveryCacheProblem(description: p.description))
         case .success: return .success(MetadataCache(directory: directory, owner: owner))
         }
@@ -53,7 +53,7 @@ public final class MetadataCache {
     public func write(url: String, body: [UInt8], now: Int64) -> Bool {
         let bytes = MetadataCache.encode(url: url, fetchedAt: now, body: body)
         guard bytes.count <= MetadataCache.maxFileBytes else { return false }
-        if case .success = AtomicFile.write(bytes, directory: directory, name: MetadataCache.fileName(for: url)) {
+        if case .success = AtomicReplace.write(directory + "/" + MetadataCache.fileName(for: url), bytes, mode: 0o600) {
             return true
         }
         return false

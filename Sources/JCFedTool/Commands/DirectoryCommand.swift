@@ -296,7 +296,7 @@ enum DirectoryToolSupport {
         let ago: String
         if age < 120 { ago = "\(age) seconds ago" } else if age < 7200 { ago = "\(age / 60) minutes ago" }
         else if age < 172_800 { ago = "\(age / 3600) hours ago" } else { ago = "\(age / 86400) days ago" }
-        return "\(JCFedCore.HTTPDate.format(t)) (\(ago))"
+        return "\(HTTPDate.format(t)) (\(ago))"
     }
 
     /// Admin log lines of the sync (retries) on stderr.

@@ -82,7 +82,7 @@ public final class CurlTransport: HTTPTransport {
             // Header values come from our code, but a CR or LF must never split a header.
             guard !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(.other("invalid header")) }
             let appended = jcfed_curl_slist_append(headerList.map { UnsafeMutablePointer($0) }, name + ": " + value)
-            guard let list = appended else { return .failure(.other("out of memory")) }
+            guard let list = appended else { return .failure(.outOfMemory) }
             headerList = OpaquePointer(list)
         }
         // libcurl adds "Expect: 100-continue" to larger POSTs; one round trip is enough.
@@ -126,6 +126,7 @@ public final class CurlTransport: HTTPTransport {
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_INITFAILED:
             return .tls
         case CURLE_FILESIZE_EXCEEDED: return .oversize
+        case CURLE_OUT_OF_MEMORY: return .outOfMemory
         case CURLE_UNSUPPORTED_PROTOCOL: return .other("only https is allowed")
         default: return .other(String(cString: jcfed_curl_easy_strerror(code)))
         }

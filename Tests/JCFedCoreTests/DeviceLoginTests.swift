@@ -294,6 +294,14 @@ import Testing
         #expect(rig.prompter.events.isEmpty)
     }
 
+    @Test func outOfMemoryIsABufferError() {
+        let early = Rig()
+        early.transport.on("/openid-configuration", .failure(.outOfMemory))
+        #expect(early.run().kind == .bufError)
+        let polling = Rig(token: [FlowFixtures.pending(), .failure(.outOfMemory)])
+        #expect(polling.run().kind == .bufError)
+    }
+
     @Test func unreachableIdPIsUnavailable() {
         for failure in [TransportError.dns, .connect, .tls, .timeout] {
             let rig = Rig()

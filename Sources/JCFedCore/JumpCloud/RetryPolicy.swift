@@ -54,7 +54,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public static func isRetryable(_ error: TransportError) -> Bool {
         switch error {
-        case .tls, .oversize, .redirect: return false
+        case .tls, .oversize, .redirect, .outOfMemory: return false
         case .dns, .connect, .timeout, .other: return true
         }
     }

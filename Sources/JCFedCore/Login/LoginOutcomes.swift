@@ -5,7 +5,12 @@ enum LoginOutcomes {
     static let unavailableMessage = "The sign-in service cannot be reached; try again later."
     static let notVerifiedMessage = "The sign-in could not be verified."
 
+    static let outOfMemory = Outcome(.bufError, reason: "out-of-memory",
+                                     admin: "out of memory while talking to the identity provider",
+                                     user: "The sign-in could not be completed; try again.")
+
     static func discovery(_ e: DiscoveryError) -> Outcome {
+        if case .unreachable(.outOfMemory) = e { return outOfMemory }
         if e.isUnavailable {
             return Outcome(.unavailable, reason: "idp-unavailable", admin: e.description, user: unavailableMessage)
         }
@@ -17,6 +22,7 @@ enum LoginOutcomes {
     }
 
     static func flow(_ f: FlowFailure, loginTimeout: Int) -> Outcome {
+        if f.transportError == .outOfMemory { return outOfMemory }
         let idp = f.idpError.map { ": " + $0.description } ?? ""
         switch f.code {
         case .declined:

@@ -49,6 +49,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case timeout
     case oversize
     case redirect
+    /// The HTTP library could not allocate: PAM_BUF_ERR, not an IdP problem.
+    case outOfMemory
     case other(String)
 
     public var description: String {
@@ -59,6 +61,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .timeout: return "request timed out"
         case .oversize: return "response too large"
         case .redirect: return "unexpected redirect"
+        case .outOfMemory: return "out of memory"
         case .other(let s): return s
         }
     }

@@ -164,3 +164,22 @@ def test_confidential_app_without_secret_names_aadsts7000218(idp):
     run = interactive_login(idp, "alice", approve_as(idp, "alice@contoso.com"))
     assert run.codes["auth"] == "PAM_SERVICE_ERR", run.output + run.log
     assert "7000218" in run.log
+
+
+@pytest.mark.parametrize("conv", ["fail", "null"])
+def test_conversation_failure_ends_the_attempt_at_once(idp, conv):
+    """A conversation error, or no answer where one is needed, is PAM_CONV_ERR, never a hang."""
+    idp.emulator.faults(interval=1)
+    start = time.monotonic()
+    codes, out, log = idp.run("alice", conv=conv)
+    assert codes["auth"] == "PAM_CONV_ERR", out + log
+    assert time.monotonic() - start < 10
+    polls = [r for r in idp.emulator.requests() if r["path"].endswith("/token")]
+    assert polls == [], "no poll may happen before the person has seen the code"
+
+
+def test_person_who_never_presses_enter_gets_conv_err_on_eof(idp):
+    """The host closes the conversation (stdin EOF in pamrun): the attempt ends at once."""
+    idp.emulator.faults(interval=1)
+    run = interactive_login(idp, "alice", None, max_enters=0)
+    assert run.codes["auth"] == "PAM_CONV_ERR", run.output

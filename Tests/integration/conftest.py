@@ -172,8 +172,9 @@ def idp(emulator, pam_env):
 
 
 class LoginRun:
-    def __init__(self, codes, output, log, user_code, seconds, prompts):
+    def __init__(self, codes, output, log, user_code, seconds, prompts, typed):
         self.codes = codes
+        self.typed = typed
         self.output = output
         self.log = log
         self.user_code = user_code
@@ -182,9 +183,11 @@ class LoginRun:
 
 
 def interactive_login(env, user, on_code=None, op="auth+acct", args=(), max_enters=40,
-                      enter_delay=0.0, direct=True, timeout=180, extra_env=None, valgrind=None):
+                      enter_delay=0.0, direct=True, timeout=180, extra_env=None, valgrind=None,
+                      answer=lambda n: ""):
     """Runs pamrun interactively: when the first prompt appears, calls on_code(user_code)
-    (e.g. approve it at the emulator), then answers every prompt with Enter."""
+    (e.g. approve it at the emulator), then answers prompt n (1, 2, ...) with answer(n) and
+    Enter; stdout and stderr are one stream (run.output). What was typed is run.typed."""
     import queue
     import re as _re
     import threading
@@ -209,7 +212,7 @@ def interactive_login(env, user, on_code=None, op="auth+acct", args=(), max_ente
             lines.put(line)
         lines.put(None)
     threading.Thread(target=pump, daemon=True).start()
-    output, user_code, prompts = [], None, 0
+    output, user_code, prompts, typed = [], None, 0, []
     deadline = start + timeout
     while True:
         try:
@@ -231,13 +234,15 @@ def interactive_login(env, user, on_code=None, op="auth+acct", args=(), max_ente
             if enter_delay:
                 time.sleep(enter_delay)
             try:
-                p.stdin.write("\n" if prompts <= max_enters else "")
-                p.stdin.flush()
-                if prompts > max_enters:
+                if prompts <= max_enters:
+                    typed.append(answer(prompts))
+                    p.stdin.write(typed[-1] + "\n")
+                    p.stdin.flush()
+                else:
                     p.stdin.close()
             except (BrokenPipeError, ValueError):
                 pass
     p.wait(timeout=30)
     text = "".join(output)
     log = env.syslog.read_text() if env.syslog.exists() else ""
-    return LoginRun(pam_code_map(text), text, log, user_code, time.monotonic() - start, prompts)
+    return LoginRun(pam_code_map(text), text, log, user_code, time.monotonic() - start, prompts, typed)

@@ -15,7 +15,6 @@ actually carry them (an empty search proves nothing). What the person types is a
 import json
 import os
 import pathlib
-import queue
 import re
 import select
 import socket
@@ -23,12 +22,11 @@ import ssl
 import stat
 import subprocess
 import threading
-import time
 
 import pytest
 
 import conftest
-from conftest import PAMRUN, TENANT, pam_code_map
+from conftest import TENANT
 
 MARKER = "typed-by-user-7731"
 
@@ -177,46 +175,15 @@ def world(idp, proxy):
 
 
 def typing_login(env, user, on_code, args=(), timeout=90):
-    """pamrun -i: at the first prompt calls on_code(user_code), then answers every prompt with a
-    marker the person 'typed' (the module must ignore it and never repeat it anywhere)."""
-    svc = env.service()
-    cmd = [str(PAMRUN), "-d", str(env.pamd), "-s", svc, "-u", user, "-o", "auth+acct", "-i",
-           "-m", str(conftest.MODULE), "-A", f"config={env.conf}"] + [x for a in args for x in ("-A", a)]
-    if env.syslog.exists():
-        env.syslog.unlink()
-    e = env.env()
-    e["NO_PROXY"] = e["no_proxy"] = ""  # the proxy is the point: loopback must not bypass it
-    p = subprocess.Popen(cmd, env=e, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, bufsize=1)
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in p.stdout] + [lines.put(None)], daemon=True).start()
-    out, typed, user_code = [], [], None
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            p.kill()
-            raise AssertionError("pamrun did not finish:\n" + "".join(out))
-        if line is None:
-            break
-        out.append(line)
-        m = re.search(r"enter the code ([A-Z0-9]+)", line)
-        if m and user_code is None:
-            user_code = m.group(1)
-        if line.startswith(("PROMPT:", "SECRET:")):
-            if not typed and on_code:
-                on_code(user_code)
-            typed.append(f"{MARKER}-{len(typed) + 1}")
-            try:
-                p.stdin.write(typed[-1] + "\n")
-                p.stdin.flush()
-            except (BrokenPipeError, ValueError):
-                pass
-    p.wait(timeout=30)
-    stderr = p.stderr.read()
-    log = env.syslog.read_text() if env.syslog.exists() else ""
-    return pam_code_map("".join(out)), "".join(out), stderr, log, typed
+    """conftest.interactive_login that answers every prompt with a marker the person 'typed'
+    (the module must ignore it and never repeat it anywhere), through the recording proxy.
+    pamrun's stderr is merged into the conversation stream, so searching `out` covers it; the
+    stderr slot stays for the places table."""
+    run = conftest.interactive_login(
+        env, user, on_code, args=args, timeout=timeout, answer=lambda n: f"{MARKER}-{n}",
+        # The proxy is the point: loopback must not bypass it.
+        extra_env={"NO_PROXY": "", "no_proxy": ""})
+    return run.codes, run.output, "", run.log, run.typed
 
 
 # ---------------------------------------------------------------------------------------------

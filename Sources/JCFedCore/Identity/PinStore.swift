@@ -128,15 +128,7 @@ public final class PinStore {
             let copy = Glibc.dup(dfd)
             guard copy >= 0, let dir = fdopendir(copy) else { return .failure(Failure("cannot list \(self.directory)")) }
             defer { closedir(dir) }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                    let bytes = raw.prefix(while: { $0 != 0 })
-                    return String(decoding: bytes, as: UTF8.self)
-                }
-                if name.hasPrefix(".") { continue }
-                names.append(name)
-            }
+            let names = DirectoryEntries.names(dir).filter { !$0.hasPrefix(".") }
             var pins: [Pin] = []
             var problems: [String] = []
             for name in names.sorted() {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JCFedCore
 
 /// The few file operations the tool needs, over Glibc (the tool, like the module, uses no
 /// Foundation). Paths given here are host paths, already under --root.
@@ -128,15 +129,7 @@ enum FileSystem {
     static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.prefix(while: { $0 != 0 })
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        return DirectoryEntries.names(dir).sorted()
     }
 
     /// A path made absolute against the working directory (the module refuses relative ones).

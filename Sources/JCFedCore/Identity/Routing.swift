@@ -28,9 +28,9 @@ public enum Routing {
         let groups = config.routing.groups
         if !groups.isEmpty {
             let wanted = Set(groups)
-            let local = users.groupNames(of: account)
-            let routed = local.contains(where: wanted.contains)
-                || (jumpCloudUser?.groups.contains(where: wanted.contains) ?? false)
+            // The directory's groups are already in memory; NSS group enumeration only if needed.
+            let routed = (jumpCloudUser?.groups.contains(where: wanted.contains) ?? false)
+                || users.groupNames(of: account).contains(where: wanted.contains)
             if !routed {
                 return Outcome(.ignore, reason: notRoutedReason,
                                admin: "\(pamUser) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")

@@ -15,7 +15,7 @@ import JCFedCrypto
     ]
 
     @Test func vectorFolderIsFound() {
-        #expect(WycheproofFiles.directory != nil, "set JCFED_WYCHEPROOF_DIR or place shared/ beside the repository")
+        #expect(WycheproofFiles.directory != nil, "the vendored vectors (Tests/vectors/wycheproof) are missing, or JCFED_WYCHEPROOF_DIR names no folder")
         let present = WycheproofFiles.names()
         #expect(!present.isEmpty)
         // Only the files present are required, but a run that checks none is no evidence.

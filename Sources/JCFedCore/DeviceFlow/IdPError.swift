@@ -1,4 +1,4 @@
-/// An OAuth error body as Entra sends it (shape in entra-device-flow.md): `error`, the AADSTS
+/// An OAuth error body as Entra sends it (RFC 6749 §5.2 plus Entra's extra members): `error`, the AADSTS
 /// numbers in `error_codes`, `correlation_id` and `trace_id`. `error_description` is deliberately
 /// not kept: clients must never branch on it, and the numbers say the same for the admin log.
 public struct IdPError: Sendable, Equatable, CustomStringConvertible {

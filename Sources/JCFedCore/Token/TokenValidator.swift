@@ -1,5 +1,7 @@
-/// Validates a compact JWS ID token against a ValidationContext (recipe in
-/// shared/reference/entra-device-flow.md and RFC 8725). Each rule is its own policy in
+/// Validates a compact JWS ID token against a ValidationContext: the JWS rules of RFC 7515 and the
+/// JWT best current practice of RFC 8725 (algorithm pinned per provider, no `none`, no key from the
+/// token itself, `crit` refused), then the ID token claims of OpenID Connect Core §3.1.3.7 (issuer,
+/// audience, expiry) and Entra's `tid`. Each rule is its own policy in
 /// Token/Policies. Order: size, shape, algorithm, `crit`, key, signature, and only then the
 /// claims (tenant, issuer, audience, lifetime, identity claims): nothing the token says about
 /// itself is believed before its signature has been checked with a configured key.

@@ -1,27 +1,21 @@
 import Glibc
 import JCFedCore
 
-/// Finds and reads Project Wycheproof's JSON files at test time (never copied into the repo).
-/// The folder is `$JCFED_WYCHEPROOF_DIR`, or `shared/vectors/wycheproof` beside the repository
-/// or beside one of its parents (CI clones the repo with `shared/` as a sibling).
+/// Finds and reads Project Wycheproof's JSON files at test time.
+/// The folder is `$JCFED_WYCHEPROOF_DIR` when set (to run another Wycheproof checkout), else the
+/// copy vendored in the repository, `Tests/vectors/wycheproof` (see the README there).
 enum WycheproofFiles {
-    static let relative = "shared/vectors/wycheproof"
-
     static var directory: String? {
         if let env = getenv("JCFED_WYCHEPROOF_DIR") {
             let path = String(cString: env)
-            if isDirectory(path) { return path }
+            return isDirectory(path) ? path : nil
         }
         // #filePath = <repo>/Tests/JCFedCryptoTests/Support/WycheproofFiles.swift
         var parts = "\(#filePath)".split(separator: "/").map(String.init)
-        guard parts.count > 4 else { return nil }
-        parts.removeLast(4)
-        while !parts.isEmpty {
-            parts.removeLast()  // from the repo's parent upwards: <parent>/shared/...
-            let candidate = "/" + (parts + [relative]).joined(separator: "/")
-            if isDirectory(candidate) { return candidate }
-        }
-        return nil
+        guard parts.count > 3 else { return nil }
+        parts.removeLast(3)  // -> <repo>/Tests
+        let vendored = "/" + (parts + ["vectors", "wycheproof"]).joined(separator: "/")
+        return isDirectory(vendored) ? vendored : nil
     }
 
     /// JSON file names in the folder, sorted.

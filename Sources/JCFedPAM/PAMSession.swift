@@ -37,7 +37,19 @@ final class PAMSession {
             prompter: conversation(),
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { text in QRTerminal.render(text) })
+            makeQR: { text in QRTerminal.render(text) },
+            hostName: PAMSession.hostName())
+    }
+
+    /// gethostname(2): the machine's name as the person knows it (what sshd and login show).
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let rc = buffer.withUnsafeMutableBufferPointer { b -> Int32 in
+            guard let base = b.baseAddress else { return -1 }
+            return gethostname(base, b.count - 1)
+        }
+        guard rc == 0 else { return "" }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func conversation() -> PAMConversation? {

@@ -23,6 +23,7 @@ import Testing
         private(set) var transportsMade = 0
         var qrText: String? = "QR-BLOCKS"
         var injectCheck = true
+        var hostName = "host01"
 
         static let alice = VerifiedIdentity(issuer: FlowFixtures.issuer, tid: FlowFixtures.tenant, oid: "0b1d-oid", sub: "pairwise-sub",
                                             upn: "alice@contoso.com", preferredUsername: "alice@contoso.com")
@@ -50,7 +51,7 @@ import Testing
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { FlowFakeVerifier() },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
-                configOwner: UInt32(getuid()))
+                configOwner: UInt32(getuid()), hostName: hostName)
             let check: DeviceLogin.TokenCheck = { [unowned self] token, context in
                 self.checkedTokens.append(token)
                 self.contexts.append(context)
@@ -83,10 +84,10 @@ import Testing
         #expect(o.kind == .success)
         #expect(o.userMessage == "Signed in as alice@contoso.com.")
         #expect(o.adminDetail.contains("oid=0b1d-oid"))
-        // One info (QR then the IdP's message) and one prompt, before any poll.
+        // One info (where, the QR code, then the IdP's message) and one prompt, before any poll.
         #expect(rig.prompter.infos.count == 1)
         let info = try #require(rig.prompter.infos.first)
-        #expect(info.hasPrefix("QR-BLOCKS\n"))
+        #expect(info.hasPrefix("Signing in to host01 as alice with Entra OIDC.\nQR-BLOCKS\n"))
         #expect(info.hasSuffix("enter the code \(FlowFixtures.userCode) to authenticate."))
         #expect(rig.prompter.prompts.map(\.text) == [DevicePresentation.firstPrompt])
         #expect(rig.qrRequests == ["https://microsoft.com/devicelogin"])
@@ -253,7 +254,20 @@ import Testing
         rig.qrText = nil
         rig.transport.on("/devicecode", .success(FlowFixtures.response(200, FlowFixtures.deviceCodeJSON(message: false))))
         _ = rig.run()
-        #expect(rig.prompter.infos == ["To sign in, open https://microsoft.com/devicelogin in a browser and enter the code \(FlowFixtures.userCode)."])
+        #expect(rig.prompter.infos == ["Signing in to host01 as alice with Entra OIDC.\n"
+            + "To sign in, open https://microsoft.com/devicelogin in a browser and enter the code \(FlowFixtures.userCode)."])
+    }
+
+    /// The person sees which machine, which account and which IdP they approve, in our words and
+    /// before the IdP's sentence (device-code phishing hands out codes for someone else's login).
+    @Test func theSignInNamesTheMachineTheAccountAndTheIdP() throws {
+        let rig = Rig()
+        rig.config.idp.name = "Contoso\u{202E} Entra ID"
+        rig.hostName = "db-07\u{1B}[2J"
+        _ = rig.run()
+        let info = try #require(rig.prompter.infos.first)
+        #expect(info.hasPrefix("Signing in to db-07[2J as alice with Contoso Entra ID.\n"))
+        #expect(DevicePresentation.header(host: "", account: "alice", idpName: "") == "Signing in as alice.")
     }
 
     // MARK: failures and their outcomes
@@ -267,7 +281,7 @@ import Testing
         ("invalid_client", [700_025], .serviceError, "client-secret-not-allowed", Outcome.misconfiguredMessage),
         ("unauthorized_client", [700_016], .serviceError, "client-rejected", Outcome.misconfiguredMessage),
         ("invalid_request", [900_144], .serviceError, "invalid-request", Outcome.misconfiguredMessage),
-        ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableMessage),
+        ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableLocalPasswordMessage),
     ])
     func tokenEndpointErrors(error: String, codes: [Int], kind: Outcome.Kind, reason: String, message: String) {
         let rig = Rig(token: [Self.idpError(error, codes)])
@@ -308,9 +322,14 @@ import Testing
             rig.transport.on("/openid-configuration", .failure(failure))
             let o = rig.run()
             #expect(o.kind == .unavailable)
-            #expect(o.userMessage == LoginOutcomes.unavailableMessage)
+            #expect(o.userMessage == LoginOutcomes.unavailableLocalPasswordMessage)
             #expect(rig.prompter.events.isEmpty)
         }
+        // Under pam.offline = deny nothing comes next: the person is told to try later.
+        let denied = Rig()
+        denied.config.pam.offline = .deny
+        denied.transport.on("/openid-configuration", .failure(.connect))
+        #expect(denied.run().userMessage == LoginOutcomes.unavailableMessage)
         let midway = Rig(token: [FlowFixtures.pending(), .failure(.connect)])
         #expect(midway.run().kind == .unavailable)
         let fiveHundred = Rig(token: [.success(FlowFixtures.response(502, "Bad Gateway"))])

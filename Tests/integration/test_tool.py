@@ -223,6 +223,14 @@ def test_oidc_provider_keeps_the_issuer_exactly(root):
     assert "url = https://example.okta.com/\n" in conf(root)
 
 
+def test_guid_client_id_is_stored_lowercase(root):
+    """Entra's `aud` is the lowercase GUID: an id pasted in uppercase is stored as the token says it."""
+    add_idp(root)
+    r = jcfed(root, "idp", "update", "--client-id", CLIENT.upper())
+    assert r.returncode == 0, r.stderr
+    assert f"client_id = {CLIENT.lower()}\n" in conf(root)
+
+
 def test_azure_url_trailing_slash_is_dropped(root):
     add_idp(root)
     jcfed(root, "idp", "update", "--url", URL + "/")

@@ -84,6 +84,15 @@ public struct PAMSettings: Sendable, Equatable {
 }
 
 public enum GUID {
+    /// Two GUIDs name the same object whatever the case of their hex digits (Entra writes them
+    /// lowercase in tokens; admins paste them from portals in either case). Anything that is not
+    /// a GUID compares byte for byte.
+    public static func sameID(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        guard isValid(a), isValid(b) else { return false }
+        return a.lowercased() == b.lowercased()
+    }
+
     /// 8-4-4-4-12 hex digits.
     public static func isValid(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)

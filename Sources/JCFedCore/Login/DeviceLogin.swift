@@ -33,7 +33,7 @@ struct DeviceLogin {
 
     func run() -> Outcome {
         switch signIn() {
-        case .failure(let outcome): return outcome
+        case .failure(let outcome): return LoginOutcomes.forOfflinePolicy(outcome, subject.config.pam.offline)
         case .success(let identity): return authorize(identity)
         }
     }
@@ -134,7 +134,9 @@ struct DeviceLogin {
         if DevicePresentation.wantsQR(idp.qr, isTerminal: prompter.isTerminal) {
             qr = environment.makeQR(a.qrTarget)
         }
-        guard prompter.info(DevicePresentation.message(a, qr: qr)) else { return false }
+        let header = DevicePresentation.header(host: environment.hostName, account: subject.account.name,
+                                               idpName: idp.name)
+        guard prompter.info(DevicePresentation.message(a, qr: qr, header: header)) else { return false }
         return prompter.prompt(DevicePresentation.firstPrompt, echo: false) != nil
     }
 

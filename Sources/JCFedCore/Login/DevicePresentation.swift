@@ -23,10 +23,25 @@ enum DevicePresentation {
         }
     }
 
-    /// The one info message: the QR code first, then the instructions next to the prompt.
-    static func message(_ a: DeviceAuthorization, qr: String?) -> String {
-        let text = instructions(a, withQR: qr != nil)
-        guard let qr = qr, !qr.isEmpty else { return text }
-        return qr + "\n" + text
+    /// Where the person is signing in, before anything the IdP says: "Signing in to host01 as
+    /// alice with Contoso Entra ID." A device code approved for the wrong machine is what
+    /// device-code phishing relies on (RFC 8628 §5.4), so the machine and the account are named
+    /// in our words, not the IdP's. Each part is cleaned for a terminal and capped.
+    static func header(host: String, account: String, idpName: String) -> String {
+        var s = "Signing in"
+        if let h = DisplayText.forPerson(host, maxScalars: 64) { s += " to " + h }
+        if let a = DisplayText.forPerson(account, maxScalars: 64) { s += " as " + a }
+        if let n = DisplayText.forPerson(idpName, maxScalars: 64) { s += " with " + n }
+        return s + "."
+    }
+
+    /// The one info message: the header, the QR code, then the instructions next to the prompt.
+    static func message(_ a: DeviceAuthorization, qr: String?, header: String? = nil) -> String {
+        let qr = qr ?? ""
+        var parts: [String] = []
+        if let header = header { parts.append(header) }
+        if !qr.isEmpty { parts.append(qr) }
+        parts.append(instructions(a, withQR: !qr.isEmpty))
+        return parts.joined(separator: "\n")
     }
 }

@@ -13,12 +13,14 @@ public struct LoginEnvironment {
     public var makeQR: (String) -> String?
     /// Owner required of configuration files (root; tests that run unprivileged pass their uid).
     public var configOwner: UInt32
+    /// This machine's name, shown at sign-in so the person knows what they approve ("" if unknown).
+    public var hostName: String
 
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
                 makeVerifier: @escaping () -> SignatureVerifier,
                 makeQR: @escaping (String) -> String? = { _ in nil },
-                configOwner: UInt32 = 0) {
+                configOwner: UInt32 = 0, hostName: String = "") {
         self.log = log
         self.clock = clock
         self.users = users
@@ -27,5 +29,6 @@ public struct LoginEnvironment {
         self.makeVerifier = makeVerifier
         self.makeQR = makeQR
         self.configOwner = configOwner
+        self.hostName = hostName
     }
 }

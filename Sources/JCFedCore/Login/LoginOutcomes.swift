@@ -3,6 +3,19 @@
 /// secret) and one sentence for the person.
 enum LoginOutcomes {
     static let unavailableMessage = "The sign-in service cannot be reached; try again later."
+    /// The same, when the stack lets the local password decide next (pam.offline = local-password,
+    /// written by `jcfed enable`): the person is about to see "Password:", and should know why.
+    static let unavailableLocalPasswordMessage =
+        "The sign-in service cannot be reached; log in with your local password instead."
+
+    /// The person's sentence for an unavailable IdP, matched to what the stack does next.
+    static func forOfflinePolicy(_ outcome: Outcome, _ policy: OfflinePolicy) -> Outcome {
+        guard policy == .localPassword, outcome.kind == .unavailable,
+              outcome.userMessage == unavailableMessage else { return outcome }
+        var o = outcome
+        o.userMessage = unavailableLocalPasswordMessage
+        return o
+    }
     static let notVerifiedMessage = "The sign-in could not be verified."
 
     static let outOfMemory = Outcome(.bufError, reason: "out-of-memory",

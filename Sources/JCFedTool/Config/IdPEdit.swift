@@ -53,7 +53,11 @@ struct IdPEdit {
             if effectiveType == IdPType.azure.rawValue { while url.hasSuffix("/") { url.removeLast() } }
             try set("url", url)
         }
-        if let clientID = clientID { try set("client_id", clientID.trimmingSpaces()) }
+        if let clientID = clientID?.trimmingSpaces() {
+            // Entra prints GUIDs in either case but always puts the lowercase form in `aud`: the
+            // file holds what the token will say, so an id pasted in uppercase cannot lock anyone out.
+            try set("client_id", GUID.isValid(clientID) ? clientID.lowercased() : clientID)
+        }
 
         var secretToWrite: (String, String)?
         var secretToRemove: String?

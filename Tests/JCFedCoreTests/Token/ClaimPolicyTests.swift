@@ -62,6 +62,19 @@ import Testing
         #expect(check(AudiencePolicy(), set("aud", "{}")) == .badClaim)
     }
 
+    /// An admin who pasted the client id in uppercase (Entra's portal shows GUIDs either way)
+    /// still matches the lowercase `aud` Entra issues; a different GUID or a non-GUID id that
+    /// differs in case does not.
+    @Test func audienceGUIDComparesWithoutCase() {
+        let upper = CoreFixture.context(clientID: CoreFixture.client.uppercased())
+        #expect(check(AudiencePolicy(), context: upper) == nil)
+        #expect(check(AudiencePolicy(), set("azp", "\"\(CoreFixture.client)\""), context: upper) == nil)
+        let other = CoreFixture.context(clientID: "AAAAAAAA-BBBB-CCCC-DDDD-000000000000")
+        #expect(check(AudiencePolicy(), context: other) == .audienceMismatch)
+        #expect(GUID.sameID("api://App", "api://app") == false)
+        #expect(check(TenantPolicy(), context: CoreFixture.context(tenantID: CoreFixture.tenant.uppercased())) == nil)
+    }
+
     @Test func lifetimePolicy() {
         let now = CoreFixture.now
         #expect(check(LifetimePolicy()) == nil)

@@ -25,9 +25,9 @@ enum CoreFixture {
     static let key = JWK(kid: "k1", issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
                          material: .rsa(n: modulus, e: [1, 0, 1]))
 
-    static func context(keys: [JWK] = [key], tenantID: String? = tenant,
+    static func context(keys: [JWK] = [key], tenantID: String? = tenant, clientID: String = client,
                         allowed: Set<JWSAlgorithm> = JWSAlgorithm.entraAllowList) -> ValidationContext {
-        ValidationContext(issuer: issuer, tenantID: tenantID, clientID: client, allowedAlgorithms: allowed,
+        ValidationContext(issuer: issuer, tenantID: tenantID, clientID: clientID, allowedAlgorithms: allowed,
                           keys: keys, now: now, clockSkew: 60)
     }
 

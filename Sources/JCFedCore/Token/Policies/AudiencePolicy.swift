@@ -1,5 +1,6 @@
 /// OIDC Core §3.1.3.7: `aud` is our client id, or an array that contains it. An array with other
 /// audiences requires `azp` to be our client id; an `azp` that is present must be our client id.
+/// A GUID client id compares without regard to the case of its hex digits (GUID.sameID).
 public struct AudiencePolicy: ClaimPolicy {
     public init() {}
 
@@ -21,7 +22,7 @@ public struct AudiencePolicy: ClaimPolicy {
         default:
             return TokenRejection(.badClaim, "aud is neither a string nor an array")
         }
-        guard audiences.contains(client) else {
+        guard audiences.contains(where: { GUID.sameID($0, client) }) else {
             return TokenRejection(.audienceMismatch, "aud does not name this client")
         }
         let azp: String?
@@ -29,10 +30,10 @@ public struct AudiencePolicy: ClaimPolicy {
         case .failure(let rejection): return rejection
         case .success(let value): azp = value
         }
-        if audiences.contains(where: { $0 != client }) && azp == nil {
+        if audiences.contains(where: { !GUID.sameID($0, client) }) && azp == nil {
             return TokenRejection(.audienceMismatch, "aud names other audiences and azp is missing")
         }
-        if let azp = azp, azp != client {
+        if let azp = azp, !GUID.sameID(azp, client) {
             return TokenRejection(.audienceMismatch, "azp is another client")
         }
         return nil

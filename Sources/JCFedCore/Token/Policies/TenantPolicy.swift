@@ -1,6 +1,6 @@
 /// Entra: `tid` must be the pinned tenant. Runs before the issuer check so the issuer template
 /// `{tenantid}` is only ever filled with the pinned tenant. Generic OIDC (no pinned tenant): no-op.
-/// The comparison is exact; the configured GUID is expected in Entra's lowercase form.
+/// GUIDs compare without regard to the case of their hex digits (GUID.sameID).
 public struct TenantPolicy: ClaimPolicy {
     public init() {}
 
@@ -9,7 +9,7 @@ public struct TenantPolicy: ClaimPolicy {
         switch claims.requiredString("tid") {
         case .failure(let rejection): return rejection
         case .success(let tid):
-            return tid == pinned ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
+            return GUID.sameID(tid, pinned) ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
         }
     }
 }

@@ -72,7 +72,6 @@ import Testing
         let other = CoreFixture.context(clientID: "AAAAAAAA-BBBB-CCCC-DDDD-000000000000")
         #expect(check(AudiencePolicy(), context: other) == .audienceMismatch)
         #expect(GUID.sameID("api://App", "api://app") == false)
-        #expect(check(TenantPolicy(), context: CoreFixture.context(tenantID: CoreFixture.tenant.uppercased())) == nil)
     }
 
     @Test func lifetimePolicy() {

@@ -1,6 +1,8 @@
 /// Entra: `tid` must be the pinned tenant. Runs before the issuer check so the issuer template
 /// `{tenantid}` is only ever filled with the pinned tenant. Generic OIDC (no pinned tenant): no-op.
-/// GUIDs compare without regard to the case of their hex digits (GUID.sameID).
+/// The configured tenant is lower-cased when the file is read (IdPSettings.tenantID), so an admin's
+/// casing never matters; the token's `tid` must be Entra's canonical lowercase form exactly (Entra
+/// never issues another, so an uppercase `tid` is refused as a tenant mismatch).
 public struct TenantPolicy: ClaimPolicy {
     public init() {}
 
@@ -9,7 +11,7 @@ public struct TenantPolicy: ClaimPolicy {
         switch claims.requiredString("tid") {
         case .failure(let rejection): return rejection
         case .success(let tid):
-            return GUID.sameID(tid, pinned) ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
+            return tid == pinned ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
         }
     }
 }

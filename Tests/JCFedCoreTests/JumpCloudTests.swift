@@ -296,16 +296,17 @@ final class JumpCloudFakeSigner: RequestSigner {
         #expect(report.lines.contains("bound to this device: 1 users"))
     }
 
-    @Test func importKeepsThisDevicesBindings() {
+    @Test func importKeepsThisDevicesBindings() throws {
         var installed = IdentityFixtures.directory
         installed.boundUserIDs = ["abc"]
         installed.metadata.bindingsSyncedAt = 50
         var file = Directory(users: [IdentityFixtures.user("zed", "zed@contoso.com")])
         file.boundUserIDs = ["other"]
-        let (d, _) = DirectorySync.importing(file, existing: installed, now: 99)
+        file.metadata.syncedAt = 90
+        let (d, _) = try DirectorySync.importing(file, existing: installed, now: 99).get()
         #expect(d.boundUserIDs == ["abc"])
-        #expect(d.metadata.source == "import" && d.metadata.syncedAt == 99 && d.metadata.bindingsSyncedAt == 50)
-        let (fresh, _) = DirectorySync.importing(file, existing: nil, now: 99)
+        #expect(d.metadata.source == "import" && d.metadata.syncedAt == 90 && d.metadata.bindingsSyncedAt == 50)
+        let (fresh, _) = try DirectorySync.importing(file, existing: nil, now: 99).get()
         #expect(fresh.boundUserIDs == ["other"])
     }
 }

@@ -14,9 +14,10 @@
 /// does not carry). `jcfed.bound_user_ids` lists the users bound to this device (System Context
 /// API); null or absent means unknown, and the binding check is then off.
 ///
-/// Parsing is strict: a record whose fields have the wrong type, two records with the same id or
-/// username, or a `totalCount` that differs from the number of records (a truncated export) make
-/// the whole file invalid. Fields we do not use are ignored on input and dropped on output (a
+/// Parsing is strict: a record whose fields have the wrong type, two records with the same id,
+/// two usernames that are the same name ignoring case (`alice`, `Alice`), a non-ASCII username
+/// that is not stable under NFKC case folding, or a `totalCount` that differs from the number of
+/// records (a truncated export) make the whole file invalid. `state` may be absent (nil). Fields we do not use are ignored on input and dropped on output (a
 /// JumpCloud record carries addresses and phone numbers we have no business copying around).
 public enum DirectoryFile {
     /// The largest file read (about 100,000 users).

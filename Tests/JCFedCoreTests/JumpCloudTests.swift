@@ -202,6 +202,19 @@ final class JumpCloudFakeSigner: RequestSigner {
         guard case .failure = api(t).fetchUsers() else { Issue.record("accepted"); return }
     }
 
+    @Test func usernamesDifferingOnlyInCaseFailTheSync() {
+        let a = #"{"_id":"a1","username":"admin","activated":true,"suspended":false,"account_locked":false}"#
+        let b = #"{"_id":"a2","username":"Admin","activated":true,"suspended":false,"account_locked":false}"#
+        let t = JumpCloudFakeTransport { req in
+            req.url.contains("/api/systemusers") ? JumpCloudFakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#)
+                : JumpCloudFakeTransport.json("[]")
+        }
+        guard case .failure(let e) = DirectorySync.run(api: api(t), systemContext: nil, existing: nil, now: 5) else {
+            Issue.record("admin and Admin accepted"); return
+        }
+        #expect(e.message.contains("'admin' and 'Admin'"))
+    }
+
     // MARK: System Context
 
     @Test func systemContextRequestsAreSignedOverTheRequestLineAndDate() throws {

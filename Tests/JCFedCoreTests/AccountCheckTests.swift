@@ -24,12 +24,30 @@ import Testing
     }
 
     @Test func notActivatedIsExpired() {
-        for u in [F.user("a", "a@x.com", activated: false), F.user("a", "a@x.com", state: "STAGED"),
+        for u in [F.user("a", "a@x.com", activated: false, state: nil), F.user("a", "a@x.com", state: "STAGED"),
                   F.user("a", "a@x.com", state: "SOMETHING_NEW")] {
             let o = check(u)
             #expect(o.kind == .accountExpired && o.reason == "not-activated")
             #expect(o.userMessage == "Your JumpCloud account is not activated.")
         }
+    }
+
+    @Test func stateDecidesWhenTheRecordHasOne() {
+        // activated is JumpCloud's password status: ACTIVATED with "password pending" is a normal
+        // user who signs in only through Entra and never set a JumpCloud password.
+        #expect(check(F.user("a", "a@x.com", activated: false, state: "ACTIVATED")).kind == .success)
+        // A STAGED user is not active even with a password set.
+        let staged = check(F.user("a", "a@x.com", activated: true, state: "STAGED"))
+        #expect(staged.kind == .accountExpired && staged.reason == "not-activated")
+        #expect(staged.adminDetail.contains("state STAGED"))
+    }
+
+    @Test func activatedDecidesOnlyWithoutState() {
+        #expect(check(F.user("a", "a@x.com", activated: true, state: nil)).kind == .success)
+        let o = check(F.user("a", "a@x.com", activated: false, state: nil))
+        #expect(o.kind == .accountExpired && o.reason == "not-activated")
+        #expect(o.adminDetail.contains("no state"))
+        #expect(check(F.user("a", "a@x.com", suspended: true, state: nil)).reason == "suspended")
     }
 
     @Test func lockedIsPermissionDenied() {

@@ -49,7 +49,7 @@ enum IdentityFixtures {
 
     static func user(_ name: String, _ email: String, id: String? = nil, groups: [String] = [],
                      activated: Bool = true, suspended: Bool = false, locked: Bool = false,
-                     state: String = "ACTIVATED") -> DirectoryUser {
+                     state: String? = "ACTIVATED") -> DirectoryUser {
         let hexID = id ?? String(repeating: "0", count: 24 - min(24, name.utf8.count * 2))
             + name.utf8.prefix(12).map { String($0, radix: 16) }.joined()
         return DirectoryUser(id: hexID, username: name, email: email, activated: activated, suspended: suspended,

@@ -78,12 +78,63 @@ import Testing
         if case .success = DirectoryFile.parse(Array(text.utf8)) { Issue.record("two spellings of one name accepted") }
     }
 
-    @Test func missingStateIsDerived() throws {
+    @Test func missingStateStaysMissing() throws {
+        // Absent is not ACTIVATED (nor derived from `activated`, JumpCloud's password status):
+        // AccountCheck then decides by the booleans. It survives a round trip as null.
         let text = #"{"results":[{"_id":"a1","username":"a","activated":true,"suspended":true,"account_locked":false},"#
-            + #"{"_id":"a2","username":"b","activated":false,"suspended":false,"account_locked":false}],"totalCount":2}"#
+            + #"{"_id":"a2","username":"b","activated":false,"suspended":false,"account_locked":false,"state":null}],"totalCount":2}"#
         let d = try DirectoryFile.parse(Array(text.utf8)).get()
-        #expect(d.user(named: "a")?.state == "SUSPENDED")
-        #expect(d.user(named: "b")?.state == "STAGED")
+        #expect(d.user(named: "a")?.state == nil)
+        #expect(d.user(named: "b")?.state == nil)
+        #expect(d.user(named: "a")?.isSuspended == true)
+        #expect(d.user(named: "b")?.isActivated == false)
+        let back = try DirectoryFile.parse(DirectoryFile.serialize(d)).get()
+        #expect(back.users == d.users)
+    }
+
+    // MARK: usernames unique after case folding
+
+    static func file(_ names: [String]) -> [UInt8] {
+        let records = names.enumerated().map { i, n in
+            #"{"_id":"a\#(i)","username":"\#(n)","activated":true,"suspended":false,"account_locked":false}"#
+        }
+        return Array(#"{"results":[\#(records.joined(separator: ","))],"totalCount":\#(names.count)}"#.utf8)
+    }
+
+    @Test(arguments: [["alice", "Alice"], ["ADMIN", "admin"], ["ren\\u00e9", "REN\\u00e9"], ["bob", "alice", "BOB"]])
+    func usernamesDifferingOnlyInCaseAreDuplicates(names: [String]) {
+        switch DirectoryFile.parse(Self.file(names)) {
+        case .success: Issue.record("accepted \(names)")
+        case .failure(let e): #expect(e.problem.contains("appears twice") && e.problem.contains("ignoring case"), "\(e.problem)")
+        }
+    }
+
+    @Test func lookupStaysByteForByte() throws {
+        let d = try DirectoryFile.parse(Self.file(["Alice", "bob"])).get()
+        #expect(d.user(named: "Alice")?.username == "Alice")
+        #expect(d.user(named: "alice") == nil)
+        #expect(d.user(named: "BOB") == nil)
+    }
+
+    @Test(arguments: [
+        "\\u00c9mile",        // É: upper case outside ASCII
+        "\\ufb01ona",         // the fi ligature: a compatibility form of "fi"
+        "\\uff41lice",        // full-width a
+        "rene\\u0301",        // a combining mark (e + U+0301 is é)
+        "k\\u200bim",         // zero-width space
+        "\\u1100\\u1161",       // conjoining Hangul jamo (compose to U+AC00)
+        "\\u212aim",          // Kelvin sign
+    ])
+    func nonASCIIUsernamesMustBeStableUnderNFKCCaseFolding(name: String) {
+        switch DirectoryFile.parse(Self.file([name])) {
+        case .success: Issue.record("accepted \(name)")
+        case .failure(let e): #expect(e.problem.contains("NFKC"), "\(e.problem)")
+        }
+    }
+
+    @Test func foldedNonASCIIUsernamesAreAccepted() throws {
+        let d = try DirectoryFile.parse(Self.file(["ren\\u00e9", "\\u0430\\u043d\\u044f", "\\u674e", "\\uac00"])).get()
+        #expect(d.user(named: "ren\u{e9}") != nil && d.user(named: "\u{674e}") != nil)
     }
 
     // MARK: loading
@@ -115,6 +166,30 @@ import Testing
         // 0 = never stale.
         let never = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 0), now: 1_000_000, owner: getuid()).get())
         #expect(!never.isStale)
+    }
+
+    @Test func timesInTheFutureAreRefused() throws {
+        // A future synced_at would pass the staleness check for as long as it likes.
+        let dir = IdentityTempDir()
+        let now: Int64 = 1_700_000_000
+        for (synced, bindings) in [(now + 301, nil), (now + 86_400 * 365, nil), (now, now + 3_600)] as [(Int64, Int64?)] {
+            var d = IdentityFixtures.directory
+            d.metadata = DirectoryMetadata(source: "api", syncedAt: synced, bindingsSyncedAt: bindings)
+            if bindings != nil { d.boundUserIDs = [d.users[0].id] }
+            _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
+            guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, owner: getuid()) else {
+                Issue.record("a directory synced in the future was accepted (\(synced), \(String(describing: bindings)))"); continue
+            }
+            #expect(e.key == "mapping.directory")
+            #expect(e.problem.contains(bindings == nil ? "jcfed.synced_at" : "jcfed.bindings_synced_at") && e.problem.contains("after the current time"),
+                    "\(e.problem)")
+        }
+        // Within the clock difference allowed: fine, and not older than 0 seconds.
+        var d = IdentityFixtures.directory
+        d.metadata.syncedAt = now + DirectoryLoader.futureToleranceSeconds
+        _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
+        let ok = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, owner: getuid()).get())
+        #expect(ok.ageSeconds == 0 && !ok.isStale)
     }
 
     @Test func bindingAgeCountsForStaleness() throws {
@@ -191,5 +266,108 @@ import Testing
             if n != "." && n != ".." { names.append(n) }
         }
         return names.sorted()
+    }
+}
+
+@Suite struct DirectoryImportTests {
+    typealias F = IdentityFixtures
+
+    func exported(_ syncedAt: Int64?) -> Directory {
+        var d = Directory(users: [F.user("alice", "alice@contoso.com", groups: ["Engineering", "Linux"]),
+                                  F.user("bob", "bob@contoso.com", groups: ["Linux"]),
+                                  F.user("carol", "carol@contoso.com")])
+        d.metadata = DirectoryMetadata(source: "api", syncedAt: syncedAt)
+        return d
+    }
+
+    @Test func anImportWithoutATimeIsRefusedNeverStampedNow() {
+        guard case .failure(let e) = DirectorySync.importing(exported(nil), existing: nil, now: 5_000) else {
+            Issue.record("an export without synced_at was stamped with the time of the import"); return
+        }
+        #expect(e.problem.contains("--synced-at"))
+    }
+
+    @Test func theTimeComesFromTheFileOrFromSyncedAt() throws {
+        let (fromFile, _) = try DirectorySync.importing(exported(1_000), existing: nil, now: 5_000).get()
+        #expect(fromFile.metadata.syncedAt == 1_000)
+        let (given, _) = try DirectorySync.importing(exported(nil), existing: nil, now: 5_000, syncedAt: 2_000).get()
+        #expect(given.metadata.syncedAt == 2_000)
+        let (same, _) = try DirectorySync.importing(exported(1_000), existing: nil, now: 5_000, syncedAt: 1_000).get()
+        #expect(same.metadata.syncedAt == 1_000)
+        guard case .failure(let e) = DirectorySync.importing(exported(1_000), existing: nil, now: 5_000, syncedAt: 2_000) else {
+            Issue.record("disagreeing times accepted"); return
+        }
+        #expect(e.problem.contains("--synced-at"))
+    }
+
+    @Test func anImportFromTheFutureIsRefused() {
+        for (file, given) in [(Int64(9_000), Int64?.none), (nil, 9_000)] {
+            guard case .failure(let e) = DirectorySync.importing(exported(file), existing: nil, now: 5_000, syncedAt: given) else {
+                Issue.record("a future time accepted"); continue
+            }
+            #expect(e.problem.contains("after the current time"))
+        }
+    }
+
+    @Test func theReportCountsMemberships() throws {
+        let (_, report) = try DirectorySync.importing(exported(1_000), existing: nil, now: 5_000).get()
+        #expect(report.groups == 2 && report.memberships == 3)
+        #expect(report.lines.first == "users: 3, groups: 2, memberships: 3")
+    }
+
+    // MARK: shrinking
+
+    func users(_ n: Int, from: Int = 0) -> [DirectoryUser] {
+        (from..<(from + n)).map { F.user("user\($0)", "user\($0)@contoso.com") }
+    }
+
+    @Test func droppingMostUsersIsAShrink() throws {
+        let old = Directory(users: users(4))
+        let new = Directory(users: [old.users[0]])
+        let what = try #require(DirectorySync.shrinkage(from: old, to: new))
+        #expect(what.contains("drops 3 of the 4 users") && what.contains("user1"), "\(what)")
+    }
+
+    @Test(arguments: [(4, 2, false), (4, 1, true), (100, 90, false), (100, 89, true), (20, 17, true), (20, 18, false),
+                      (3, 0, true), (2, 0, false), (1000, 901, false), (1000, 899, true)])
+    func theThresholdIsMoreThanTwoUsersAndMoreThanTenPercent(old: Int, kept: Int, shrinks: Bool) {
+        let o = Directory(users: users(old))
+        let n = Directory(users: Array(o.users.prefix(kept)) + users(5, from: 10_000))
+        #expect((DirectorySync.shrinkage(from: o, to: n) != nil) == shrinks)
+    }
+
+    @Test func aRenameIsNotADrop() {
+        let old = Directory(users: users(4))
+        var renamed = old.users
+        for i in renamed.indices { renamed[i].username += "x" }
+        #expect(DirectorySync.shrinkage(from: old, to: Directory(users: renamed)) == nil)
+    }
+
+    @Test func droppingEveryBindingIsAShrink() throws {
+        let old = Directory(users: users(4), boundUserIDs: [users(4)[0].id, users(4)[1].id])
+        let what = try #require(DirectorySync.shrinkage(from: old, to: Directory(users: users(4), boundUserIDs: [])))
+        #expect(what.contains("drops all 2 users bound to this device"))
+        #expect(DirectorySync.shrinkage(from: old, to: Directory(users: users(4), boundUserIDs: [users(4)[1].id])) == nil)
+        #expect(DirectorySync.shrinkage(from: Directory(users: users(4), boundUserIDs: []),
+                                        to: Directory(users: users(4), boundUserIDs: [])) == nil)
+    }
+
+    // MARK: --synced-at
+
+    @Test(arguments: [
+        ("1700000000", Int64(1_700_000_000)), ("0", 0),
+        ("2023-11-14T22:13:20Z", 1_700_000_000), ("2023-11-14t22:13:20z", 1_700_000_000),
+        ("2023-11-14T22:13:20.999Z", 1_700_000_000), ("2023-11-14T22:13:20+00:00", 1_700_000_000),
+        ("2024-02-29T00:00:00Z", 1_709_164_800), ("1970-01-01T00:00:00Z", 0),
+    ])
+    func parsesEpochSecondsAndRFC3339UTC(text: String, expected: Int64) {
+        #expect(DirectorySync.parseTime(text) == expected)
+    }
+
+    @Test(arguments: ["", "-5", "1.5", "now", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14T22:13:20+01:00",
+                      "2023-11-14 22:13:20Z", "2023-02-29T00:00:00Z", "2023-13-01T00:00:00Z", "2023-11-14T24:00:00Z",
+                      "2023-11-14T22:13:20.Z", "99999999999999999999", "2023-11-14T22:13:20Zjunk"])
+    func refusesAnythingElse(text: String) {
+        #expect(DirectorySync.parseTime(text) == nil, "\(text)")
     }
 }

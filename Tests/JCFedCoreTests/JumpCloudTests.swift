@@ -202,6 +202,19 @@ final class JumpCloudFakeSigner: RequestSigner {
         guard case .failure = api(t).fetchUsers() else { Issue.record("accepted"); return }
     }
 
+    @Test func usernamesDifferingOnlyInCaseFailTheSync() {
+        let a = #"{"_id":"a1","username":"admin","activated":true,"suspended":false,"account_locked":false}"#
+        let b = #"{"_id":"a2","username":"Admin","activated":true,"suspended":false,"account_locked":false}"#
+        let t = JumpCloudFakeTransport { req in
+            req.url.contains("/api/systemusers") ? JumpCloudFakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#)
+                : JumpCloudFakeTransport.json("[]")
+        }
+        guard case .failure(let e) = DirectorySync.run(api: api(t), systemContext: nil, existing: nil, now: 5) else {
+            Issue.record("admin and Admin accepted"); return
+        }
+        #expect(e.message.contains("'admin' and 'Admin'"))
+    }
+
     // MARK: System Context
 
     @Test func systemContextRequestsAreSignedOverTheRequestLineAndDate() throws {
@@ -296,16 +309,17 @@ final class JumpCloudFakeSigner: RequestSigner {
         #expect(report.lines.contains("bound to this device: 1 users"))
     }
 
-    @Test func importKeepsThisDevicesBindings() {
+    @Test func importKeepsThisDevicesBindings() throws {
         var installed = IdentityFixtures.directory
         installed.boundUserIDs = ["abc"]
         installed.metadata.bindingsSyncedAt = 50
         var file = Directory(users: [IdentityFixtures.user("zed", "zed@contoso.com")])
         file.boundUserIDs = ["other"]
-        let (d, _) = DirectorySync.importing(file, existing: installed, now: 99)
+        file.metadata.syncedAt = 90
+        let (d, _) = try DirectorySync.importing(file, existing: installed, now: 99).get()
         #expect(d.boundUserIDs == ["abc"])
-        #expect(d.metadata.source == "import" && d.metadata.syncedAt == 99 && d.metadata.bindingsSyncedAt == 50)
-        let (fresh, _) = DirectorySync.importing(file, existing: nil, now: 99)
+        #expect(d.metadata.source == "import" && d.metadata.syncedAt == 90 && d.metadata.bindingsSyncedAt == 50)
+        let (fresh, _) = try DirectorySync.importing(file, existing: nil, now: 99).get()
         #expect(fresh.boundUserIDs == ["other"])
     }
 }

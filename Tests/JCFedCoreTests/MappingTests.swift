@@ -198,6 +198,60 @@ import Testing
     }
 }
 
+@Suite struct MappingRecordTests {
+    typealias F = IdentityFixtures
+
+    /// NSS that answers with its own spelling of the name (sssd with case_sensitive = false).
+    final class RenamingUsers: UserDatabase {
+        let answer: LocalAccount
+        init(_ answer: LocalAccount) { self.answer = answer }
+        func account(named name: String) -> LocalAccount? {
+            IdentityMapper.asciiCaseInsensitiveEqual(name, answer.name) ? answer : nil
+        }
+        func groupNames(of account: LocalAccount) -> [String] { [] }
+    }
+
+    func directory(unixUID: Int?) -> Directory {
+        var u = F.user("ubuntu", "eve@contoso.com")
+        u.unixUID = unixUID
+        return Directory(users: [u])
+    }
+
+    func resolve(_ d: Directory, users: UserDatabase) -> Result<LocalAccount, IdentityMapper.Rejection> {
+        IdentityMapper.resolve(F.identity(upn: "eve@contoso.com"), config: F.config(), directory: d, pamUser: "ubuntu", users: users)
+    }
+
+    @Test func theLocalUIDMustBeTheRecordsUnixUID() {
+        // Eve's JumpCloud username is `ubuntu`; the local `ubuntu` (uid 1000) is the image's own
+        // account, not the one the JumpCloud agent made for her (unix_uid 5001).
+        let users = IdentityFakeUsers([("ubuntu", 1000)])
+        guard case .failure(let e) = resolve(directory(unixUID: 5001), users: users) else {
+            Issue.record("an org user took a local account with another uid"); return
+        }
+        #expect(e.reason == "uid-mismatch" && e.kind == .authError)
+        #expect(e.detail.contains("5001") && e.detail.contains("1000"))
+        #expect((try? resolve(directory(unixUID: 1000), users: users).get())?.uid == 1000)
+        // No unix_uid in the record: nothing to compare.
+        #expect((try? resolve(directory(unixUID: nil), users: users).get())?.uid == 1000)
+    }
+
+    @Test func theNSSNameMustBeTheJumpCloudUsernameByteForByte() {
+        let users = RenamingUsers(LocalAccount(name: "Ubuntu", uid: 1000, gid: 1000))
+        guard case .failure(let e) = resolve(directory(unixUID: nil), users: users) else {
+            Issue.record("NSS's account Ubuntu accepted for JumpCloud user ubuntu"); return
+        }
+        #expect(e.reason == "name-mismatch")
+        #expect(e.detail.contains("'Ubuntu'") && e.detail.contains("'ubuntu'"))
+    }
+
+    @Test func withoutADirectoryThereIsNoRecordToCompare() throws {
+        let users = IdentityFakeUsers([("eve", 1000)])
+        let a = try IdentityMapper.resolve(F.identity(upn: "eve@contoso.com"), config: F.config(), directory: nil,
+                                           pamUser: "eve", users: users).get()
+        #expect(a.uid == 1000)
+    }
+}
+
 @Suite struct MappingKeyTests {
     @Test(arguments: [
         ("alice@contoso.com", "alice@contoso.com", true),

@@ -386,7 +386,7 @@ def export_file(world, text, mode=0o644):
 def test_import_validates_and_installs_a_raw_api_export(world, jc):
     users = [make_user(i) for i in range(3)]
     f = export_file(world, json.dumps({"results": users, "totalCount": 3}))
-    p = world.jcfed("directory", "import", "--config", str(world.conf), str(f))
+    p = world.jcfed("directory", "import", "--config", str(world.conf), "--synced-at", "1700000000", str(f))
     assert p.returncode == 0, p.stderr
     assert "users: 3" in p.stdout
     d = world.load()
@@ -424,7 +424,8 @@ def test_import_keeps_this_devices_bindings(world, jc):
     jc.add_system(SYSTEM_KEY, public_pem(world.device_key), bound_ids())
     assert world.sync(source="system").returncode == 0
     f = export_file(world, json.dumps({"results": [make_user(i) for i in range(10)], "totalCount": 10}))
-    p = world.jcfed("directory", "import", "--config", str(world.conf), str(f))
+    p = world.jcfed("directory", "import", "--config", str(world.conf), "--synced-at", str(int(time.time())),
+                    "--allow-shrink", str(f))
     assert p.returncode == 0, p.stderr
     d = world.load()
     assert len(d["results"]) == 10
@@ -601,7 +602,7 @@ def test_root_prefixes_every_system_path(world):
     (tree / "etc/jcfed/jcfed.conf").write_text(
         f"[idp]\nurl = https://login.microsoftonline.com/{TENANT}\nclient_id = {PUBLIC_CLIENT}\n")
     f = export_file(world, json.dumps({"results": [make_user(1)], "totalCount": 1}))
-    p = world.jcfed("directory", "import", "--root", str(tree), str(f))
+    p = world.jcfed("directory", "import", "--root", str(tree), "--synced-at", str(int(time.time())), str(f))
     assert p.returncode == 0, p.stderr
     assert json.loads((tree / "var/lib/jcfed/directory.json").read_text())["totalCount"] == 1
     env = dict(os.environ, JCFED_ROOT=str(tree))

@@ -8,17 +8,18 @@ public struct DirectoryUser: Sendable, Equatable {
     public var username: String
     /// Company email: what JumpCloud federation matches the IdP user with.
     public var email: String
+    /// JumpCloud's password status ("password pending" is false), not the account's state.
     public var activated: Bool
     public var suspended: Bool
     public var accountLocked: Bool
-    /// STAGED, ACTIVATED or SUSPENDED (as JumpCloud spells it).
-    public var state: String
+    /// STAGED, ACTIVATED or SUSPENDED (as JumpCloud spells it); nil when the record has none.
+    public var state: String?
     public var unixUID: Int?
     /// JumpCloud user group names.
     public var groups: [String]
 
     public init(id: String, username: String, email: String, activated: Bool = true, suspended: Bool = false,
-                accountLocked: Bool = false, state: String = "ACTIVATED", unixUID: Int? = nil, groups: [String] = []) {
+                accountLocked: Bool = false, state: String? = "ACTIVATED", unixUID: Int? = nil, groups: [String] = []) {
         self.id = id
         self.username = username
         self.email = email
@@ -28,6 +29,17 @@ public struct DirectoryUser: Sendable, Equatable {
         self.state = state
         self.unixUID = unixUID
         self.groups = groups
+    }
+
+    /// Suspended by the flag or by JumpCloud's state.
+    public var isSuspended: Bool { suspended || state == "SUSPENDED" }
+
+    /// The account is active: JumpCloud's `state` decides when the record has one (ACTIVATED
+    /// with "password pending" is a normal combination: a user who signs in only through the
+    /// IdP may never set a JumpCloud password); `activated` decides only when `state` is absent.
+    public var isActivated: Bool {
+        if let s = state { return s == "ACTIVATED" }
+        return activated
     }
 }
 
@@ -70,22 +82,36 @@ public struct Directory: Sendable, Equatable {
         self.metadata = metadata
         var index: [String: Int] = [:]
         index.reserveCapacity(users.count)
-        var duplicate: String?
+        var duplicate: (String, String)?
         for (i, u) in users.enumerated() {
-            if index.updateValue(i, forKey: u.username) != nil, duplicate == nil { duplicate = u.username }
+            if let earlier = index.updateValue(i, forKey: Directory.usernameKey(u.username)), duplicate == nil,
+               earlier < users.count {
+                duplicate = (users[earlier].username, u.username)
+            }
         }
         self.byUsername = index
-        self.duplicateUsername = duplicate
+        self.duplicateUsername = duplicate?.1
+        self.duplicateUsernameOf = duplicate?.0
     }
 
-    /// A username held by two users (canonically equivalent spellings count as one): such a
-    /// directory is invalid, DirectoryFile refuses it.
+    /// A username held by two users after case folding (`alice`, `Alice`; canonically
+    /// equivalent spellings count as one too): such a directory is invalid, DirectoryFile and
+    /// DirectorySync refuse it. `duplicateUsernameOf` is the earlier spelling.
     public private(set) var duplicateUsername: String?
+    public private(set) var duplicateUsernameOf: String?
+
+    /// The key usernames must be unique under: ASCII letters folded to lower case. Non-ASCII
+    /// usernames are already stable under NFKC case folding (DirectoryFile.isFoldedUsername),
+    /// so this is their NFKC_Casefold form.
+    public static func usernameKey(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
 
     /// The JumpCloud user whose username is exactly `name` (byte for byte: account names are
     /// compared the way NSS compares them). Usernames are unique in a valid file.
     public func user(named name: String) -> DirectoryUser? {
-        guard let i = byUsername[name], i < users.count else { return nil }
+        guard let i = byUsername[Directory.usernameKey(name)], i < users.count else { return nil }
         let u = users[i]
         return Array(u.username.utf8) == Array(name.utf8) ? u : nil
     }

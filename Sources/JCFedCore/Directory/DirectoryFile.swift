@@ -14,9 +14,10 @@
 /// does not carry). `jcfed.bound_user_ids` lists the users bound to this device (System Context
 /// API); null or absent means unknown, and the binding check is then off.
 ///
-/// Parsing is strict: a record whose fields have the wrong type, two records with the same id or
-/// username, or a `totalCount` that differs from the number of records (a truncated export) make
-/// the whole file invalid. Fields we do not use are ignored on input and dropped on output (a
+/// Parsing is strict: a record whose fields have the wrong type, two records with the same id,
+/// two usernames that are the same name ignoring case (`alice`, `Alice`), a non-ASCII username
+/// that is not stable under NFKC case folding, or a `totalCount` that differs from the number of
+/// records (a truncated export) make the whole file invalid. `state` may be absent (nil). Fields we do not use are ignored on input and dropped on output (a
 /// JumpCloud record carries addresses and phone numbers we have no business copying around).
 public enum DirectoryFile {
     /// The largest file read (about 100,000 users).
@@ -99,9 +100,7 @@ public enum DirectoryFile {
             }
         }
         let directory = Directory(users: users, boundUserIDs: bound, metadata: meta)
-        if let dup = directory.duplicateUsername {
-            return .failure(Invalid("username '\(dup)' appears twice"))
-        }
+        if let problem = duplicateProblem(directory) { return .failure(Invalid(problem)) }
         return .success(directory)
     }
 
@@ -120,6 +119,9 @@ public enum DirectoryFile {
         guard isPlausibleUsername(username) else {
             return .failure(Invalid("username of \(id) is empty, too long or has a control character, space or slash"))
         }
+        guard isFoldedUsername(username) else {
+            return .failure(Invalid("username of \(id) has a non-ASCII character that is upper case, a compatibility form or a combining mark (a non-ASCII username must be stable under NFKC case folding)"))
+        }
         var email = ""
         if let e = o["email"], e != .null {
             guard let s = e.stringValue, s.utf8.count <= 320 else { return .failure(Invalid("email of \(id) is not a string")) }
@@ -134,15 +136,13 @@ public enum DirectoryFile {
         switch flag("activated") { case .failure(let e): return .failure(e); case .success(let b): activated = b }
         switch flag("suspended") { case .failure(let e): return .failure(e); case .success(let b): suspended = b }
         switch flag("account_locked") { case .failure(let e): return .failure(e); case .success(let b): locked = b }
-        let state: String
+        // Absent (older records): nil, and AccountCheck then goes by `activated` and `suspended`.
+        var state: String?
         if let s = o["state"], s != .null {
             guard let str = s.stringValue, !str.isEmpty, str.utf8.count <= 32 else {
                 return .failure(Invalid("state of \(id) is not a short string"))
             }
             state = str
-        } else {
-            // Older records have no state: derive the one JumpCloud would show.
-            state = suspended ? "SUSPENDED" : (activated ? "ACTIVATED" : "STAGED")
         }
         var uid: Int?
         if let u = o["unix_uid"], u != .null {
@@ -164,6 +164,14 @@ public enum DirectoryFile {
         return .success(DirectoryUser(id: id, username: username, email: email, activated: activated,
                                       suspended: suspended, accountLocked: locked, state: state,
                                       unixUID: uid, groups: groups))
+    }
+
+    /// Why the usernames of `d` are not unique after case folding; nil when they are.
+    public static func duplicateProblem(_ d: Directory) -> String? {
+        guard let dup = d.duplicateUsername else { return nil }
+        let first = d.duplicateUsernameOf ?? dup
+        if Array(first.utf8) == Array(dup.utf8) { return "username '\(dup)' appears twice" }
+        return "usernames '\(first)' and '\(dup)' are the same name (usernames must be unique ignoring case); username '\(dup)' appears twice"
     }
 
     static func optionalTime(_ v: JSONValue?, _ name: String) -> Result<Int64?, Invalid> {
@@ -189,6 +197,29 @@ public enum DirectoryFile {
         for b in utf8 {
             if b < 0x21 || b == 0x7f || b == 0x2f || (afterC2 && b < 0xa0) { return false }
             afterC2 = b == 0xc2
+        }
+        return true
+    }
+
+    /// ASCII, or every non-ASCII character unchanged by NFKC case folding (Unicode property
+    /// Changes_When_NFKC_Casefolded is false: no upper case, no compatibility form such as a
+    /// ligature or a full-width letter, no default-ignorable character) and not one that can
+    /// compose with its neighbour (a combining mark, a conjoining Hangul jamo). Such a name is
+    /// its own NFKC_Casefold form apart from ASCII upper case, which Directory.usernameKey
+    /// folds: uniqueness of the keys is uniqueness under NFKC case folding, without the
+    /// normalization tables Foundation would bring. JumpCloud usernames are ASCII in practice.
+    static func isFoldedUsername(_ s: String) -> Bool {
+        guard s.utf8.contains(where: { $0 >= 0x80 }) else { return true }
+        for scalar in s.unicodeScalars where scalar.value >= 0x80 {
+            let p = scalar.properties
+            if p.changesWhenNFKCCaseFolded { return false }
+            switch p.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark: return false
+            default: break
+            }
+            if p.canonicalCombiningClass.rawValue != 0 { return false }
+            let v = scalar.value
+            if (0x1100...0x11ff).contains(v) || (0xa960...0xa97f).contains(v) || (0xd7b0...0xd7ff).contains(v) { return false }
         }
         return true
     }
@@ -232,7 +263,8 @@ public enum DirectoryFile {
             w.raw(",\"username\":"); w.string(u.username)
             w.raw(",\"email\":"); w.string(u.email)
             w.raw(",\"activated\":\(u.activated),\"suspended\":\(u.suspended),\"account_locked\":\(u.accountLocked)")
-            w.raw(",\"state\":"); w.string(u.state)
+            w.raw(",\"state\":")
+            if let state = u.state { w.string(state) } else { w.raw("null") }
             w.raw(",\"unix_uid\":"); w.optionalInt(u.unixUID.map { Int64($0) })
             w.raw(",\"jcfed_groups\":[")
             for (j, g) in u.groups.enumerated() {

@@ -4,10 +4,15 @@
 /// | directory says                               | result           |
 /// |----------------------------------------------|------------------|
 /// | suspended, or state SUSPENDED                | PAM_ACCT_EXPIRED |
-/// | not activated, or state STAGED / not ACTIVATED | PAM_ACCT_EXPIRED |
+/// | state other than ACTIVATED (e.g. STAGED)     | PAM_ACCT_EXPIRED |
+/// | no state, and activated false                | PAM_ACCT_EXPIRED |
 /// | account_locked                               | PAM_PERM_DENIED  |
 /// | not bound to this device (routing said so)  | PAM_PERM_DENIED  |
 /// | otherwise                                    | PAM_SUCCESS      |
+///
+/// `activated` is JumpCloud's password status, not the account state: ACTIVATED with a pending
+/// password is normal for a user who signs in only through the IdP, so it decides only for a
+/// record without `state` (DirectoryUser.isActivated).
 ///
 /// Without a directory file there is no JumpCloud state to check: the stage succeeds and says
 /// so in its log line (the device runs on fallback mapping by the admin's choice). A stale
@@ -27,14 +32,15 @@ public enum AccountCheck {
             return Outcome(.ignore, reason: Routing.notInDirectoryReason,
                            admin: "\(pamUser) is not a user in the JumpCloud directory")
         }
-        if user.suspended || user.state == "SUSPENDED" {
+        if user.isSuspended {
             return Outcome(.accountExpired, reason: "suspended",
                            admin: "JumpCloud user \(user.username) (\(user.id)) is suspended",
                            user: "Your JumpCloud account is suspended.")
         }
-        if !user.activated || user.state != "ACTIVATED" {
+        if !user.isActivated {
+            let why = user.state.map { "state \($0)" } ?? "no state, activated false"
             return Outcome(.accountExpired, reason: "not-activated",
-                           admin: "JumpCloud user \(user.username) (\(user.id)) is not activated (state \(user.state))",
+                           admin: "JumpCloud user \(user.username) (\(user.id)) is not activated (\(why))",
                            user: "Your JumpCloud account is not activated.")
         }
         if user.accountLocked {

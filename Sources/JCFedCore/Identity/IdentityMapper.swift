@@ -11,7 +11,9 @@
 ///    `none`: nothing maps.
 ///
 /// `resolve` then requires the result to be the PAM user, to exist in NSS with a uid at or above
-/// `min_uid`, and never root. `authorize` adds identity pinning.
+/// `min_uid`, and never root; with a directory, NSS's name of the account must be the JumpCloud
+/// username byte for byte and its uid the record's `unix_uid` when it has one. `authorize` adds
+/// identity pinning.
 public enum IdentityMapper {
     public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
         /// Stable reason code for the closing log line ("ambiguous", "pin-mismatch", ...).
@@ -124,6 +126,20 @@ public enum IdentityMapper {
         guard account.uid != 0 else { return .failure(Rejection("root", "uid 0 is never federated")) }
         guard account.uid >= config.mapping.minUID else {
             return .failure(Rejection("system-account", "account '\(mapped)' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
+        }
+        // The local account must be the one the JumpCloud record describes: the name NSS gives
+        // it is the JumpCloud username byte for byte, and its uid is the record's unix_uid when
+        // the record has one. Otherwise an org user whose JumpCloud name happens to match an
+        // unmanaged local account (`ubuntu`, `admin`) would be let into it.
+        if let directory = directory, let record = directory.user(named: mapped) {
+            guard Array(account.name.utf8) == Array(record.username.utf8) else {
+                return .failure(Rejection("name-mismatch",
+                                          "NSS names the account '\(account.name)', not the JumpCloud username '\(record.username)' (\(record.id))"))
+            }
+            if let uid = record.unixUID, uid != Int(account.uid) {
+                return .failure(Rejection("uid-mismatch",
+                                          "JumpCloud user \(record.username) (\(record.id)) has unix_uid \(uid) but the local account '\(account.name)' has uid \(account.uid)"))
+            }
         }
         return .success(account)
     }

@@ -81,6 +81,9 @@ public enum DirectorySync {
         }
         if boundSet == nil { meta.bindingsSyncedAt = nil }
         let directory = Directory(users: users, boundUserIDs: boundSet, metadata: meta)
+        if let problem = DirectoryFile.duplicateProblem(directory) {
+            return .failure(JumpCloudError(.malformed, "the JumpCloud users are not consistent: " + problem))
+        }
         let http = api?.http ?? systemContext?.http
         let report = Report(users: users.count, userPages: fetched?.userPages, groups: fetched?.groups,
                             memberships: fetched?.memberships, boundUsers: boundSet?.count,
@@ -89,11 +92,32 @@ public enum DirectorySync {
         return .success((directory, report))
     }
 
-    /// The directory to install from an imported file.
-    public static func importing(_ imported: Directory, existing: Directory?, now: Int64) -> (Directory, Report) {
+    /// Why an import cannot be installed.
+    public struct ImportRefusal: Error, Equatable, Sendable, CustomStringConvertible {
+        public var problem: String
+        public init(_ problem: String) { self.problem = problem }
+        public var description: String { problem }
+    }
+
+    /// The directory to install from an imported file. Its time is the file's `synced_at` or
+    /// `syncedAt` (the admin's `--synced-at`), never the time of the import: an old export must
+    /// not look fresh. Neither, the two disagreeing, or a time in the future: refused.
+    public static func importing(_ imported: Directory, existing: Directory?, now: Int64,
+                                 syncedAt given: Int64? = nil) -> Result<(Directory, Report), ImportRefusal> {
         var meta = imported.metadata
         meta.source = "import"
-        if meta.syncedAt == nil { meta.syncedAt = now }
+        switch (meta.syncedAt, given) {
+        case (nil, nil):
+            return .failure(ImportRefusal("has no jcfed.synced_at: say when its user records were exported from JumpCloud with --synced-at (epoch seconds or RFC 3339 UTC, e.g. 2026-01-31T12:00:00Z)"))
+        case (let a?, let b?) where a != b:
+            return .failure(ImportRefusal("says jcfed.synced_at \(a) but --synced-at is \(b)"))
+        case (nil, let b?): meta.syncedAt = b
+        default: break
+        }
+        if let problem = DirectoryLoader.futureProblem(meta, now: now) {
+            return .failure(ImportRefusal(problem))
+        }
+        if let problem = DirectoryFile.duplicateProblem(imported) { return .failure(ImportRefusal(problem)) }
         var bound = imported.boundUserIDs
         if let old = existing, let oldBound = old.boundUserIDs {
             bound = oldBound
@@ -102,10 +126,67 @@ public enum DirectorySync {
         if bound == nil { meta.bindingsSyncedAt = nil }
         let directory = Directory(users: imported.users, boundUserIDs: bound, metadata: meta)
         let groups = Set(imported.users.flatMap { $0.groups }).count
-        let report = Report(users: imported.users.count, userPages: nil, groups: groups, memberships: nil,
+        let memberships = imported.users.reduce(0) { $0 + Set($1.groups).count }
+        let report = Report(users: imported.users.count, userPages: nil, groups: groups, memberships: memberships,
                             boundUsers: bound?.count, boundButUnknown: unknownBound(directory), requests: 0, retries: 0,
                             usersFetched: true, bindingsFetched: false)
-        return (directory, report)
+        return .success((directory, report))
+    }
+
+    /// A new directory may drop at most this many users, or this share (percent) of the installed
+    /// ones, whichever is larger, without `--allow-shrink`.
+    public static let shrinkFreeUsers = 2
+    public static let shrinkFreePercent = 10
+
+    /// What shrank, when `new` drops more than shrinkFreeUsers and more than shrinkFreePercent
+    /// of the users of `old` (by id: a renamed user is not dropped), or every user bound to this
+    /// device; nil when it did not shrink that much. A wrong org, a filtered export or a
+    /// half-deleted org must not quietly turn directory users into "not in the directory".
+    public static func shrinkage(from old: Directory, to new: Directory) -> String? {
+        var problems: [String] = []
+        let kept = Set(new.users.map { $0.id })
+        let dropped = old.users.filter { !kept.contains($0.id) }
+        if dropped.count > shrinkFreeUsers && dropped.count * 100 > old.users.count * shrinkFreePercent {
+            let names = dropped.prefix(5).map { $0.username }.joined(separator: ", ")
+            problems.append("drops \(dropped.count) of the \(old.users.count) users (\(names)\(dropped.count > 5 ? ", ..." : ""))")
+        }
+        if let oldBound = old.boundUserIDs, !oldBound.isEmpty, new.boundUserIDs?.isEmpty ?? true {
+            problems.append("drops all \(oldBound.count) users bound to this device")
+        }
+        return problems.isEmpty ? nil : "the new directory " + problems.joined(separator: " and ")
+    }
+
+    /// `--synced-at`: seconds since the epoch, or an RFC 3339 time in UTC
+    /// (`2026-01-31T12:00:00Z`, fractions of a second ignored, `+00:00` for `Z` accepted).
+    public static func parseTime(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        func digits(_ r: Range<Int>) -> Int64? {
+            guard r.upperBound <= b.count, !r.isEmpty else { return nil }
+            var n: Int64 = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                n = n * 10 + Int64(b[i] - 0x30)
+            }
+            return n
+        }
+        if !b.isEmpty, b.count <= 12, let n = digits(0..<b.count) { return n }
+        guard b.count >= 20, let y = digits(0..<4), b[4] == 0x2d, let mo = digits(5..<7), b[7] == 0x2d,
+              let d = digits(8..<10), b[10] == 0x54 || b[10] == 0x74, let h = digits(11..<13), b[13] == 0x3a,
+              let mi = digits(14..<16), b[16] == 0x3a, let sec = digits(17..<19) else { return nil }
+        var i = 19
+        if b[i] == 0x2e {
+            i += 1
+            let start = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+            guard i > start else { return nil }
+        }
+        let zone = Array(b[i...])
+        guard zone == [0x5a] || zone == [0x7a] || zone == Array("+00:00".utf8) else { return nil }
+        let monthDays: [Int64] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard y >= 1970, (1...12).contains(mo), d >= 1, d <= monthDays[Int(mo) - 1], h < 24, mi < 60, sec < 61 else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        guard mo != 2 || d <= 28 || leap else { return nil }
+        return HTTPDate.daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
     }
 
     static func unknownBound(_ d: Directory) -> Int {

@@ -43,6 +43,9 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
         var allowEmpty = false
 
+        @Flag(name: .customLong("allow-shrink"), help: "Install a directory that drops more than \(DirectorySync.shrinkFreeUsers) users and more than \(DirectorySync.shrinkFreePercent) % of the installed ones, or every user bound to this device.")
+        var allowShrink = false
+
         @Option(help: "What to fetch: auto (whatever is available), api (users and groups with jumpcloud.api_key_file), system (this device's bindings with the agent key).")
         var source: Source = .auto
 
@@ -118,7 +121,7 @@ struct DirectoryCommand: ParsableCommand {
                 throw DirectoryToolSupport.fail(message + (existing != nil ? "; the installed directory was kept" : "; nothing was written"))
             case .success(let (directory, report)):
                 try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
-                                                 replacing: existing, allowEmpty: allowEmpty)
+                                                 replacing: existing, allowEmpty: allowEmpty, allowShrink: allowShrink)
             }
         }
     }
@@ -132,12 +135,25 @@ struct DirectoryCommand: ParsableCommand {
         @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
         var allowEmpty = false
 
+        @Flag(name: .customLong("allow-shrink"), help: "Install a directory that drops more than \(DirectorySync.shrinkFreeUsers) users and more than \(DirectorySync.shrinkFreePercent) % of the installed ones, or every user bound to this device.")
+        var allowShrink = false
+
+        @Option(name: .customLong("synced-at"), help: ArgumentHelp("When the file's user records were exported from JumpCloud: seconds since the epoch or RFC 3339 UTC (2026-01-31T12:00:00Z). Required when the file has no jcfed.synced_at (a raw API export).", valueName: "TIME"))
+        var syncedAt: String?
+
         @Argument(help: "The file: the JumpCloud GET /api/systemusers shape, as `jcfed directory sync` writes it.")
         var file: String
 
         func run() throws {
             let (c, owner) = try options.load()
             let now = SystemClock().wallSeconds()
+            var given: Int64?
+            if let text = syncedAt {
+                guard let t = DirectorySync.parseTime(text) else {
+                    throw DirectoryToolSupport.fail("--synced-at \(text) is neither seconds since the epoch nor an RFC 3339 UTC time (2026-01-31T12:00:00Z); nothing was installed")
+                }
+                given = t
+            }
             let bytes: [UInt8]
             switch SafeFile.read(file, rules: .init(owner: owner, maxBytes: DirectoryFile.maxBytes)) {
             case .failure(let f): throw DirectoryToolSupport.fail("\(file) \(f.description); nothing was installed")
@@ -150,9 +166,13 @@ struct DirectoryCommand: ParsableCommand {
             }
             var existing: Directory?
             if case .success(let d) = DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) { existing = d }
-            let (directory, report) = DirectorySync.importing(imported, existing: existing, now: now)
+            let directory: Directory, report: DirectorySync.Report
+            switch DirectorySync.importing(imported, existing: existing, now: now, syncedAt: given) {
+            case .failure(let e): throw DirectoryToolSupport.fail("\(file) \(e.problem); nothing was installed")
+            case .success(let r): (directory, report) = r
+            }
             try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
-                                             replacing: existing, allowEmpty: allowEmpty)
+                                             replacing: existing, allowEmpty: allowEmpty, allowShrink: allowShrink)
         }
     }
 
@@ -172,8 +192,8 @@ struct DirectoryCommand: ParsableCommand {
                 return
             case .success(let dir?): d = dir
             }
-            let suspended = d.users.filter { $0.suspended || $0.state == "SUSPENDED" }.count
-            let notActive = d.users.filter { !($0.suspended || $0.state == "SUSPENDED") && (!$0.activated || $0.state != "ACTIVATED") }.count
+            let suspended = d.users.filter { $0.isSuspended }.count
+            let notActive = d.users.filter { !$0.isSuspended && !$0.isActivated }.count
             let locked = d.users.filter { $0.accountLocked }.count
             print("directory: \(c.mapping.directory)")
             print("source: \(d.metadata.source)")
@@ -276,11 +296,20 @@ enum DirectoryToolSupport {
 
     /// Writes the directory atomically (0600: it holds names and emails) and prints the report.
     /// An empty result replacing a populated directory is refused unless asked for: a wrong
-    /// org id or a key of another organisation must not quietly un-federate everyone.
+    /// org id or a key of another organisation must not quietly un-federate everyone. So is one
+    /// that shrinks (DirectorySync.shrinkage) without --allow-shrink; an empty one allowed with
+    /// --allow-empty needs no --allow-shrink for its users.
     static func install(_ directory: Directory, report: DirectorySync.Report, path: String,
-                        replacing existing: Directory?, allowEmpty: Bool) throws {
+                        replacing existing: Directory?, allowEmpty: Bool, allowShrink: Bool = false) throws {
         if directory.users.isEmpty, let old = existing, !old.users.isEmpty, !allowEmpty {
             throw fail("the new directory has no users but the installed one has \(old.users.count); not replacing it (--allow-empty if that is right)")
+        }
+        if !allowShrink, let old = existing {
+            let compared = directory.users.isEmpty && allowEmpty
+                ? Directory(users: old.users, boundUserIDs: directory.boundUserIDs) : directory
+            if let what = DirectorySync.shrinkage(from: old, to: compared) {
+                throw fail("\(what); the installed directory was kept (--allow-shrink if that is right)")
+            }
         }
         switch AtomicReplace.write(path, DirectoryFile.serialize(directory), mode: 0o600) {
         case .failure(let f): throw fail("\(path): \(f.description); the installed directory was kept")

@@ -403,10 +403,13 @@ def test_symlinked_pam_d_never_leads_out_of_the_tree(root, tmp_path):
 
 @needs_pam_auth_update
 @pytest.mark.parametrize("where", ["etc/pam.d", "var/lib/pam", "usr/share/pam-configs", "var/lib",
-                                   "etc/pam.d/common-auth", "var/lib/pam/seen"])
+                                   "etc/pam.d/common-auth", "var/lib/pam/seen", "var/cache/debconf/config.dat"])
 def test_pam_auth_update_gets_no_tree_with_links(root, tmp_path, where):
     add_idp(root)
     outside = tmp_path / "outside"
+    if where.startswith("var/cache/debconf"):
+        (root / where).parent.mkdir(parents=True)
+        (root / where).write_text("")
     shutil.copytree(root, outside, symlinks=True)
     real = root / where
     if real.is_dir():

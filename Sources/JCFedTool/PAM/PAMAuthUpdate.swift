@@ -66,6 +66,10 @@ struct PAMAuthUpdate {
     private func privateDebconfConfig() throws -> String {
         let dir = context.hostDirectory("/var/cache/debconf")
         try FileSystem.makeDirectories(dir)
+        // debconf writes its databases by name (config.dat-new, ...), following links.
+        if let link = FileSystem.list(dir).first(where: { FileSystem.info(dir + "/" + $0)?.isSymlink ?? false }) {
+            throw ToolFailure.refused("not running pam-auth-update --root \(context.root): \(dir)/\(link) is a symbolic link")
+        }
         let text = """
             Config: configdb
             Templates: templatedb

@@ -17,7 +17,9 @@ struct JCFed: ParsableCommand {
             Later: jcfed idp update, jcfed routing, jcfed disable, jcfed idp delete.
 
             Every command takes --root DIR (or $JCFED_ROOT) to work on a system under DIR \
-            instead of /, and --config PATH for another jcfed.conf. See jcfed(8).
+            instead of /, and --config PATH for another jcfed.conf. See jcfed(8). When run as \
+            root, $JCFED_ROOT is ignored (only --root counts) and DIR must be a tree only root \
+            can change: owned by root and not writable by group or others, up from /.
 
             \(ExitStatus.helpText)
             """,

@@ -605,8 +605,10 @@ def test_root_prefixes_every_system_path(world):
     p = world.jcfed("directory", "import", "--root", str(tree), "--synced-at", str(int(time.time())), str(f))
     assert p.returncode == 0, p.stderr
     assert json.loads((tree / "var/lib/jcfed/directory.json").read_text())["totalCount"] == 1
-    env = dict(os.environ, JCFED_ROOT=str(tree))
-    p = subprocess.run([str(TOOL), "directory", "show"], capture_output=True, text=True, env=env, timeout=60)
+    # $JCFED_ROOT counts only when not root (as root it is ignored: test_tool_hostile_caller.py).
+    env = dict(os.environ, JCFED_ROOT=str(tree)) if os.geteuid() != 0 else dict(os.environ)
+    root_args = [] if os.geteuid() != 0 else ["--root", str(tree)]
+    p = subprocess.run([str(TOOL), "directory", "show"] + root_args, capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0 and "users: 1 " in p.stdout, p.stdout + p.stderr
-    p = subprocess.run([str(TOOL), "pins", "list"], capture_output=True, text=True, env=env, timeout=60)
+    p = subprocess.run([str(TOOL), "pins", "list"] + root_args, capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode == 0 and "no pins" in p.stdout, p.stdout + p.stderr

@@ -232,26 +232,29 @@ struct DirectoryCommand: ParsableCommand {
 /// taken as given; files must be owned by root on the real system, and by the invoking user
 /// under another root (tests, image builds).
 struct IdentityToolOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Operate on the system under DIR instead of / (default: $JCFED_ROOT, else /).", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Operate on the system under DIR instead of / (default: $JCFED_ROOT, ignored when run as root; else /). As root, DIR must be a tree only root can change.", valueName: "DIR"))
     var root: String?
 
     @Option(name: .long, help: ArgumentHelp("Use this jcfed.conf (taken as given, not under --root). Default: /etc/jcfed/jcfed.conf under the root.", valueName: "PATH"))
     var config: String?
 
     /// "/" or an absolute directory without a trailing slash.
+    /// $JCFED_ROOT counts only when not root; as root, a tree only root can change (RootTree).
     func resolvedRoot() throws -> String {
-        var dir = root ?? getenv("JCFED_ROOT").map { String(cString: $0) } ?? "/"
-        if dir.isEmpty { dir = "/" }
-        guard dir.hasPrefix("/") else { throw DirectoryToolSupport.fail("--root must be an absolute path, not '\(dir)'") }
-        while dir.count > 1 && dir.hasSuffix("/") { dir.removeLast() }
-        return dir
+        do {
+            return try RootTree.resolve(option: root)
+        } catch let f as ToolFailure {
+            fputs("jcfed: error: \(f.message)\n", stderr)
+            throw ExitCode(f.status)
+        }
     }
 
     /// The configuration with its paths (directory, state, API key, agent) as this process
     /// finds them, and the owner files must have.
     func load() throws -> (JCFedConfig, UInt32) {
         let dir = try resolvedRoot()
-        let host: (String) -> String = { dir == "/" ? $0 : dir + $0 }
+        let tree = ToolContext(root: dir, configOverride: nil)
+        let host: (String) -> String = { tree.host($0) }
         let owner: UInt32 = dir == "/" ? 0 : UInt32(geteuid())
         let path = config ?? host(ConfigLoader.defaultPath)
         var c: JCFedConfig
@@ -262,9 +265,9 @@ struct IdentityToolOptions: ParsableArguments {
             c = l.config
         }
         c.mapping.directory = host(c.mapping.directory)
-        c.mapping.stateDir = host(c.mapping.stateDir)
+        c.mapping.stateDir = tree.hostDirectory(c.mapping.stateDir)
         c.jumpcloud.apiKeyFile = host(c.jumpcloud.apiKeyFile)
-        c.jumpcloud.agentDir = host(c.jumpcloud.agentDir)
+        c.jumpcloud.agentDir = tree.hostDirectory(c.jumpcloud.agentDir)
         return (c, owner)
     }
 }

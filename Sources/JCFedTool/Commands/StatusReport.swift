@@ -54,7 +54,7 @@ struct StatusReport {
                                                       : "groups " + config.routing.groups.joined(separator: ", "))
         row("directory:", directoryLine(config.mapping))
         row("binding check:", bindingLine(config))
-        row("cache:", cacheLine(context.host(config.idp.cacheDir)))
+        row("cache:", cacheLine(context.hostDirectory(config.idp.cacheDir)))
         row("pins:", pinsLine(stateDir: config.mapping.stateDir))
         let logins = recentLogins()
         if logins.isEmpty {
@@ -108,7 +108,7 @@ struct StatusReport {
 
     /// The identity pins, read by the module's own pin store.
     func pinsLine(stateDir: String) -> String {
-        let store = PinStore(stateDir: context.host(stateDir), owner: context.configOwner)
+        let store = PinStore(stateDir: context.hostDirectory(stateDir), owner: context.configOwner)
         guard FileSystem.exists(store.directory) else { return "none" }
         switch store.list() {
         case .failure(let f): return "UNREADABLE: \(f.problem)"

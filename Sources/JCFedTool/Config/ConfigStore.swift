@@ -1,4 +1,7 @@
 import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads, checks and writes jcfed.conf for the commands. Every write is checked first by the
 /// module's own ConfigParser, so the tool can never save a file the module would refuse.
@@ -49,14 +52,40 @@ struct ConfigStore {
         }
     }
 
-    /// Writes the document (0644, root) after `validate`.
+    /// Writes the document after `validate`, never widening who can read it: an existing file
+    /// keeps its mode and group (and owner: root when we are root), a new one is 0644; a file
+    /// with an inline idp.client_secret is at most 0600 (the module refuses it readable by others).
     func write(_ doc: INIDocument) throws {
-        try FileSystem.writeAtomically(hostPath, text: doc.text, mode: 0o644, owner: context.writeOwner)
+        let existing = FileSystem.info(hostPath).flatMap { $0.isRegular ? $0 : nil }
+        let mode = ConfigStore.mode(existing: existing.map { $0.mode }, holdsSecret: ConfigStore.holdsInlineSecret(doc))
+        try FileSystem.writeAtomically(hostPath, text: doc.text, mode: mode, owner: context.writeOwner,
+                                       group: existing.map { $0.gid })
+    }
+
+    /// Whether the document holds the client secret itself (idp.client_secret).
+    static func holdsInlineSecret(_ doc: INIDocument) -> Bool {
+        !(doc.value("idp", "client_secret") ?? "").isEmpty
+    }
+
+    /// The mode to write jcfed.conf with: the existing file's permissions (0644 for a new one),
+    /// without set-id, sticky or group/other write bits; at most 0600 when it holds a secret.
+    static func mode(existing: UInt32?, holdsSecret: Bool) -> mode_t {
+        var m = mode_t((existing ?? 0o644) & 0o755)
+        if holdsSecret { m &= 0o600 }
+        return m
     }
 
     /// The fully loaded configuration with the secret, as the module would load it.
+    /// Under another root the secret file is read by the module's loader as DIR + path, so a
+    /// path that would go through a symbolic link in the tree is refused first.
     func load() -> Result<LoadedConfig, ConfigError> {
-        ConfigLoader.load(path: hostPath, owner: context.configOwner,
+        if !context.isSystemRoot, let doc = try? loadDocument(),
+           let file = doc.value("idp", "client_secret_file"), file.hasPrefix("/"),
+           context.host(file) != context.root + file {
+            return .failure(ConfigError(path: hostPath, key: "idp.client_secret_file",
+                                        problem: "\(file) goes through a symbolic link under --root \(context.root); not followed"))
+        }
+        return ConfigLoader.load(path: hostPath, owner: context.configOwner,
                           hostPrefix: context.isSystemRoot ? "" : context.root)
     }
 

@@ -33,7 +33,7 @@ struct LoginTest {
         // The module's own sign-in (InteractiveSignIn = DeviceLogin without the PAM-user check).
         // Its metadata cache is the root's (under --root, not this host's /var/cache/jcfed).
         var staged = loaded
-        staged.config.idp.cacheDir = context.host(loaded.config.idp.cacheDir)
+        staged.config.idp.cacheDir = context.hostDirectory(loaded.config.idp.cacheDir)
         // The module creates the cache directory itself, not its parents (a fresh --root tree).
         try? FileSystem.makeDirectories(FileSystem.directoryName(staged.config.idp.cacheDir))
         let result = InteractiveSignIn.run(loaded: staged, environment: env, prompter: prompter)

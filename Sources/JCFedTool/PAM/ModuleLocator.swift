@@ -5,7 +5,7 @@ enum ModuleLocator {
     static func candidates(context: ToolContext) -> [String] {
         var dirs: [String] = []
         for base in ["/usr/lib", "/lib"] {
-            for entry in FileSystem.list(context.host(base)) where entry.contains("-linux-") {
+            for entry in FileSystem.list(context.hostDirectory(base)) where entry.contains("-linux-") {
                 dirs.append("\(base)/\(entry)/security")
             }
         }

@@ -43,9 +43,13 @@ struct PAMAuthUpdate {
 
     private func run(_ action: [String]) throws {
         var arguments = ["--package"] + action
-        var environment = ["DEBIAN_FRONTEND": "noninteractive"]
+        var environment: [String: String] = [:]  // Subprocess adds PATH, LC_ALL, DEBIAN_FRONTEND
         var debconfConfig: String?
         if !context.isSystemRoot {
+            // pam-auth-update prefixes its paths with DIR and follows any symbolic link there.
+            if let problem = RootTree.pamAuthUpdateProblem(root: context.root, checkOwners: geteuid() == 0) {
+                throw ToolFailure.refused("not running pam-auth-update --root \(context.root): \(problem)")
+            }
             arguments = ["--root", context.root] + arguments
             let conf = try privateDebconfConfig()
             debconfConfig = conf
@@ -60,8 +64,12 @@ struct PAMAuthUpdate {
 
     /// A debconf.conf (in a private temporary file) whose databases are the root's own.
     private func privateDebconfConfig() throws -> String {
-        let dir = context.host("/var/cache/debconf")
+        let dir = context.hostDirectory("/var/cache/debconf")
         try FileSystem.makeDirectories(dir)
+        // debconf writes its databases by name (config.dat-new, ...), following links.
+        if let link = FileSystem.list(dir).first(where: { FileSystem.info(dir + "/" + $0)?.isSymlink ?? false }) {
+            throw ToolFailure.refused("not running pam-auth-update --root \(context.root): \(dir)/\(link) is a symbolic link")
+        }
         let text = """
             Config: configdb
             Templates: templatedb

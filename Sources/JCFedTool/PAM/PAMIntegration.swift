@@ -10,8 +10,8 @@ import Glibc
 struct PAMIntegration {
     let context: ToolContext
 
-    var pamDir: String { context.host(ToolContext.pamDir) }
-    var backupDir: String { context.host(ToolContext.stateDir + "/pam.d-backup") }
+    var pamDir: String { context.hostDirectory(ToolContext.pamDir) }
+    var backupDir: String { context.hostDirectory(ToolContext.stateDir + "/pam.d-backup") }
     var authUpdate: PAMAuthUpdate { PAMAuthUpdate(context: context) }
     var stackCheck: PAMStackCheck {
         let dir = pamDir

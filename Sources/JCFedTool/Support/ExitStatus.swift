@@ -10,7 +10,8 @@ enum ExitStatus {
     /// An invalid value, a failed check, or an operation that could not be completed.
     static let failed: Int32 = 1
     /// Refused to protect the system: an existing IdP without --force, an unsafe secret file,
-    /// confirmation not given, IdP checks failing at enable, a PAM stack that would lock out root.
+    /// confirmation not given, IdP checks failing at enable, a PAM stack that would lock out root,
+    /// a --root tree that someone other than root could change (as root).
     static let refused: Int32 = 2
     /// Nothing was changed, a manual step is needed (PAM lines printed for a system without
     /// pam-auth-update).
@@ -24,7 +25,8 @@ enum ExitStatus {
           0   success (for 'idp test' and 'check-config': every check passed)
           1   invalid value, failed check, or operation failed
           2   refused for safety (existing IdP without --force, unsafe secret file,
-              not confirmed, IdP checks failing at enable, unsafe PAM stack)
+              not confirmed, IdP checks failing at enable, unsafe PAM stack,
+              a --root tree others can change)
           3   manual step needed, nothing changed (PAM lines printed to add by hand)
           64  command-line usage error
         """

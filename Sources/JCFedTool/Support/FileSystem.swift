@@ -9,6 +9,7 @@ enum FileSystem {
     struct Info {
         var mode: UInt32
         var uid: UInt32
+        var gid: UInt32 = 0
         var size: Int
         var mtime: Int64
         var isRegular: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
@@ -21,7 +22,7 @@ enum FileSystem {
     static func info(_ path: String) -> Info? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
-        return Info(mode: UInt32(st.st_mode), uid: UInt32(st.st_uid), size: Int(st.st_size),
+        return Info(mode: UInt32(st.st_mode), uid: UInt32(st.st_uid), gid: UInt32(st.st_gid), size: Int(st.st_size),
                     mtime: Int64(st.st_mtim.tv_sec))
     }
 
@@ -63,7 +64,10 @@ enum FileSystem {
     /// followed), owner and mode set on the descriptor, data written and fsync'ed, renamed over
     /// the target, then the directory fsync'ed. Readers see the old file or the new one, never a
     /// half-written one; a crash never leaves a secret with the wrong mode.
-    static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t, owner: UInt32?) throws {
+    ///
+    /// The group is `group` when given, else `owner`'s id. When the group cannot be set (not
+    /// root, not a member), the file gets no group permissions rather than the caller's group.
+    static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t, owner: UInt32?, group: UInt32? = nil) throws {
         let dir = directoryName(path)
         try makeDirectories(dir)
         var tmp = ""
@@ -76,7 +80,9 @@ enum FileSystem {
         guard fd >= 0 else { throw ToolFailure("cannot create a temporary file in \(dir): \(errorText())") }
         var ok = true
         var problem = ""
-        if let owner = owner, fchown(fd, owner, owner) != 0 { ok = false; problem = "chown: \(errorText())" }
+        var mode = mode
+        if let owner = owner, fchown(fd, owner, group ?? owner) != 0 { ok = false; problem = "chown: \(errorText())" }
+        if ok && owner == nil, let group = group, fchown(fd, UInt32.max, group) != 0 { mode &= ~mode_t(0o070) }
         if ok && fchmod(fd, mode) != 0 { ok = false; problem = "chmod: \(errorText())" }
         if ok {
             var written = 0
@@ -99,8 +105,8 @@ enum FileSystem {
         syncDirectory(dir)
     }
 
-    static func writeAtomically(_ path: String, text: String, mode: mode_t, owner: UInt32?) throws {
-        try writeAtomically(path, contents: Array(text.utf8), mode: mode, owner: owner)
+    static func writeAtomically(_ path: String, text: String, mode: mode_t, owner: UInt32?, group: UInt32? = nil) throws {
+        try writeAtomically(path, contents: Array(text.utf8), mode: mode, owner: owner, group: group)
     }
 
     static func syncDirectory(_ dir: String) {

@@ -15,20 +15,10 @@ import Glibc
 typealias GlobalOptions = IdentityToolOptions
 
 extension IdentityToolOptions {
-    /// Resolves the options and the environment into the paths a command works on.
+    /// Resolves the options and the environment into the paths a command works on (see
+    /// RootTree: $JCFED_ROOT only when not root; as root, a tree only root can change).
     func context() throws -> ToolContext {
-        var rootDir = root ?? ProcessEnvironment.get("JCFED_ROOT") ?? "/"
-        if rootDir.isEmpty { rootDir = "/" }
-        guard rootDir.hasPrefix("/") else {
-            throw ToolFailure("--root must be an absolute path, not '\(rootDir)'", status: ExitStatus.usage)
-        }
-        while rootDir.count > 1 && rootDir.hasSuffix("/") { rootDir.removeLast() }
-        if rootDir != "/" {
-            guard let i = FileSystem.info(rootDir), i.isDirectory else {
-                throw ToolFailure("--root \(rootDir) is not a directory", status: ExitStatus.usage)
-            }
-        }
-        return ToolContext(root: rootDir, configOverride: config.map(FileSystem.absolute))
+        ToolContext(root: try RootTree.resolve(option: root), configOverride: config.map(FileSystem.absolute))
     }
 }
 
@@ -61,9 +51,25 @@ struct ToolContext {
 
     var isSystemRoot: Bool { root == "/" }
 
-    /// The host path of a target path.
+    /// The host path of a target path. Under another root it is resolved inside the tree
+    /// (RootTree.resolve: symbolic links on the way never lead out of it; the last component
+    /// is not followed); a tree that is unsafe on the way ends the command (exit 2).
     func host(_ targetPath: String) -> String {
-        isSystemRoot ? targetPath : root + targetPath
+        isSystemRoot ? targetPath : ToolContext.resolvedOrExit(targetPath, root: root, followLast: false)
+    }
+
+    /// The host path of a target directory, its last component resolved in the tree too.
+    func hostDirectory(_ targetPath: String) -> String {
+        isSystemRoot ? targetPath : ToolContext.resolvedOrExit(targetPath, root: root, followLast: true)
+    }
+
+    static func resolvedOrExit(_ targetPath: String, root: String, followLast: Bool) -> String {
+        switch RootTree.resolve(targetPath, in: root, followLast: followLast, checkOwners: geteuid() == 0) {
+        case .success(let path): return path
+        case .failure(let failure):
+            Terminal.err("jcfed: " + failure.message)
+            exit(failure.status)
+        }
     }
 
     /// Host path of jcfed.conf.

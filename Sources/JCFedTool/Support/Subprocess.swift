@@ -2,20 +2,30 @@
 import Glibc
 #endif
 
-/// Runs a program (pam-auth-update) with posix_spawn and waits for it. Its output goes to our
-/// stdout/stderr. The environment is ours plus `extraEnvironment`.
+/// Runs a program (pam-auth-update) by its absolute path with posix_spawn and waits for it. Its
+/// output goes to our stdout/stderr.
+///
+/// The environment is fixed, never the caller's: root reached with the user's environment kept
+/// (`su` without `-`, `sudo -E`, env_keep) must not let PERL5LIB, PERL5OPT, LD_PRELOAD, PATH and
+/// the like run code in the program. It gets `baseEnvironment` plus `extraEnvironment` (the
+/// debconf variables under --root), nothing else.
 enum Subprocess {
+    static let baseEnvironment: [String: String] = [
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "LC_ALL": "C",
+        "DEBIAN_FRONTEND": "noninteractive",
+    ]
+
+    /// The environment a child gets: `NAME=value`, sorted by name.
+    static func environment(_ extraEnvironment: [String: String]) -> [String] {
+        baseEnvironment.merging(extraEnvironment, uniquingKeysWith: { _, extra in extra })
+            .sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }
+    }
+
     static func run(_ path: String, _ arguments: [String], extraEnvironment: [String: String] = [:]) -> Int32 {
+        guard path.hasPrefix("/") else { return 127 }
         fflush(stdout)
-        var envStrings: [String] = []
-        var index = 0
-        while let entry = environ[index] {
-            let s = String(cString: entry)
-            let name = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            if extraEnvironment[name] == nil { envStrings.append(s) }
-            index += 1
-        }
-        for (k, v) in extraEnvironment.sorted(by: { $0.key < $1.key }) { envStrings.append("\(k)=\(v)") }
+        let envStrings = environment(extraEnvironment)
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = envStrings.map { strdup($0) } + [nil]
@@ -24,6 +34,10 @@ enum Subprocess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
+        // The child inherits the umask: a caller's `umask 0` must not make the files it writes
+        // (pam-auth-update's common-*) writable by others.
+        let callerMask = umask(0o022)
+        defer { umask(callerMask) }
         let rc = argv.withUnsafeBufferPointer { a -> Int32 in
             envp.withUnsafeBufferPointer { e -> Int32 in
                 guard let av = a.baseAddress, let ev = e.baseAddress else { return EINVAL }

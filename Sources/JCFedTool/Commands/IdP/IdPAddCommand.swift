@@ -10,7 +10,8 @@ struct IdPAddCommand: ParsableCommand {
             azure it is the authority https://login.microsoftonline.com/<directory (tenant) id> \
             with a tenant GUID (the multi-tenant authorities common, organizations and consumers \
             are refused, so tokens from other tenants can never log in) and the client id is the \
-            application (client) id GUID. jcfed.conf is written atomically (mode 0644), keeping \
+            application (client) id GUID. jcfed.conf is written atomically (a new one 0644; an existing \
+            one keeps its mode and group, 0600 if it holds an inline client_secret), keeping \
             its comments and other settings; the secret goes to /etc/jcfed/client_secret (mode \
             0600) and is never printed.
 

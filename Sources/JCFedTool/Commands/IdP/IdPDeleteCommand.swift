@@ -60,7 +60,7 @@ struct IdPDeleteCommand: ParsableCommand {
                 try FileSystem.remove(context.host(target))
                 Terminal.out("Removed \(context.host(target)).")
             }
-            try IdPDeleteCommand.clear(cache: context.host(config.idp.cacheDir))
+            try IdPDeleteCommand.clear(cache: context.hostDirectory(config.idp.cacheDir))
             let pins = context.host(config.mapping.stateDir + "/pins")
             if FileSystem.exists(pins) {
                 try FileSystem.removeTree(pins)

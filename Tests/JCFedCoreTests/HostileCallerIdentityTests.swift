@@ -227,8 +227,9 @@ struct HostileWorld {
         let args = w.args(w.conf(mapping: "directory = relative/directory.json", routing: "groups = federated"),
                           directory: HostileWorld.directory)
         let o = w.auth("dave", args)
-        #expect(o.kind == .serviceError)
-        #expect(w.errLines.contains { $0.contains("may be federated") && $0.contains("mapping.directory") })
+        #expect(o.kind == .serviceError && o.reason == "config")
+        #expect(o.adminDetail.contains("may be federated") && o.adminDetail.contains("mapping.directory"))
+        #expect(w.errLines.contains { $0.contains("mapping.directory: set twice") })
     }
 
     @Test func unknownGroupsStillLetTheDirectoryRuleUsersOut() {
@@ -242,6 +243,34 @@ struct HostileWorld {
         #expect(w.auth("carol", args).reason == "not-bound")
         #expect(w.account("carol", args).kind == .permissionDenied)
         #expect(w.auth("alice", args).kind == .serviceError)
+    }
+}
+
+@Suite struct ConfigLoaderForLoginTests {
+    @Test func aBrokenSecretFileLeavesOnlyIdPUnknown() {
+        let w = HostileWorld()
+        let secret = w.dir.write("secret", "s3cr3t\n", mode: 0o644)
+        let args = w.args(w.conf(idp: "client_secret_file = \(secret)", routing: "groups = federated"))
+        let (loaded, p) = ConfigLoader.loadForLogin(path: args.configPath, owner: getuid())
+        #expect(p.errors.count == 1 && p.errors[0].key == "idp.client_secret_file")
+        #expect(!p.isKnown("idp.url") && p.isKnown("routing.groups") && p.isKnown("mapping.directory"))
+        #expect(loaded.clientSecret == nil)
+        #expect(!p.errors[0].description.contains("s3cr3t"))
+        // The strict load (jcfed check-config) fails with the same error.
+        guard case .failure(let e) = ConfigLoader.load(path: args.configPath, owner: getuid()) else {
+            Issue.record("accepted"); return
+        }
+        #expect(e == p.errors[0])
+        #expect(w.auth("dave", args).kind == .ignore)
+        #expect(w.auth("alice", args).kind == .serviceError)
+    }
+
+    @Test func anUnsafeOrMissingFileIsWhollyUnknown() {
+        let w = HostileWorld()
+        for args in [w.args(w.conf(), mode: 0o666), w.args(nil), ModuleArguments(["config=relative.conf"])] {
+            let (_, p) = ConfigLoader.loadForLogin(path: args.configPath, owner: getuid())
+            #expect(p.wholeFile && !p.isKnown("routing.groups") && !p.isKnown("mapping.min_uid"))
+        }
     }
 }
 

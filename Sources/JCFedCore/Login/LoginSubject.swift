@@ -71,8 +71,13 @@ public struct LoginSubject {
         if problems.errors.count > maxLoggedErrors {
             env.log.log(.err, "\(problems.errors.count - maxLoggedErrors) more configuration errors not shown; run jcfed check-config")
         }
-        let first = problems.errors.first?.description ?? "the configuration has errors"
-        let refused = Outcome(.serviceError, reason: "config", admin: first, user: Outcome.misconfiguredMessage)
+        let name = DisplayText.forLog(account.name)
+        let count = problems.errors.count == 1 ? "an error" : "\(problems.errors.count) errors"
+        func refused(_ why: String) -> Outcome {
+            Outcome(.serviceError, reason: "config",
+                    admin: "the configuration has \(count) (logged above) and \(name) \(why); refused",
+                    user: Outcome.misconfiguredMessage)
+        }
         var config = loaded.config
         if !problems.isKnown("mapping.min_uid") { config.mapping.minUID = JCFedConfig().mapping.minUID }
         if account.uid < config.mapping.minUID {
@@ -86,7 +91,7 @@ public struct LoginSubject {
             switch DirectoryLoader.load(settings: config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
             case .failure(let e):
                 env.log.log(.err, e.description)
-                return refused
+                return refused("cannot be ruled out with a broken directory")
             case .success(let d): directory = d
             }
         }
@@ -100,9 +105,7 @@ public struct LoginSubject {
         var unknown: [String] = []
         if !directoryKnown { unknown.append("mapping.directory") }
         if !problems.isKnown("routing.groups") { unknown.append("routing.groups") }
-        if !unknown.isEmpty {
-            env.log.log(.err, "\(DisplayText.forLog(account.name)) may be federated: \(unknown.joined(separator: " and ")) cannot be read, so routing cannot rule it out")
-        }
-        return refused
+        if unknown.isEmpty { return refused("is routed to federation") }
+        return refused("may be federated (\(unknown.joined(separator: " and ")) cannot be read, so routing cannot rule it out)")
     }
 }

@@ -4,6 +4,7 @@ before the configuration is read, a configuration error stays in its section so 
 not federated keep their usual login, and a federated user without a conversation function is
 refused with PAM_CONV_ERR."""
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -217,3 +218,18 @@ def test_routed_user_without_a_conversation_is_refused_by_the_stack(pam_env):
     pam_env.write_config(routing={"groups": "federated"})
     codes, out, _ = run_stack(pam_env, "alice", "local-password", op="auth", conv="none")
     assert codes["auth"] == "PAM_CONV_ERR", out
+
+
+# --- memory: the new paths under valgrind ------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is installed by make deps")
+@pytest.mark.parametrize("user", ["dave", "alice", "ALICE"])
+def test_confined_errors_and_canonical_names_are_memcheck_clean(casefold, user):
+    from test_pam_valgrind import VALGRIND, check_clean
+    directory(casefold, [{"username": "alice", "groups": ["federated-jc"]}, {"username": "carol"}], bound=["alice"])
+    casefold.write_config(idp={"http_timeout": "10s"}, routing={"groups": "federated"},
+                          extra="[routing]\ngroups = staff\n")
+    codes, out, _ = casefold.run(user, op="auth+acct", cycles=3, valgrind=VALGRIND, timeout=300)
+    assert codes, out[-2000:]
+    check_clean(out)

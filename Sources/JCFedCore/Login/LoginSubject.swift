@@ -1,6 +1,7 @@
-/// The PAM user after the checks every stage shares: a local account that is never-federated
-/// only by configuration (not root, uid 65534 or below 1000), configuration loaded and safe, a
-/// uid at or above min_uid, and routed to federation.
+/// The PAM user after the checks every stage shares: a local account that is not one of those
+/// never federated (uid 0, uid 65534, a uid below 1000; decided before the configuration is
+/// read), a configuration loaded without errors, a uid at or above min_uid, and routed to
+/// federation.
 ///
 /// Every decision uses the canonical account name NSS returns (`account.name`), not the typed
 /// PAM user name: with NSS that ignores case (sssd, winbind) `ALICE` is the account `alice`, and

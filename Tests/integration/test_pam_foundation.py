@@ -149,10 +149,10 @@ def test_debug_adds_debug_lines(pam_env):
     assert "SYSLOG 7 " in loud
 
 
-def test_no_conversation_function_is_ignored(pam_env):
+def test_no_conversation_function_refuses_a_routed_user(pam_env):
     pam_env.write_config()
     codes, _, log = pam_env.run("alice", conv="none", args=("debug",))
-    assert codes["auth"] == "PAM_IGNORE"
+    assert codes["auth"] == "PAM_CONV_ERR"
     assert "no conversation function" in log
 
 

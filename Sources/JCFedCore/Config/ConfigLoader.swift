@@ -14,40 +14,60 @@ public enum ConfigLoader {
     /// admin tool's `--root DIR` checks a staged system with the module's own rules. The module
     /// always passes "".
     public static func load(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> Result<LoadedConfig, ConfigError> {
+        let (loaded, problems) = loadForLogin(path: path, owner: owner, hostPrefix: hostPrefix)
+        if let first = problems.errors.first { return .failure(first) }
+        return .success(loaded)
+    }
+
+    /// What the module reads at login: the configuration with every problem, each confined to
+    /// the key or section it is in (ConfigProblems), so that an error in one section does not
+    /// stop the others from deciding that a user is not federated. The client secret is read only
+    /// from a file without problems. Its first error is the one `load` fails with.
+    public static func loadForLogin(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> (LoadedConfig, ConfigProblems) {
+        var problems = ConfigProblems()
+        var loaded = LoadedConfig(config: JCFedConfig(), warnings: [], clientSecret: nil)
         // A relative config= would resolve against the PAM host's working directory (for su, the
         // invoking user's), so it is refused rather than resolved.
         guard path.hasPrefix("/") else {
-            return .failure(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"))
+            problems.add(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"), section: nil)
+            return (loaded, problems)
         }
         let text: String
         switch SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 64 * 1024)) {
         case .success(let t): text = t
-        case .failure(let f): return .failure(ConfigError(path: path, problem: f.description))
+        case .failure(let f):
+            problems.add(ConfigError(path: path, problem: f.description), section: nil)
+            return (loaded, problems)
         }
-        let parsed: ConfigParseResult
-        switch ConfigParser.parse(text, path: path) {
-        case .success(let p): parsed = p
-        case .failure(let e): return .failure(e)
+        let (parsed, parseProblems) = ConfigParser.parseCollecting(text, path: path)
+        loaded.config = parsed.config
+        loaded.warnings = parsed.warnings
+        guard parseProblems.isEmpty else { return (loaded, parseProblems) }
+        switch clientSecret(parsed.config, path: path, owner: owner, hostPrefix: hostPrefix) {
+        case .failure(let e): problems.add(e, section: "idp")
+        case .success(let s): loaded.clientSecret = s
         }
-        var secret: String?
-        if let inline = parsed.config.idp.clientSecret {
+        return (loaded, problems)
+    }
+
+    static func clientSecret(_ config: JCFedConfig, path: String, owner: UInt32, hostPrefix: String) -> Result<String?, ConfigError> {
+        if let inline = config.idp.clientSecret {
             // A file that holds a secret must not be readable by others: re-check the mode.
             if case .failure(let f) = SafeFile.read(path, rules: .init(owner: owner, holdsSecret: true)) {
                 return .failure(ConfigError(path: path, key: "idp.client_secret", problem: "this file " + f.description))
             }
-            secret = inline
-        } else if let secretPath = parsed.config.idp.clientSecretFile {
-            switch SafeFile.readText(hostPrefix + secretPath, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
-            case .failure(let f):
-                return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
-            case .success(let s):
-                let trimmed = INIFile.trim(INIFile.lines(s).first ?? "")
-                guard !trimmed.isEmpty else {
-                    return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) is empty"))
-                }
-                secret = trimmed
-            }
+            return .success(inline)
         }
-        return .success(LoadedConfig(config: parsed.config, warnings: parsed.warnings, clientSecret: secret))
+        guard let secretPath = config.idp.clientSecretFile else { return .success(nil) }
+        switch SafeFile.readText(hostPrefix + secretPath, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
+        case .failure(let f):
+            return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
+        case .success(let s):
+            let trimmed = INIFile.trim(INIFile.lines(s).first ?? "")
+            guard !trimmed.isEmpty else {
+                return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) is empty"))
+            }
+            return .success(trimmed)
+        }
     }
 }

@@ -11,28 +11,56 @@ public struct INIEntry: Sendable, Equatable {
 public enum INIFile {
     /// Parses text into entries; a malformed line is an error naming its line.
     public static func parse(_ text: String, path: String) -> Result<[INIEntry], ConfigError> {
+        let all = parseCollecting(text, path: path)
+        if let first = all.errors.first { return .failure(first.error) }
+        return .success(all.entries)
+    }
+
+    /// A malformed line and where it is: in `section` (nil when the line could have changed the
+    /// section, or came before any, so no section of the file can be trusted).
+    public struct LineError: Sendable, Equatable {
+        public var error: ConfigError
+        public var section: String?
+    }
+
+    /// Every well-formed entry and every malformed line, in file order (the module confines a
+    /// malformed line to its section; see ConfigParser.parseCollecting).
+    public static func parseCollecting(_ text: String, path: String) -> (entries: [INIEntry], errors: [LineError]) {
         var entries: [INIEntry] = []
+        var errors: [LineError] = []
         var section = ""
+        // After a malformed section header nobody knows which section the next lines are in.
+        var sectionKnown = true
         var lineNo = 0
         for rawLine in lines(text) {
             lineNo += 1
+            let line = trim(Substring(rawLine))
+            func fail(_ problem: String, key: String? = nil, wholeFile: Bool = false) {
+                let s: String? = wholeFile || !sectionKnown || section.isEmpty ? nil : section
+                errors.append(LineError(error: ConfigError(path: path, line: lineNo, key: key, problem: problem), section: s))
+            }
             // A NUL would cut a path or URL short once handed to C; an escape or newline-like
             // character could forge a log line. Tabs (and a CR that trim removes) are fine.
             if rawLine.unicodeScalars.contains(where: isControl) {
-                return .failure(ConfigError(path: path, line: lineNo, problem: "contains a control character"))
+                fail("contains a control character", wholeFile: line.hasPrefix("["))
+                if line.hasPrefix("[") { sectionKnown = false }
+                continue
             }
-            let line = trim(Substring(rawLine))
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
                 guard !name.isEmpty else {
-                    return .failure(ConfigError(path: path, line: lineNo, problem: "malformed section header"))
+                    fail("malformed section header", wholeFile: true)
+                    sectionKnown = false
+                    continue
                 }
                 section = name.lowercased()
+                sectionKnown = true
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else {
-                return .failure(ConfigError(path: path, line: lineNo, problem: "expected 'key = value'"))
+                fail("expected 'key = value'")
+                continue
             }
             let key = trim(line[..<eq]).lowercased()
             var value = trim(line[line.index(after: eq)...])
@@ -41,14 +69,18 @@ public enum INIFile {
                 value = trim(value[..<hash.lowerBound])
             }
             guard !key.isEmpty else {
-                return .failure(ConfigError(path: path, line: lineNo, problem: "missing key before '='"))
+                fail("missing key before '='")
+                continue
             }
             guard !section.isEmpty else {
-                return .failure(ConfigError(path: path, line: lineNo, key: key, problem: "key outside of any [section]"))
+                fail("key outside of any [section]", key: key, wholeFile: true)
+                continue
             }
+            // Lines after a malformed header belong to no known section: reported above, dropped.
+            guard sectionKnown else { continue }
             entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
         }
-        return .success(entries)
+        return (entries, errors)
     }
 
     /// Splits text into lines at LF or CRLF. Swift treats "\r\n" as one Character, so splitting

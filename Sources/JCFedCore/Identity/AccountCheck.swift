@@ -19,7 +19,7 @@
 /// directory was already handled by Routing (warn: checked against the old data; deny: refused).
 public enum AccountCheck {
     static func check(subject: LoginSubject, environment: LoginEnvironment) -> Outcome {
-        check(pamUser: subject.pamUser, directory: subject.directory, directoryPath: subject.config.mapping.directory)
+        check(pamUser: subject.account.name, directory: subject.directory, directoryPath: subject.config.mapping.directory)
     }
 
     public static func check(pamUser: String, directory: Directory?, directoryPath: String) -> Outcome {

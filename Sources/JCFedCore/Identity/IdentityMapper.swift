@@ -158,7 +158,7 @@ public enum IdentityMapper {
                                  environment env: LoginEnvironment) -> Result<LocalAccount, Rejection> {
         let account: LocalAccount
         switch resolve(identity, config: subject.config, directory: subject.directory,
-                       pamUser: subject.pamUser, users: env.users) {
+                       pamUser: subject.account.name, users: env.users) {
         case .failure(let r): return .failure(r)
         case .success(let a): account = a
         }

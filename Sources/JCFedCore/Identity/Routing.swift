@@ -2,9 +2,9 @@
 /// federated gets PAM_IGNORE from `auth` and `account`, and the rest of the stack decides):
 ///
 /// 1. `routing.groups`: when not empty, the user must be in one of them, by JumpCloud user group
-///    (the directory's `jcfed_groups` of the user whose `username` is the PAM user) or by local
-///    group (getgrouplist). Names compare exactly. Empty: every user passes.
-/// 2. With a directory, the PAM user must be a JumpCloud user in it: nobody else can map.
+///    (the directory's `jcfed_groups` of the user whose `username` is the account name) or by
+///    local group (getgrouplist). Names compare exactly. Empty: every user passes.
+/// 2. With a directory, the account must be a JumpCloud user in it: nobody else can map.
 /// 3. With a binding list (System Context sync), that JumpCloud user must be bound to this device,
 ///    as in JumpCloud's own access model. No list: the check is off.
 /// 4. A stale directory (older than mapping.directory_max_age) is logged (`stale_directory =
@@ -22,9 +22,12 @@ public enum Routing {
                directory: subject.directory, users: users, log: log)
     }
 
+    /// `pamUser` is the name as typed; every lookup and log line uses the canonical account name
+    /// NSS returned (`account.name`), so with NSS that ignores case `ALICE` is decided as `alice`.
     public static func decide(pamUser: String, account: LocalAccount, config: JCFedConfig, directory: Directory?,
                               users: UserDatabase, log: LogSink? = nil) -> Outcome? {
-        let jumpCloudUser = directory?.user(named: pamUser)
+        let name = account.name
+        let jumpCloudUser = directory?.user(named: name)
         let groups = config.routing.groups
         if !groups.isEmpty {
             let wanted = Set(groups)
@@ -33,17 +36,17 @@ public enum Routing {
                 || users.groupNames(of: account).contains(where: wanted.contains)
             if !routed {
                 return Outcome(.ignore, reason: notRoutedReason,
-                               admin: "\(pamUser) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
+                               admin: "\(name) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
             }
         }
         guard let directory = directory else { return nil }
         guard let user = jumpCloudUser else {
             return Outcome(.ignore, reason: notInDirectoryReason,
-                           admin: "\(pamUser) is not a user in the JumpCloud directory; not federated")
+                           admin: "\(name) is not a user in the JumpCloud directory; not federated")
         }
         if let bound = directory.boundUserIDs, !bound.contains(user.id) {
             return Outcome(.ignore, reason: notBoundReason,
-                           admin: "\(pamUser) (JumpCloud \(user.id)) is not bound to this device; not federated")
+                           admin: "\(name) (JumpCloud \(user.id)) is not bound to this device; not federated")
         }
         if directory.isStale {
             let age = "the JumpCloud directory is \(directory.ageSeconds / 3600) hours old (directory_max_age \(config.mapping.directoryMaxAge / 3600) hours)"

@@ -1,7 +1,15 @@
-/// The PAM user after the checks every stage shares: not root, configuration loaded and safe,
-/// a local account with a uid at or above min_uid, and routed to federation.
+/// The PAM user after the checks every stage shares: a local account that is not one of those
+/// never federated (uid 0, uid 65534, a uid below 1000; decided before the configuration is
+/// read), a configuration loaded without errors, a uid at or above min_uid, and routed to
+/// federation.
+///
+/// Every decision uses the canonical account name NSS returns (`account.name`), not the typed
+/// PAM user name: with NSS that ignores case (sssd, winbind) `ALICE` is the account `alice`, and
+/// routing, the directory record and the account checks are alice's.
 public struct LoginSubject {
+    /// The name as typed (PAM_USER): shown to the person, never used for a lookup.
     public var pamUser: String
+    /// The local account NSS resolved pamUser to; `account.name` is the name every lookup uses.
     public var account: LocalAccount
     public var loaded: LoadedConfig
     public var config: JCFedConfig { loaded.config }
@@ -16,21 +24,23 @@ public struct LoginSubject {
         if ModuleStage.isRootName(user) {
             return .failure(Outcome(.ignore, reason: "root", admin: "root is never federated"))
         }
-        let loaded: LoadedConfig
-        switch ConfigLoader.load(path: args.configPath, owner: env.configOwner) {
-        case .failure(let e):
-            return .failure(Outcome(.serviceError, reason: "config", admin: e.description, user: Outcome.misconfiguredMessage))
-        case .success(let l): loaded = l
-        }
-        for w in loaded.warnings { env.log.log(.err, w.description) }
-
+        // NSS first: who is never federated is decided before the configuration is read, so a
+        // missing or broken jcfed.conf never stands between them and the rest of the stack.
         guard let account = env.users.account(named: user) else {
             return .failure(Outcome(.userUnknown, reason: "no-local-account",
                                     admin: "user has no local account (NSS lookup failed)"))
         }
-        if account.uid == 0 {
-            return .failure(Outcome(.ignore, reason: "root", admin: "uid 0 is never federated"))
+        if let never = ModuleStage.neverFederated(account) { return .failure(never) }
+        if Array(account.name.utf8) != Array(user.utf8) {
+            env.log.log(.notice, "PAM user name '\(DisplayText.forLog(user))' is the local account '\(DisplayText.forLog(account.name))' (uid \(account.uid)) in NSS; deciding for '\(DisplayText.forLog(account.name))'")
         }
+
+        let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, owner: env.configOwner)
+        for w in loaded.warnings { env.log.log(.err, w.description) }
+        if !problems.isEmpty {
+            return .failure(decideDespite(problems, loaded: loaded, pamUser: user, account: account, environment: env))
+        }
+
         if account.uid < loaded.config.mapping.minUID {
             return .failure(Outcome(.ignore, reason: "system-account",
                                     admin: "uid \(account.uid) is below min_uid \(loaded.config.mapping.minUID); not federated"))
@@ -45,5 +55,58 @@ public struct LoginSubject {
             return .failure(notRouted)
         }
         return .success(subject)
+    }
+
+    /// At most this many configuration errors are logged per stage (each is one LOG_ERR line).
+    static let maxLoggedErrors = 5
+
+    /// A configuration with errors: every error is logged at LOG_ERR, and the user is not
+    /// federated (PAM_IGNORE, or PAM_PERM_DENIED at account for not-bound) only when the settings
+    /// routing needs prove it; anyone routing could route is refused with PAM_SERVICE_ERR.
+    /// Unknown settings are replaced by what routes the most users: min_uid by 1000, an unknown
+    /// directory by "no directory" and then routing.groups by "every user" (JumpCloud groups
+    /// could route anyone), unknown routing.groups by "every user".
+    static func decideDespite(_ problems: ConfigProblems, loaded: LoadedConfig, pamUser: String,
+                              account: LocalAccount, environment env: LoginEnvironment) -> Outcome {
+        for e in problems.errors.prefix(maxLoggedErrors) { env.log.log(.err, e.description) }
+        if problems.errors.count > maxLoggedErrors {
+            env.log.log(.err, "\(problems.errors.count - maxLoggedErrors) more configuration errors not shown; run jcfed check-config")
+        }
+        let name = DisplayText.forLog(account.name)
+        let count = problems.errors.count == 1 ? "an error" : "\(problems.errors.count) errors"
+        func refused(_ why: String) -> Outcome {
+            Outcome(.serviceError, reason: "config",
+                    admin: "the configuration has \(count) (logged above) and \(name) \(why); refused",
+                    user: Outcome.misconfiguredMessage)
+        }
+        var config = loaded.config
+        if !problems.isKnown("mapping.min_uid") { config.mapping.minUID = JCFedConfig().mapping.minUID }
+        if account.uid < config.mapping.minUID {
+            return Outcome(.ignore, reason: "system-account",
+                           admin: "uid \(account.uid) is below min_uid \(config.mapping.minUID); not federated (the configuration errors above do not change that)")
+        }
+        // Staleness (directory_max_age) only ever refuses routed users, who are refused here anyway.
+        let directoryKnown = problems.isKnown("mapping.directory")
+        var directory: Directory?
+        if directoryKnown {
+            switch DirectoryLoader.load(settings: config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
+            case .failure(let e):
+                env.log.log(.err, e.description)
+                return refused("cannot be ruled out with a broken directory")
+            case .success(let d): directory = d
+            }
+        }
+        if !directoryKnown || !problems.isKnown("routing.groups") { config.routing.groups = [] }
+        let subject = LoginSubject(pamUser: pamUser, account: account, loaded: LoadedConfig(config: config, warnings: [], clientSecret: nil),
+                                   directory: directory)
+        if var notFederated = Routing.decide(subject: subject, users: env.users, log: nil), notFederated.kind == .ignore {
+            notFederated.adminDetail += " (the configuration errors above do not change that)"
+            return notFederated
+        }
+        var unknown: [String] = []
+        if !directoryKnown { unknown.append("mapping.directory") }
+        if !problems.isKnown("routing.groups") { unknown.append("routing.groups") }
+        if unknown.isEmpty { return refused("is routed to federation") }
+        return refused("may be federated (\(unknown.joined(separator: " and ")) cannot be read, so routing cannot rule it out)")
     }
 }

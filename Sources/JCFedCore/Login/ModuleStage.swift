@@ -4,6 +4,29 @@ public enum ModuleStage {
     /// broken jcfed.conf can never stand between root and the local password.
     static func isRootName(_ user: String) -> Bool { user == "root" }
 
+    /// Accounts below this uid are system accounts: never federated, whatever min_uid says,
+    /// decided before the configuration is read (the default min_uid; a higher min_uid applies
+    /// after).
+    public static let systemUIDLimit: UInt32 = 1000
+    /// `nobody` (the kernel's overflow uid): never federated.
+    public static let nobodyUID: UInt32 = 65534
+
+    /// The outcome for an account that is never federated, by uid alone: uid 0 by any name
+    /// (`toor`), uid 65534 and (uid_t)-1, and uids below 1000. nil for everyone else.
+    static func neverFederated(_ account: LocalAccount) -> Outcome? {
+        if account.uid == 0 {
+            return Outcome(.ignore, reason: "root", admin: "uid 0 is never federated")
+        }
+        if account.uid == nobodyUID || account.uid == UInt32.max {
+            return Outcome(.ignore, reason: "system-account", admin: "uid \(account.uid) (nobody) is never federated")
+        }
+        if account.uid < systemUIDLimit {
+            return Outcome(.ignore, reason: "system-account",
+                           admin: "uid \(account.uid) is below \(systemUIDLimit), a system account; never federated")
+        }
+        return nil
+    }
+
     public static func authenticate(args: ModuleArguments, environment env: LoginEnvironment,
                                     pamUser: String?) -> Outcome {
         let subject: LoginSubject
@@ -12,8 +35,10 @@ public enum ModuleStage {
         case .success(let s): subject = s
         }
         guard let prompter = env.prompter else {
-            return Outcome(.ignore, reason: "no-conversation",
-                           admin: "the service has no conversation function, so no sign-in code can be shown; leaving the decision to the rest of the stack")
+            // A federated user cannot sign in here; only users who are not federated get
+            // PAM_IGNORE, so the password never decides for a federated account.
+            return Outcome(.convError, reason: "no-conversation",
+                           admin: "\(DisplayText.forLog(subject.account.name)) is federated, but the service has no conversation function, so no sign-in code can be shown; refused")
         }
         return DeviceLogin(subject: subject, environment: env, prompter: prompter).run()
     }

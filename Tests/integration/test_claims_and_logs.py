@@ -1,0 +1,123 @@
+"""Claims an IdP user can edit, through a real login (libpam, the emulator over TLS, libcurl,
+OpenSSL): they must not forge, cut or flood syslog lines, nor put control, escape or bidi
+characters on the person's terminal.
+
+The emulator's fixture gives users claims with `\\n`, `\\r`, NUL, U+202E, an escape sequence and a
+10 KB value; the strict JSON parser accepts them inside strings, as it must. pamrun writes each
+pam_syslog call as one "SYSLOG <priority> <message>" line (PAMRUN_SYSLOG), so a forged line or a
+cut message shows in the file.
+"""
+import re
+
+import pytest
+
+from conftest import TENANT, interactive_login
+from emulator_proc import Emulator, default_fixture
+from jumpcloud_emulator import write_directory
+
+FORGED = "SYSLOG 6 pam_jcfed(jcfed-test:auth): auth done: user=alice result=success reason=signed-in"
+HOSTILE = "\n" + FORGED + "\r\x00\u202e\u2066\u200b\ufeff\x1b[2J\x1b]0;owned\x07\x85\u2028end"
+BIG_UPN = "mallory" + HOSTILE + "x" * 10240 + "@contoso.com"
+SHORT = "bob@contoso.com" + HOSTILE
+
+# Control characters (C0, DEL, C1), bidi controls and invisible format characters.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+MAX_LINE = 2048 + 200  # SafeText.lineLimit plus pam_syslog's prefix
+
+
+def hostile_fixture():
+    fixture = default_fixture()
+    tenant = next(t for t in fixture["tenants"] if t["id"] == TENANT)
+    tenant["users"] += [
+        # Refused: nothing maps, and every claim value ends up in the refusal line.
+        {"upn": BIG_UPN, "oid": "0a1b2c3d-0000-4000-8000-0000000e0001", "preferred_username": SHORT,
+         "email": SHORT, "xms_edov": False, "name": SHORT},
+        # Signs in by upn; the hostile preferred_username is what the person and the log see.
+        {"upn": "dave@contoso.com", "oid": "0a1b2c3d-0000-4000-8000-0000000e0002", "preferred_username": SHORT,
+         "email": "dave@contoso.com", "xms_edov": True, "name": SHORT},
+    ]
+    return fixture
+
+
+@pytest.fixture(scope="module")
+def hostile_emulator():
+    with Emulator(hostile_fixture()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def env(hostile_emulator, pam_env):
+    hostile_emulator.control("POST", "/_control/reset", {})
+    hostile_emulator.faults(interval=1)
+    pam_env.emulator = hostile_emulator
+    return pam_env
+
+
+def configure(env, claims="upn preferred_username email"):
+    path = env.state / "directory.json"
+    write_directory(path, [{"username": "alice", "email": "alice@contoso.com", "groups": ["federated-jc"]},
+                           {"username": "dave", "email": "dave@contoso.com", "groups": ["federated-jc"]}])
+    env.write_config(idp={"url": env.emulator.authority(TENANT), "ca_file": str(env.emulator.ca_path)},
+                     mapping={"directory": str(path), "claims": claims}, routing={"groups": "federated-jc"})
+
+
+def assert_clean_syslog(log):
+    lines = log.split("\n")
+    assert lines[-1] == "", "the syslog file ends with a newline"
+    lines = lines[:-1]
+    assert lines, "nothing was logged"
+    for line in lines:
+        assert line.startswith("SYSLOG "), f"a line not written by one pam_syslog call (forged?): {line[:200]!r}"
+        assert not UNSAFE.search(line), f"control, bidi or invisible character in: {line[:300]!r}"
+        assert len(line) <= MAX_LINE, f"line of {len(line)} characters"
+    # Exactly one closing line: the forged "auth done" inside a claim is not a line of its own.
+    assert sum(1 for line in lines if re.match(r"SYSLOG \d+ pam_jcfed\([^)]*\): auth done:", line)) == 1, log[:2000]
+    return lines
+
+
+def assert_clean_terminal(output):
+    for line in output.split("\n"):
+        assert not UNSAFE.search(line.rstrip("\n")), f"control, bidi or invisible character shown: {line[:300]!r}"
+
+
+def test_hostile_claims_cannot_forge_cut_or_flood_syslog(env):
+    configure(env)
+    run = interactive_login(env, "alice", lambda code: env.emulator.approve(BIG_UPN, user_code=code), op="auth")
+    assert run.codes == {"auth": "PAM_AUTH_ERR"}, run.output + run.log
+    lines = assert_clean_syslog(run.log)
+    refusal = next((line for line in lines if "no-directory-match" in line), None)
+    assert refusal is not None, run.log[:3000]
+    # Each value is capped on its own (the 10 KB upn ends in an ellipsis) and a NUL did not cut
+    # the line: the preferred_username after the upn and the text after it are still there.
+    assert "mallory" in refusal and "\u2026" in refusal, refusal[:500]
+    assert "preferred_username bob@contoso.com" in refusal, refusal[:3000]
+    assert refusal.count("x") < 400, "the 10 KB value was not capped"
+    assert "skipped: email" in refusal, refusal[-500:]
+    assert_clean_terminal(run.output)
+    assert "not allowed to log in as alice" in run.output
+
+
+def test_hostile_display_name_is_cleaned_for_the_log_and_the_person(env):
+    # preferred_username first: it is what "Signed in as" shows; upn is what maps.
+    configure(env, claims="preferred_username upn")
+    run = interactive_login(env, "dave", lambda code: env.emulator.approve("dave@contoso.com", user_code=code),
+                            op="auth")
+    assert run.codes == {"auth": "PAM_SUCCESS"}, run.output + run.log
+    lines = assert_clean_syslog(run.log)
+    signed = next(line for line in lines if "signed in as" in line)
+    assert "bob@contoso.com" in signed and "end" in signed, signed
+    assert_clean_terminal(run.output)
+    shown = next(line for line in run.output.split("\n") if "Signed in as" in line)
+    assert "bob@contoso.com" in shown and "\x1b" not in shown, shown
+
+
+def test_hostile_user_name_is_one_field_of_one_line(pam_env):
+    pam_env.write_config()
+    # argv cannot carry a NUL; everything else an attacker could type is in the name.
+    name = "nobody" + HOSTILE.replace("\x00", "") + " result=success"
+    codes, output, log = pam_env.run(name, op="auth")
+    assert codes["auth"] == "PAM_USER_UNKNOWN", output + log
+    lines = assert_clean_syslog(log)
+    done = next(line for line in lines if "auth done:" in line)
+    # The name cannot add a field: the real result is the only result= on the line.
+    assert done.count("result=") == 1, done

@@ -129,3 +129,16 @@ def test_hostile_user_name_is_one_field_of_one_line(pam_env):
     fields = done.split(" ")
     assert [f for f in fields if f.startswith("result=")] == ["result=userUnknown"], done
     assert [f for f in fields if f.startswith("user=")] == [fields[5]], done
+
+
+def test_check_config_knows_trust_preferred_username(pam_env):
+    import subprocess
+    from conftest import TOOL
+    for value, rc in (("yes", 0), ("no", 0), ("perhaps", 1)):
+        conf = pam_env.write_config(idp={"type": "oidc", "url": "https://idp.example.com/realms/corp",
+                                         "client_id": "jcfed-client"},
+                                    mapping={"trust_preferred_username": value})
+        r = subprocess.run([str(TOOL), "--config", str(conf), "check-config"], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == rc, (value, r.stdout, r.stderr)
+        assert "unknown" not in (r.stdout + r.stderr).lower(), r.stdout + r.stderr

@@ -92,4 +92,43 @@ import Testing
         #expect(cleaned.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { Self.isClean(String($0)) })
         #expect(SafeText.multiline(String(repeating: "a\n", count: 1000)).split(separator: "\n").count == 200)
     }
+
+    /// Random scalars from every plane: whatever goes in, nothing unsafe comes out and the caps hold.
+    @Test func randomInputNeverLeaksAnythingUnsafe() {
+        var seeded = SplitMix(seed: 0x5AFE_7E47)
+        for round in 0..<500 {
+            var s = String.UnicodeScalarView()
+            let length = Int(seeded.next() % 600)
+            for _ in 0..<length {
+                let pick = seeded.next() % 4
+                let v: UInt32 = pick == 0 ? UInt32(seeded.next() % 0x100)
+                    : pick == 1 ? 0x2000 + UInt32(seeded.next() % 0x80)
+                    : pick == 2 ? 0xFE00 + UInt32(seeded.next() % 0x200)
+                    : UInt32(seeded.next() % 0x110000)
+                if let u = Unicode.Scalar(v) { s.append(u) }
+            }
+            let text = String(s)
+            for out in [SafeText.value(text), SafeText.line(text), SafeText.field(text), SafeText.forPerson(text, max: 128) ?? ""] {
+                #expect(Self.isClean(out), "round \(round)")
+                #expect(out.unicodeScalars.count <= SafeText.lineLimit + 1)
+            }
+            #expect(SafeText.value(text).unicodeScalars.count <= SafeText.valueLimit + 1)
+            #expect(!SafeText.field(text).unicodeScalars.contains { $0.properties.isWhitespace })
+            let multi = SafeText.multiline(text)
+            #expect(multi.split(separator: "\n", omittingEmptySubsequences: false).allSatisfy { Self.isClean(String($0)) })
+        }
+    }
+}
+
+/// A small deterministic generator, so a failing round can be replayed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -142,3 +142,19 @@ def test_check_config_knows_trust_preferred_username(pam_env):
                            timeout=60)
         assert r.returncode == rc, (value, r.stdout, r.stderr)
         assert "unknown" not in (r.stdout + r.stderr).lower(), r.stdout + r.stderr
+
+
+def test_qr_block_and_instructions_survive_the_conversation_sanitiser(env):
+    # Our own layout (the QR code's half-block lines, then the instructions) is not IdP text:
+    # the edge sanitiser keeps its line breaks and block characters.
+    configure(env)
+    env.write_config(idp={"url": env.emulator.authority(TENANT), "ca_file": str(env.emulator.ca_path), "qr": "on"},
+                     mapping={"directory": str(env.state / "directory.json")}, routing={"groups": "federated-jc"})
+    run = interactive_login(env, "dave", lambda code: env.emulator.approve("dave@contoso.com", user_code=code),
+                            op="auth")
+    assert run.codes == {"auth": "PAM_SUCCESS"}, run.output + run.log
+    qr_lines = [line for line in run.output.split("\n") if "\u2588" in line]
+    assert len(qr_lines) >= 10, run.output
+    assert len({len(line.replace("INFO: ", "")) for line in qr_lines}) == 1, "the QR lines lost their shape"
+    assert "enter the code" in run.output
+    assert_clean_terminal(run.output)

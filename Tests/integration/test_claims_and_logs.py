@@ -158,3 +158,46 @@ def test_qr_block_and_instructions_survive_the_conversation_sanitiser(env):
     assert len({len(line.replace("INFO: ", "")) for line in qr_lines}) == 1, "the QR lines lost their shape"
     assert "enter the code" in run.output
     assert_clean_terminal(run.output)
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim trust through a real login: trust comes from the claim's verification, never its domain.
+
+def login_as(env, user, upn):
+    return interactive_login(env, user, lambda code: env.emulator.approve(upn, user_code=code), op="auth")
+
+
+def test_azure_unverified_email_on_an_allowed_domain_does_not_map(env):
+    # bob's email has xms_edov false; allowed_domains used to make it trusted anyway.
+    env.write_config(idp={"url": env.emulator.authority(TENANT), "ca_file": str(env.emulator.ca_path)},
+                     mapping={"claims": "email", "allowed_domains": "contoso.com"})
+    run = login_as(env, "bob", "bob@contoso.com")
+    assert run.codes == {"auth": "PAM_AUTH_ERR"}, run.output + run.log
+    assert "reason=no-claim" in run.log and "xms_edov" in run.log, run.log
+    # alice's email is verified (xms_edov true): the same configuration maps her.
+    run = login_as(env, "alice", "alice@contoso.com")
+    assert run.codes == {"auth": "PAM_SUCCESS"}, run.output + run.log
+
+
+def oidc_config(env, **mapping):
+    # The emulator's tenant as a generic OIDC provider: its tokens carry no email_verified.
+    env.write_config(idp={"type": "oidc", "url": env.emulator.base_url + "/" + TENANT + "/v2.0",
+                          "ca_file": str(env.emulator.ca_path)}, mapping=mapping)
+
+
+def test_oidc_trusts_neither_unverified_email_nor_preferred_username_by_default(env):
+    oidc_config(env)
+    run = login_as(env, "alice", "alice@contoso.com")
+    assert run.codes == {"auth": "PAM_AUTH_ERR"}, run.output + run.log
+    assert "reason=no-claim" in run.log, run.log
+    assert "email_verified is not true" in run.log and "trust_preferred_username = no" in run.log, run.log
+    # allowed_domains does not change that.
+    oidc_config(env, allowed_domains="contoso.com")
+    run = login_as(env, "alice", "alice@contoso.com")
+    assert run.codes == {"auth": "PAM_AUTH_ERR"}, run.output + run.log
+
+
+def test_oidc_preferred_username_maps_only_with_the_opt_in(env):
+    oidc_config(env, claims="preferred_username", trust_preferred_username="yes")
+    run = login_as(env, "alice", "alice@contoso.com")
+    assert run.codes == {"auth": "PAM_SUCCESS"}, run.output + run.log

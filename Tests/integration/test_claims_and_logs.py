@@ -201,3 +201,14 @@ def test_oidc_preferred_username_maps_only_with_the_opt_in(env):
     oidc_config(env, claims="preferred_username", trust_preferred_username="yes")
     run = login_as(env, "alice", "alice@contoso.com")
     assert run.codes == {"auth": "PAM_SUCCESS"}, run.output + run.log
+
+
+def test_every_syslog_line_is_cleaned_at_the_edge(pam_env):
+    # A module argument is logged as it is ("unrecognized option [...]"); only PAMSyslog's own
+    # cleaning stands between it and syslog, so this checks the edge, not the core's wrapping.
+    pam_env.write_config()
+    arg = "bogus\n" + FORGED + "\r\u202e\u200b" + "z" * 5000
+    codes, output, _ = pam_env.run("alice", op="auth", args=(arg,))
+    lines = assert_clean_syslog(raw_syslog(pam_env))
+    unknown = next(line for line in lines if "unrecognized option" in line)
+    assert "bogus" in unknown and len(unknown) <= MAX_LINE, unknown[:300]

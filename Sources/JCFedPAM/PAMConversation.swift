@@ -5,7 +5,9 @@ import Glibc
 #endif
 
 /// The PAM conversation as a Prompter, so the core never sees PAM. One message per call:
-/// OpenSSH's keyboard-interactive and most hosts handle that best.
+/// OpenSSH's keyboard-interactive and most hosts handle that best. Every message goes through
+/// SafeText.multiline at this edge: our line breaks (the QR block, the instructions) stay, and
+/// no control, escape, bidi or invisible character from an IdP or a claim reaches the terminal.
 final class PAMConversation: Prompter {
     private let conv: pam_conv
     let isTerminal: Bool
@@ -27,7 +29,7 @@ final class PAMConversation: Prompter {
 
     private func converse(style: Int32, text: String) -> (ok: Bool, answer: String?) {
         guard let fn = conv.conv else { return (false, nil) }
-        return text.withCString { cText -> (Bool, String?) in
+        return SafeText.multiline(text).withCString { cText -> (Bool, String?) in
             var message = pam_message(msg_style: style, msg: cText)
             return withUnsafePointer(to: &message) { msgPtr -> (Bool, String?) in
                 var msgs: UnsafePointer<pam_message>? = msgPtr

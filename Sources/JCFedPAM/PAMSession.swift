@@ -91,20 +91,13 @@ final class PAMSession {
         }
         if !outcome.adminDetail.isEmpty { log.log(level, outcome.adminDetail) }
         log.log(outcome.kind == .ignore ? .debug : .info,
-                "\(stage) done: user=\(PAMSession.safeUser(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
+                "\(stage) done: user=\(SafeText.field(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
         return code
     }
 
     private func environmentPrompter() -> PAMConversation? {
         if prompter == nil { prompter = conversation() }
         return prompter
-    }
-
-    /// User names in logs: printable ASCII only, capped, so a crafted name cannot forge lines.
-    static func safeUser(_ name: String?) -> String {
-        guard let name = name else { return "(none)" }
-        let cleaned = name.unicodeScalars.prefix(64).map { $0.value > 0x20 && $0.value < 0x7f ? Character($0) : "?" }
-        return String(cleaned)
     }
 
     static func pamCode(_ kind: Outcome.Kind) -> Int32 {

@@ -2,7 +2,8 @@ import CPAM
 import JCFedCore
 
 /// Admin log lines through pam_syslog (LOG_AUTHPRIV, prefixed with module and service).
-/// LOG_DEBUG lines only with the `debug` argument.
+/// LOG_DEBUG lines only with the `debug` argument. Every line goes through SafeText.line at this
+/// edge: one line, no control, bidi or invisible characters, capped, whatever was interpolated.
 final class PAMSyslog: LogSink {
     private let pamh: OpaquePointer
     var debug: Bool
@@ -14,6 +15,6 @@ final class PAMSyslog: LogSink {
 
     func log(_ level: LogLevel, _ message: String) {
         if level == .debug && !debug { return }
-        jcfed_pam_syslog(pamh, level.rawValue | LOG_AUTHPRIV, message)
+        jcfed_pam_syslog(pamh, level.rawValue | LOG_AUTHPRIV, SafeText.line(message))
     }
 }

@@ -111,7 +111,28 @@ import Testing
     @Test func localpartStripsAnAllowedDomain() {
         let c = F.config { $0.mapping.allowedDomains = ["contoso.com"] }
         #expect(map(F.identity(upn: "Alice@Contoso.com"), nil, config: c) == .success("alice"))
-        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"), nil, config: c)) == "no-mapping")
+        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"), nil, config: c)) == "domain-not-allowed")
+    }
+
+    @Test func allowedDomainsRestrictTheDirectoryPathToo() {
+        // The directory has alice@fabrikam.com, but only contoso.com addresses may map here.
+        let d = Directory(users: [F.user("alice", "alice@fabrikam.com"), F.user("bob", "bob@contoso.com")])
+        let c = F.config { $0.mapping.allowedDomains = ["contoso.com"] }
+        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"), d, config: c)) == "domain-not-allowed")
+        #expect(map(F.identity(upn: "bob@contoso.com"), d, config: c) == .success("bob"))
+        // A later claim on an allowed domain still maps.
+        let id = F.identity(upn: "alice@fabrikam.com", preferred: "bob@contoso.com")
+        #expect(map(id, d, config: c) == .success("bob"))
+    }
+
+    @Test func fullFallbackWithAllowedDomainsTakesOnlyThoseAddresses() {
+        let c = F.config { $0.mapping.fallback = .full; $0.mapping.allowedDomains = ["contoso.com"] }
+        #expect(map(F.identity(upn: "Alice@Contoso.com"), nil, config: c) == .success("alice@contoso.com"))
+        #expect(reason(map(F.identity(upn: "alice@fabrikam.com"), nil, config: c)) == "domain-not-allowed")
+        // A bare name has no domain: with allowed_domains set it may not map.
+        #expect(reason(map(F.identity(upn: "alice"), nil, config: c)) == "domain-not-allowed")
+        let open = F.config { $0.mapping.fallback = .full }
+        #expect(map(F.identity(upn: "alice"), nil, config: open) == .success("alice"))
     }
 
     @Test func localpartWithNoAllowedDomainsTakesAnyDomain() {

@@ -149,6 +149,23 @@ import Testing
                 == .matches(Pin(account: "alice", tid: F.tenant, oid: F.aliceOID, issuer: F.issuer, pinnedAt: 5)))
     }
 
+    @Test func pinLinesCarryCleanedBoundedClaims() throws {
+        // oid (sub for oidc) and tid come from the token: a crafted one cannot forge or flood a line.
+        let dir = IdentityTempDir()
+        let s = store(dir)
+        let log = MemoryLogSink()
+        let evil = "x\nSYSLOG 6 PAM auth done: user=alice result=success\r\u{0}\u{202E}" + String(repeating: "y", count: 400)
+        _ = IdentityPinning.enforce(store: s, account: "alice", identity: F.identity(tid: evil, oid: evil), now: 5, log: log)
+        let second = IdentityPinning.enforce(store: s, account: "alice", identity: F.identity(tid: evil, oid: evil + "2"), now: 6, log: log)
+        guard case .failure(let r) = second else { Issue.record("another oid accepted"); return }
+        #expect(r.reason == "pin-mismatch")
+        #expect(log.lines.count == 2)
+        for (_, line) in log.lines {
+            #expect(!line.unicodeScalars.contains { SafeText.isUnsafe($0) })
+            #expect(line.unicodeScalars.count < 2_000)
+        }
+    }
+
     @Test func brokenStoreRefusesTheLogin() {
         let dir = IdentityTempDir()
         _ = dir.write("state", "not a directory")

@@ -1,4 +1,6 @@
+import Testing
 import JCFedCore
+import JCFedCrypto
 
 /// Attack rows on the token's shape and on its claims (see AttackTable).
 extension AttackTable {
@@ -154,5 +156,154 @@ extension AttackTable {
             Attack(name: "groups with a number", built: "groups [\"g1\", 2]", reason: "typed claims", expected: .badClaim,
                    token: claims { $0.with("groups", #"["g1",2]"#) }),
         ]
+    }
+}
+
+/// A validly signed token the validator accepts, whose claims must still not name a local
+/// account: claim trust (ClaimTrust, IdentityMapper). The row names the mapping's refusal reason.
+struct ClaimAttack: Sendable, CustomTestStringConvertible {
+    let name: String
+    let built: String
+    let reason: String
+    /// IdentityMapper.Rejection.reason
+    let expected: String
+    let token: String
+    var context: ValidationContext
+    var config: JCFedConfig
+
+    var testDescription: String { name }
+}
+
+extension AttackTable {
+    static func azureConfig(_ edit: (inout JCFedConfig) -> Void = { _ in }) -> JCFedConfig {
+        var c = JCFedConfig()
+        c.idp.url = "https://login.microsoftonline.com/\(Entra.tenant)"
+        c.idp.clientID = Entra.client
+        c.mapping.fallback = .localpart
+        edit(&c)
+        return c
+    }
+
+    static func oidcConfig(_ edit: (inout JCFedConfig) -> Void = { _ in }) -> JCFedConfig {
+        var c = JCFedConfig()
+        c.idp.type = .oidc
+        c.idp.url = OIDC.issuer
+        c.idp.clientID = OIDC.client
+        c.mapping.fallback = .localpart
+        edit(&c)
+        return c
+    }
+
+    /// An OIDC token (RS256, kid rsa1) whose claims are OIDC.claims() changed by `change`.
+    static func oidcToken(_ change: (RawObject) -> RawObject) -> String {
+        Token.signed(Entra.header(kid: "rsa1"), change(OIDC.claims()))
+    }
+
+    /// The Entra token with only an email left to map by.
+    static func emailOnly(_ change: (RawObject) -> RawObject) -> String {
+        claims { change($0.without("upn").without("preferred_username")) }
+    }
+
+    static var claimTrustRows: [ClaimAttack] {
+        let oidc = OIDC.context(keys: oidcKeys)
+        let control = "alice@contoso.com\nSYSLOG 6 pam_jcfed(sshd:auth): auth done: user=root result=success\r\u{0}\u{202E}"
+        let long = control + String(repeating: "x", count: 10_000)  // one 10 KB claim stays under the 16 KB token cap
+        return [
+            ClaimAttack(name: "oidc email_verified false", built: "email bob@example.com, email_verified false",
+                        reason: "the provider did not verify the address", expected: "no-claim",
+                        token: oidcToken { $0.with("email_verified", "false") }, context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc email_verified as a string", built: "email_verified \"true\" (a string)",
+                        reason: "only JSON true counts", expected: "no-claim",
+                        token: oidcToken { $0.with("email_verified", quote("true")) }, context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc email_verified absent", built: "email without email_verified",
+                        reason: "no verification, no trust", expected: "no-claim",
+                        token: oidcToken { $0 }, context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc email_verified 1", built: "email_verified 1", reason: "only JSON true counts",
+                        expected: "no-claim", token: oidcToken { $0.with("email_verified", "1") }, context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc xms_edov", built: "xms_edov true (Entra's claim) from an OIDC provider",
+                        reason: "an OIDC provider's email is verified by email_verified only", expected: "no-claim",
+                        token: oidcToken { $0.with("xms_edov", "true") }, context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc preferred_username without opt-in",
+                        built: "preferred_username bob@example.com, no email (the user chose the name)",
+                        reason: "preferred_username is trusted only with mapping.trust_preferred_username = yes",
+                        expected: "no-claim",
+                        token: oidcToken { $0.without("email").with("preferred_username", quote("bob@example.com")) },
+                        context: oidc, config: oidcConfig()),
+            ClaimAttack(name: "oidc upn", built: "upn bob@example.com from an OIDC provider, opt-in on",
+                        reason: "upn is not a verified OIDC claim", expected: "no-claim",
+                        token: oidcToken { $0.without("email").with("upn", quote("bob@example.com")) },
+                        context: oidc, config: oidcConfig { $0.mapping.trustPreferredUsername = true }),
+            ClaimAttack(name: "oidc unverified email on an allowed domain",
+                        built: "email bob@example.com without email_verified, allowed_domains = example.com",
+                        reason: "allowed_domains narrows, it never trusts", expected: "no-claim",
+                        token: oidcToken { $0 }, context: oidc,
+                        config: oidcConfig { $0.mapping.allowedDomains = ["example.com"] }),
+            ClaimAttack(name: "azure unverified email on an allowed domain",
+                        built: "only email alice@contoso.com, xms_edov false, allowed_domains = contoso.com",
+                        reason: "allowed_domains no longer makes an unverified email trusted", expected: "no-claim",
+                        token: emailOnly { $0.with("xms_edov", "false") }, context: Entra.context(),
+                        config: azureConfig { $0.mapping.allowedDomains = ["contoso.com"] }),
+            ClaimAttack(name: "azure xms_edov as a string", built: "only email, xms_edov \"true\" (a string)",
+                        reason: "only JSON true counts", expected: "no-claim",
+                        token: emailOnly { $0.with("xms_edov", quote("true")) }, context: Entra.context(), config: azureConfig()),
+            ClaimAttack(name: "azure email_verified instead of xms_edov", built: "only email, email_verified true, no xms_edov",
+                        reason: "Entra's verification is xms_edov", expected: "no-claim",
+                        token: emailOnly { $0.without("xms_edov").with("email_verified", "true") }, context: Entra.context(),
+                        config: azureConfig()),
+            ClaimAttack(name: "trusted upn outside allowed_domains", built: "upn alice@fabrikam.com, allowed_domains = contoso.com",
+                        reason: "allowed_domains restricts every path", expected: "domain-not-allowed",
+                        token: claims { $0.without("email").with("upn", quote("alice@fabrikam.com"))
+                            .with("preferred_username", quote("alice@fabrikam.com")) },
+                        context: Entra.context(), config: azureConfig { $0.mapping.allowedDomains = ["contoso.com"] }),
+            ClaimAttack(name: "claims with control characters",
+                        built: "upn (10 KB), preferred_username, email and name carrying \\n, \\r, NUL and U+202E",
+                        reason: "not an address; the refusal line stays one clean, bounded line", expected: "no-mapping",
+                        token: claims { $0.with("upn", quote(long)).with("preferred_username", quote(control))
+                            .with("email", quote(control)).with("name", quote(control)) },
+                        context: Entra.context(), config: azureConfig()),
+        ]
+    }
+}
+
+/// The claim-trust rows through the real validator (OpenSSL), then claim trust and mapping.
+@Suite struct ClaimAttackTests {
+    static func mapped(_ token: String, _ context: ValidationContext, _ config: JCFedConfig)
+        -> Result<String, IdentityMapper.Rejection>? {
+        guard case .success(let identity) = TokenValidator.validate(token, context: context, verifier: OpenSSLVerifier())
+        else { return nil }
+        return IdentityMapper.map(identity, config: config, directory: nil)
+    }
+
+    @Test(arguments: AttackTable.claimTrustRows)
+    func claimsDoNotMap(_ attack: ClaimAttack) {
+        switch Self.mapped(attack.token, attack.context, attack.config) {
+        case nil:
+            Issue.record("\(attack.name): the validator refused the token; the row must reach claim trust")
+        case .success(let account)?:
+            Issue.record("\(attack.name) mapped to \(account); it must fail because \(attack.reason)")
+        case .failure(let rejection)?:
+            #expect(rejection.reason == attack.expected, "\(attack.name): \(attack.built); got \(rejection)")
+            #expect(!rejection.detail.unicodeScalars.contains { SafeText.isUnsafe($0) }, "\(attack.name)")
+            #expect(rejection.detail.unicodeScalars.count < 2_000, "\(attack.name)")
+        }
+    }
+
+    @Test func namesAreUniqueAndDistinctFromTheTokenRows() {
+        let names = AttackTable.claimTrustRows.map(\.name)
+        #expect(Set(names).count == names.count)
+        #expect(Set(names).isDisjoint(with: AttackTable.rows.map(\.name)))
+    }
+
+    /// The rows are only evidence if the same tokens, verified, do map.
+    @Test func verifiedBaselinesMap() {
+        let oidc = OIDC.context(keys: AttackTable.oidcKeys)
+        let verified = AttackTable.oidcToken { $0.with("email_verified", "true") }
+        #expect(Self.mapped(verified, oidc, AttackTable.oidcConfig()) == .success("bob"))
+        #expect(Self.mapped(verified, oidc, AttackTable.oidcConfig { $0.mapping.allowedDomains = ["example.com"] }) == .success("bob"))
+        let preferred = AttackTable.oidcToken { $0.without("email").with("preferred_username", quote("bob@example.com")) }
+        #expect(Self.mapped(preferred, oidc, AttackTable.oidcConfig { $0.mapping.trustPreferredUsername = true }) == .success("bob"))
+        let edov = AttackTable.emailOnly { $0.with("xms_edov", "true") }
+        #expect(Self.mapped(edov, Entra.context(), AttackTable.azureConfig { $0.mapping.allowedDomains = ["contoso.com"] })
+                == .success("alice"))
     }
 }

@@ -55,6 +55,8 @@ public struct MappingSettings: Sendable, Equatable {
     public var stateDir = "/var/lib/jcfed"
     public var pinIdentity = true
     public var allowGuests = false
+    /// Trust `preferred_username` from a `type = oidc` provider (users may choose it there).
+    public var trustPreferredUsername = false
     /// Seconds after which the directory counts as stale; 0 = never.
     public var directoryMaxAge = 7 * 86400
     public var staleDirectory: StaleDirectoryPolicy = .warn

@@ -81,6 +81,7 @@ enum ConfigKeys {
         "mapping.state_dir": { c, v in path(v, into: &c.mapping.stateDir) },
         "mapping.pin_identity": { c, v in bool(v, into: &c.mapping.pinIdentity) },
         "mapping.allow_guests": { c, v in bool(v, into: &c.mapping.allowGuests) },
+        "mapping.trust_preferred_username": { c, v in bool(v, into: &c.mapping.trustPreferredUsername) },
         "mapping.directory_max_age": { c, v in int(v, 0...(10 * 365 * 86400), into: &c.mapping.directoryMaxAge) },
         "mapping.stale_directory": { c, v in
             guard let p = StaleDirectoryPolicy(rawValue: v.lowercased()) else { return "must be warn or deny" }

@@ -65,7 +65,7 @@ public struct DeviceAuthorization: Sendable, Equatable, CustomStringConvertible 
         if interval == 0 { interval = defaultInterval }
 
         var message: String?
-        if let m = o["message"]?.stringValue, let clean = DisplayText.forPerson(m, maxScalars: maxMessageScalars),
+        if let m = o["message"]?.stringValue, let clean = SafeText.forPerson(m, max: maxMessageScalars),
            clean.contains(userCode) {
             // A message that does not carry the code cannot be the instructions: use ours.
             message = clean

@@ -29,9 +29,9 @@ public struct IdPError: Sendable, Equatable, CustomStringConvertible {
         }
         func id(_ key: String) -> String? {
             guard let s = object[key]?.stringValue, !s.isEmpty else { return nil }
-            return DisplayText.forLog(s)
+            return SafeText.field(s)
         }
-        return IdPError(error: DisplayText.forLog(raw), codes: codes, correlationID: id("correlation_id"),
+        return IdPError(error: SafeText.field(raw), codes: codes, correlationID: id("correlation_id"),
                         traceID: id("trace_id"), httpStatus: status)
     }
 

@@ -1,14 +1,17 @@
 /// Turns a verified identity into exactly one local account name, in this order (first match
-/// wins, ambiguity is an error):
+/// wins, ambiguity is an error). Only trusted claims (ClaimTrust) take part, and when
+/// `mapping.allowed_domains` is not empty only those that are addresses in one of its domains,
+/// on every path below (it narrows, it never trusts).
 ///
 /// 1. With a directory: each trusted claim (mapping.claims order, see ClaimTrust) is compared
 ///    with the JumpCloud users' `email` (IdentifierKey rules). One match: its `username` is the
 ///    account. Two or more users with that email: refused, never a guess. No match for any claim:
 ///    refused (the fallback is only for devices without a directory).
 /// 2. Without a directory, `mapping.fallback`:
-///    `localpart`: `alice@contoso.com` -> `alice`, when the domain is in `allowed_domains` (any
-///    domain when that list is empty); `full`: the whole claim, lower-cased, is the account name;
+///    `localpart`: `alice@contoso.com` -> `alice`; `full`: the whole claim, lower-cased, is the account name;
 ///    `none`: nothing maps.
+///
+/// Claim values and names in the log lines are cut and cleaned one by one (SafeText.value).
 ///
 /// `resolve` then requires the result to be the PAM user, to exist in NSS with a uid at or above
 /// `min_uid`, and never root; with a directory, NSS's name of the account must be the JumpCloud
@@ -47,14 +50,38 @@ public enum IdentityMapper {
         case .failure(let r): return .failure(r)
         case .success(let e): evaluation = e
         }
-        let skippedNote = evaluation.skipped.isEmpty ? "" : " (skipped: " + evaluation.skipped.joined(separator: "; ") + ")"
-        if evaluation.trusted.isEmpty {
+        let (claims, outside) = restrictDomains(evaluation.trusted, to: config.mapping.allowedDomains)
+        let skipped = evaluation.skipped + outside
+        let skippedNote = skipped.isEmpty ? "" : " (skipped: " + skipped.joined(separator: "; ") + ")"
+        if claims.isEmpty && !evaluation.trusted.isEmpty {
+            return .failure(Rejection("domain-not-allowed", "no trusted claim is an address in mapping.allowed_domains (\(config.mapping.allowedDomains.joined(separator: " ")))" + skippedNote))
+        }
+        if claims.isEmpty {
             return .failure(Rejection("no-claim", "the token carries none of the configured, trusted claims (\(config.mapping.claims.joined(separator: " ")))" + skippedNote))
         }
         if let directory = directory {
-            return mapThroughDirectory(evaluation.trusted, directory: directory, note: skippedNote)
+            return mapThroughDirectory(claims, directory: directory, note: skippedNote)
         }
-        return mapByFallback(evaluation.trusted, settings: config.mapping, note: skippedNote)
+        return mapByFallback(claims, settings: config.mapping, note: skippedNote)
+    }
+
+    /// `mapping.allowed_domains`, when not empty: only addresses in one of those domains may map
+    /// (through the directory and by fallback); a bare name has no domain and may not. Returns
+    /// the claims kept and why the others were left out.
+    static func restrictDomains(_ claims: [ClaimTrust.TrustedClaim],
+                                to allowed: [String]) -> ([ClaimTrust.TrustedClaim], [String]) {
+        guard !allowed.isEmpty else { return (claims, []) }
+        var kept: [ClaimTrust.TrustedClaim] = []
+        var outside: [String] = []
+        for claim in claims {
+            if let key = IdentifierKey.address(claim.value), let domain = IdentifierKey.domain(ofKey: key),
+               allowed.contains(domain) {
+                kept.append(claim)
+            } else {
+                outside.append("\(claim.name): not an address in allowed_domains")
+            }
+        }
+        return (kept, outside)
     }
 
     static func mapThroughDirectory(_ claims: [ClaimTrust.TrustedClaim], directory: Directory,
@@ -63,13 +90,13 @@ public enum IdentityMapper {
             guard let key = IdentifierKey.address(claim.value) else { continue }
             let matches = directory.users.filter { IdentifierKey.email($0.email, matchesKey: key) }
             if matches.count > 1 {
-                let ids = matches.map { $0.id }.joined(separator: ", ")
+                let ids = matches.prefix(8).map { SafeText.field($0.id) }.joined(separator: ", ")
                 return .failure(Rejection("ambiguous",
-                                          "\(claim.name) \(claim.value) matches \(matches.count) JumpCloud users (\(ids)); refusing to guess"))
+                                          "\(claim.name) \(SafeText.value(claim.value)) matches \(matches.count) JumpCloud users (\(ids)); refusing to guess"))
             }
             if let user = matches.first { return .success(user.username) }
         }
-        let tried = claims.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
+        let tried = claims.map { "\($0.name) \(SafeText.value($0.value))" }.joined(separator: ", ")
         return .failure(Rejection("no-directory-match", "no JumpCloud user has the email of \(tried)" + note))
     }
 
@@ -83,6 +110,7 @@ public enum IdentityMapper {
                 guard let key = IdentifierKey.address(claim.value),
                       let domain = IdentifierKey.domain(ofKey: key),
                       let local = IdentifierKey.localPart(ofKey: key) else { continue }
+                // restrictDomains already left out other domains; checked again where it matters.
                 if !settings.allowedDomains.isEmpty && !settings.allowedDomains.contains(domain) { continue }
                 if IdentifierKey.isAccountName(local) { return .success(local) }
             }
@@ -114,18 +142,19 @@ public enum IdentityMapper {
         // that ignore case hand the typed spelling to PAM). Two different local accounts whose
         // names differ in case ("Alice", "alice") have different uids and stay apart.
         let sameName = Array(mapped.utf8) == Array(pamUser.utf8)
-        let who = identity.upn ?? identity.preferredUsername ?? identity.email ?? identity.oid
-        let wrongUser = Rejection("wrong-user", "\(who) maps to account '\(mapped)', not to '\(pamUser)'")
+        let who = SafeText.value(identity.upn ?? identity.preferredUsername ?? identity.email ?? identity.oid)
+        let wrongUser = Rejection("wrong-user",
+                                  "\(who) maps to account '\(SafeText.value(mapped))', not to '\(SafeText.value(pamUser))'")
         guard sameName || asciiCaseInsensitiveEqual(mapped, pamUser) else { return .failure(wrongUser) }
         guard let account = users.account(named: mapped) else {
-            return .failure(Rejection("no-local-account", "account '\(mapped)' does not exist (NSS)", kind: .userUnknown))
+            return .failure(Rejection("no-local-account", "account '\(SafeText.value(mapped))' does not exist (NSS)", kind: .userUnknown))
         }
         if !sameName {
             guard let typed = users.account(named: pamUser), typed.uid == account.uid else { return .failure(wrongUser) }
         }
         guard account.uid != 0 else { return .failure(Rejection("root", "uid 0 is never federated")) }
         guard account.uid >= config.mapping.minUID else {
-            return .failure(Rejection("system-account", "account '\(mapped)' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
+            return .failure(Rejection("system-account", "account '\(SafeText.value(mapped))' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
         }
         // The local account must be the one the JumpCloud record describes: the name NSS gives
         // it is the JumpCloud username byte for byte, and its uid is the record's unix_uid when

@@ -28,7 +28,7 @@ public enum IdentityPinning {
                 return .failure(mismatch(account: account, pin: other, identity: identity, log: log))
             case .success(let d):
                 if d == .unpinned {
-                    log.log(.notice, "pinned account \(account) to tenant \(identity.tid ?? "(none)") object id \(identity.oid)")
+                    log.log(.notice, "pinned account \(SafeText.value(account)) to tenant \(SafeText.value(identity.tid)) object id \(SafeText.value(identity.oid))")
                 }
                 return .success(d)
             }
@@ -36,9 +36,10 @@ public enum IdentityPinning {
     }
 
     static func mismatch(account: String, pin: Pin, identity: VerifiedIdentity, log: LogSink) -> IdentityMapper.Rejection {
-        let detail = "identity pin mismatch for account \(account): pinned to oid \(pin.oid) (tenant \(pin.tid ?? "(none)")), "
-            + "token has oid \(identity.oid) (tenant \(identity.tid ?? "(none)")); refused. "
-            + "If this is the same person with a new Entra account: jcfed pins reset \(account)"
+        let name = SafeText.value(account)
+        let detail = "identity pin mismatch for account \(name): pinned to oid \(SafeText.value(pin.oid)) (tenant \(SafeText.value(pin.tid))), "
+            + "token has oid \(SafeText.value(identity.oid)) (tenant \(SafeText.value(identity.tid))); refused. "
+            + "If this is the same person with a new Entra account: jcfed pins reset \(name)"
         log.log(.warning, detail)
         return .init("pin-mismatch", detail)
     }

@@ -36,17 +36,17 @@ public enum Routing {
                 || users.groupNames(of: account).contains(where: wanted.contains)
             if !routed {
                 return Outcome(.ignore, reason: notRoutedReason,
-                               admin: "\(name) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
+                               admin: "\(SafeText.value(name)) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
             }
         }
         guard let directory = directory else { return nil }
         guard let user = jumpCloudUser else {
             return Outcome(.ignore, reason: notInDirectoryReason,
-                           admin: "\(name) is not a user in the JumpCloud directory; not federated")
+                           admin: "\(SafeText.value(name)) is not a user in the JumpCloud directory; not federated")
         }
         if let bound = directory.boundUserIDs, !bound.contains(user.id) {
             return Outcome(.ignore, reason: notBoundReason,
-                           admin: "\(name) (JumpCloud \(user.id)) is not bound to this device; not federated")
+                           admin: "\(SafeText.value(name)) (JumpCloud \(SafeText.value(user.id))) is not bound to this device; not federated")
         }
         if directory.isStale {
             let age = "the JumpCloud directory is \(directory.ageSeconds / 3600) hours old (directory_max_age \(config.mapping.directoryMaxAge / 3600) hours)"

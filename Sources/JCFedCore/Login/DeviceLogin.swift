@@ -181,7 +181,7 @@ struct DeviceLogin {
     /// The identity must map to exactly the PAM user, exist in NSS, and (with pin_identity) be
     /// the tid+oid bound to that account (IdentityMapper.authorize).
     private func authorize(_ identity: VerifiedIdentity) -> Outcome {
-        let who = "tid=\(DisplayText.forLog(identity.tid ?? "-")) oid=\(DisplayText.forLog(identity.oid))"
+        let who = "tid=\(SafeText.field(identity.tid ?? "-")) oid=\(SafeText.field(identity.oid))"
         switch IdentityMapper.authorize(identity, subject: subject, environment: environment) {
         case .failure(let rejection) where rejection.kind == .serviceError:
             return rejection.outcome()
@@ -192,7 +192,7 @@ struct DeviceLogin {
             return outcome
         case .success:
             let shown = displayName(identity)
-            return Outcome(.success, reason: "signed-in", admin: "signed in as \(DiscoveryError.clean(shown)) (\(who))",
+            return Outcome(.success, reason: "signed-in", admin: "signed in as \(SafeText.value(shown)) (\(who))",
                            user: "Signed in as \(shown).")
         }
     }
@@ -200,6 +200,6 @@ struct DeviceLogin {
     /// The first configured mapping claim the token carries, else `sub`, cleaned for a terminal.
     private func displayName(_ identity: VerifiedIdentity) -> String {
         let raw = subject.config.mapping.claims.lazy.compactMap { identity.claim($0) }.first { !$0.isEmpty } ?? identity.sub
-        return DisplayText.forPerson(raw, maxScalars: 128) ?? subject.pamUser
+        return SafeText.forPerson(raw, max: 128) ?? SafeText.value(subject.pamUser, max: 128)
     }
 }

@@ -29,9 +29,9 @@ enum DevicePresentation {
     /// in our words, not the IdP's. Each part is cleaned for a terminal and capped.
     static func header(host: String, account: String, idpName: String) -> String {
         var s = "Signing in"
-        if let h = DisplayText.forPerson(host, maxScalars: 64) { s += " to " + h }
-        if let a = DisplayText.forPerson(account, maxScalars: 64) { s += " as " + a }
-        if let n = DisplayText.forPerson(idpName, maxScalars: 64) { s += " with " + n }
+        if let h = SafeText.forPerson(host, max: 64) { s += " to " + h }
+        if let a = SafeText.forPerson(account, max: 64) { s += " as " + a }
+        if let n = SafeText.forPerson(idpName, max: 64) { s += " with " + n }
         return s + "."
     }
 

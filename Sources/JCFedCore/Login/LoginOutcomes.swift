@@ -98,6 +98,6 @@ enum LoginOutcomes {
 
     static func wrongUser(pamUser: String, detail: String) -> Outcome {
         Outcome(.authError, reason: "wrong-user", admin: detail,
-                user: "That account is not allowed to log in as \(pamUser).")
+                user: "That account is not allowed to log in as \(SafeText.value(pamUser)).")
     }
 }

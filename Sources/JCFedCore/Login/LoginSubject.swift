@@ -32,7 +32,7 @@ public struct LoginSubject {
         }
         if let never = ModuleStage.neverFederated(account) { return .failure(never) }
         if Array(account.name.utf8) != Array(user.utf8) {
-            env.log.log(.notice, "PAM user name '\(DisplayText.forLog(user))' is the local account '\(DisplayText.forLog(account.name))' (uid \(account.uid)) in NSS; deciding for '\(DisplayText.forLog(account.name))'")
+            env.log.log(.notice, "PAM user name '\(SafeText.field(user))' is the local account '\(SafeText.field(account.name))' (uid \(account.uid)) in NSS; deciding for '\(SafeText.field(account.name))'")
         }
 
         let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, owner: env.configOwner)
@@ -72,7 +72,7 @@ public struct LoginSubject {
         if problems.errors.count > maxLoggedErrors {
             env.log.log(.err, "\(problems.errors.count - maxLoggedErrors) more configuration errors not shown; run jcfed check-config")
         }
-        let name = DisplayText.forLog(account.name)
+        let name = SafeText.field(account.name)
         let count = problems.errors.count == 1 ? "an error" : "\(problems.errors.count) errors"
         func refused(_ why: String) -> Outcome {
             Outcome(.serviceError, reason: "config",

@@ -38,7 +38,7 @@ public enum ModuleStage {
             // A federated user cannot sign in here; only users who are not federated get
             // PAM_IGNORE, so the password never decides for a federated account.
             return Outcome(.convError, reason: "no-conversation",
-                           admin: "\(DisplayText.forLog(subject.account.name)) is federated, but the service has no conversation function, so no sign-in code can be shown; refused")
+                           admin: "\(SafeText.value(subject.account.name)) is federated, but the service has no conversation function, so no sign-in code can be shown; refused")
         }
         return DeviceLogin(subject: subject, environment: env, prompter: prompter).run()
     }

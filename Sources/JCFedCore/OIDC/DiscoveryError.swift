@@ -34,7 +34,7 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .tenantRequired(let t):
-            return "'\(DisplayText.forLog(t))' is not a directory (tenant) id; device login needs a single pinned tenant GUID"
+            return "'\(SafeText.field(t))' is not a directory (tenant) id; device login needs a single pinned tenant GUID"
         case .unreachable(let e): return "identity provider unreachable: \(e.description)"
         case .serverError(let s): return "identity provider answered HTTP \(s)"
         case .httpStatus(let s): return "identity provider answered HTTP \(s) (is idp.url right?)"
@@ -42,15 +42,10 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
         case .missing(let field): return "discovery document has no \(field)"
         case .notHTTPS(let field): return "discovery document's \(field) is not an https URL"
         case .issuerMismatch(let expected, let found):
-            return "discovery issuer '\(DiscoveryError.clean(found))' is not '\(DiscoveryError.clean(expected))'"
+            return "discovery issuer '\(SafeText.field(found, max: 200))' is not '\(SafeText.field(expected, max: 200))'"
         case .noUsableAlgorithm: return "the provider signs ID tokens with no algorithm jcfed accepts"
         case .keys(let why): return "signing keys unusable: \(why)"
         case .noTimeLeft: return "no time left before login_timeout"
         }
-    }
-
-    /// A URL from the network in a log line: printable ASCII only, capped.
-    static func clean(_ s: String) -> String {
-        String(s.unicodeScalars.prefix(200).map { $0.value > 0x20 && $0.value < 0x7F ? Character($0) : "?" })
     }
 }

@@ -11,6 +11,8 @@ public struct VerifiedIdentity: Sendable, Equatable {
     public var email: String?
     /// Entra `xms_edov`: the email domain's owner is verified.
     public var emailDomainVerified: Bool
+    /// OIDC `email_verified`: the provider verified the address (JSON `true` only).
+    public var emailVerified: Bool
     public var name: String?
     public var groups: [String]
     /// Present for guests (the home IdP of a B2B user).
@@ -19,7 +21,7 @@ public struct VerifiedIdentity: Sendable, Equatable {
 
     public init(issuer: String, tid: String?, oid: String, sub: String, upn: String? = nil,
                 preferredUsername: String? = nil, email: String? = nil, emailDomainVerified: Bool = false,
-                name: String? = nil, groups: [String] = [], idp: String? = nil, expiresAt: Int64 = 0) {
+                emailVerified: Bool = false, name: String? = nil, groups: [String] = [], idp: String? = nil, expiresAt: Int64 = 0) {
         self.issuer = issuer
         self.tid = tid
         self.oid = oid
@@ -28,6 +30,7 @@ public struct VerifiedIdentity: Sendable, Equatable {
         self.preferredUsername = preferredUsername
         self.email = email
         self.emailDomainVerified = emailDomainVerified
+        self.emailVerified = emailVerified
         self.name = name
         self.groups = groups
         self.idp = idp

@@ -80,17 +80,21 @@ struct LoginTest {
         return ok
     }
 
-    /// The verified claims worth showing; never a token.
+    /// The verified claims worth showing; never a token. Values are cleaned (SafeText).
     static func describe(_ i: VerifiedIdentity) -> [String] {
-        var out = ["Verified ID token claims:", "  iss: \(i.issuer)"]
-        if let tid = i.tid { out.append("  tid: \(tid)") }
-        out.append("  oid: \(i.oid)")
-        out.append("  sub: \(i.sub)")
-        if let v = i.upn { out.append("  upn: \(v)") }
-        if let v = i.preferredUsername { out.append("  preferred_username: \(v)") }
-        if let v = i.email { out.append("  email: \(v) (domain verified: \(i.emailDomainVerified ? "yes" : "no"))") }
-        if let v = i.name { out.append("  name: \(v)") }
-        if let v = i.idp { out.append("  idp: \(v) (guest)") }
+        func s(_ v: String) -> String { SafeText.value(v) }
+        var out = ["Verified ID token claims:", "  iss: \(s(i.issuer))"]
+        if let tid = i.tid { out.append("  tid: \(s(tid))") }
+        out.append("  oid: \(s(i.oid))")
+        out.append("  sub: \(s(i.sub))")
+        if let v = i.upn { out.append("  upn: \(s(v))") }
+        if let v = i.preferredUsername { out.append("  preferred_username: \(s(v))") }
+        if let v = i.email {
+            out.append("  email: \(s(v)) (domain verified (xms_edov): \(i.emailDomainVerified ? "yes" : "no"), "
+                       + "email_verified: \(i.emailVerified ? "yes" : "no"))")
+        }
+        if let v = i.name { out.append("  name: \(s(v))") }
+        if let v = i.idp { out.append("  idp: \(s(v)) (guest)") }
         if !i.groups.isEmpty { out.append("  groups: \(i.groups.count)") }
         return out
     }

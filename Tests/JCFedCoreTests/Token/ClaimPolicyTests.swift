@@ -107,6 +107,12 @@ import Testing
                                                      context: context).get()
             #expect(identity.emailDomainVerified == verified, "xms_edov \(raw)")
         }
+        for (raw, verified) in [("true", true), ("false", false), (#""true""#, false), ("1", false), ("null", false)] {
+            let identity = try ClaimsPolicy.identity(from: CoreFixture.claims(set("email_verified", raw)(CoreFixture.claimsJSON)),
+                                                     context: context).get()
+            #expect(identity.emailVerified == verified, "email_verified \(raw)")
+        }
+        #expect(try ClaimsPolicy.identity(from: CoreFixture.claims(CoreFixture.claimsJSON), context: context).get().emailVerified == false)
     }
 }
 

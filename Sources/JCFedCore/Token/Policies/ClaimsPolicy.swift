@@ -1,6 +1,6 @@
 /// The identity claims: `sub` always, `oid` for Entra (the stable key with `tid`), every other
-/// claim we read checked for its JSON type. `xms_edov` counts only as JSON `true`; any other
-/// value (false, "true", 1) means the email domain is not verified.
+/// claim we read checked for its JSON type. `xms_edov` and `email_verified` count only as JSON
+/// `true`; any other value (false, "true", 1, absent) means not verified.
 public struct ClaimsPolicy: ClaimPolicy {
     public init() {}
 
@@ -37,6 +37,7 @@ public struct ClaimsPolicy: ClaimPolicy {
                 preferredUsername: try claims.optionalString("preferred_username").get(),
                 email: try claims.optionalString("email").get(),
                 emailDomainVerified: claims["xms_edov"] == .bool(true),
+                emailVerified: claims["email_verified"] == .bool(true),
                 name: try claims.optionalString("name").get(),
                 groups: groups,
                 idp: try claims.optionalString("idp").get(),

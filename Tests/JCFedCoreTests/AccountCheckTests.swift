@@ -70,6 +70,18 @@ import Testing
     @Test func userMissingFromTheDirectoryIsIgnored() {
         #expect(AccountCheck.check(pamUser: "zed", directory: F.directory, directoryPath: "/d").kind == .ignore)
     }
+
+    /// A public-key login skips the mapping, so the account stage compares the record's unix_uid
+    /// with the NSS uid itself: an org user named like an unmanaged local account ("ubuntu") with
+    /// another uid is refused; without unix_uid, or with the same uid, nothing changes.
+    @Test func unixUIDMustBeTheLocalUID() {
+        let d = Directory(users: [DirectoryUser(id: "u1", username: "ubuntu", email: "u@x.com", unixUID: 5001)])
+        let o = AccountCheck.check(pamUser: "ubuntu", directory: d, directoryPath: "/d", uid: 1000)
+        #expect(o.kind == .permissionDenied && o.reason == "uid-mismatch")
+        #expect(AccountCheck.check(pamUser: "ubuntu", directory: d, directoryPath: "/d", uid: 5001).kind == .success)
+        let noUID = Directory(users: [DirectoryUser(id: "u1", username: "ubuntu", email: "u@x.com")])
+        #expect(AccountCheck.check(pamUser: "ubuntu", directory: noUID, directoryPath: "/d", uid: 1000).kind == .success)
+    }
 }
 
 /// The identity rules through ModuleStage with real files (config, directory, pins) and fakes

@@ -7,6 +7,7 @@
 /// | state other than ACTIVATED (e.g. STAGED)     | PAM_ACCT_EXPIRED |
 /// | no state, and activated false                | PAM_ACCT_EXPIRED |
 /// | account_locked                               | PAM_PERM_DENIED  |
+/// | unix_uid set and not the NSS uid             | PAM_PERM_DENIED  |
 /// | not bound to this device (routing said so)  | PAM_PERM_DENIED  |
 /// | otherwise                                    | PAM_SUCCESS      |
 ///
@@ -19,10 +20,14 @@
 /// directory was already handled by Routing (warn: checked against the old data; deny: refused).
 public enum AccountCheck {
     static func check(subject: LoginSubject, environment: LoginEnvironment) -> Outcome {
-        check(pamUser: subject.account.name, directory: subject.directory, directoryPath: subject.config.mapping.directory)
+        check(pamUser: subject.account.name, directory: subject.directory, directoryPath: subject.config.mapping.directory,
+              uid: subject.account.uid)
     }
 
-    public static func check(pamUser: String, directory: Directory?, directoryPath: String) -> Outcome {
+    /// `uid` is the account's NSS uid: when the JumpCloud record carries `unix_uid`, the two must
+    /// agree here too, since a public-key login never reaches the mapping's own uid check.
+    public static func check(pamUser: String, directory: Directory?, directoryPath: String,
+                             uid: UInt32? = nil) -> Outcome {
         guard let directory = directory else {
             return Outcome(.success, reason: "no-directory",
                            admin: "no JumpCloud directory at \(directoryPath); JumpCloud account state not checked")
@@ -47,6 +52,11 @@ public enum AccountCheck {
             return Outcome(.permissionDenied, reason: "locked",
                            admin: "JumpCloud user \(user.username) (\(user.id)) is locked",
                            user: "Your JumpCloud account is locked.")
+        }
+        if let uid = uid, let expected = user.unixUID, Int64(expected) != Int64(uid) {
+            return Outcome(.permissionDenied, reason: "uid-mismatch",
+                           admin: "JumpCloud user \(SafeText.value(user.username)) (\(SafeText.value(user.id))) has unix_uid \(expected), but the local account has uid \(uid)",
+                           user: "Your JumpCloud account is not allowed on this device.")
         }
         return Outcome(.success, reason: "ok")
     }

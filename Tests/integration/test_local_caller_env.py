@@ -349,7 +349,7 @@ def test_sslkeylogfile_is_never_opened(idp):
 def test_openssl_conf_is_ignored(idp):
     conf = idp.base / "evil-openssl.cnf"
     conf.write_text("openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
-                    "[sys]\nMaxProtocol = TLSv1.1\nCipherString = eNULL\n")
+                    "[sys]\nCiphersuites = TLS_AES_128_CCM_8_SHA256\nCipherString = eNULL\nSignatureAlgorithms = ed448\n")
     assert curl_tool(idp.emulator.authority(TENANT), {"OPENSSL_CONF": str(conf)}, cacert=idp.emulator.ca_path) != 0, \
         "control: the curl tool ignored OPENSSL_CONF"
     run = login(idp, {"OPENSSL_CONF": str(conf)})

@@ -126,8 +126,13 @@ class DNSResponder:
     no AAAA records; `swallow` never answers. Records every queried name (lower case)."""
 
     def __init__(self, address, answers=None, swallow=False):
+        self.address = address
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((address, 53))
+        try:
+            self.sock.bind((address, 53))
+        except OSError:
+            self.sock.close()
+            raise
         self.sock.settimeout(0.2)
         self.answers = {k.lower(): v for k, v in (answers or {}).items()}
         self.swallow = swallow
@@ -446,7 +451,17 @@ def test_other_library_variables_have_no_effect(idp, name):
 
 needs_namespace = pytest.mark.skipif(not can_bind_mount(), reason="needs unshare -m and bind mounts (root)")
 
-GOOD, TRAP, NAMESERVER, SILENT = "127.0.0.1", "127.0.0.2", "127.0.0.153", "127.0.0.154"
+GOOD, TRAP = "127.0.0.1", "127.0.0.2"
+
+
+def dns_responder(answers=None, swallow=False):
+    """A DNSResponder on the first free 127.53.0.x:53 (resolv.conf cannot name a port)."""
+    for i in range(1, 60):
+        try:
+            return DNSResponder(f"127.53.0.{i}", answers, swallow)
+        except OSError:
+            continue
+    pytest.skip("no free loopback address for a DNS server on port 53")
 
 
 @needs_namespace
@@ -460,14 +475,14 @@ def test_resolver_variables_do_not_change_the_address(pam_env, host, name, value
         aliases = pam_env.base / "hostaliases"
         aliases.write_text("jcfedidp trap.jcfed.test\n")
         value = str(aliases)
-    good = Listener(GOOD)
-    trap = Listener(TRAP, good.port)
-    dns = DNSResponder(NAMESERVER, {
+    dns = dns_responder({
         "jcfedidp": GOOD, "idp.jcfed.test": GOOD,
         "jcfedidp.evil.test": TRAP, "idp.jcfed.test.corp.test": TRAP, "trap.jcfed.test": TRAP,
     })
+    good = Listener(GOOD)
+    trap = Listener(TRAP, good.port)
     try:
-        prefix = resolver_namespace(pam_env.base, NAMESERVER, "search corp.test\n")
+        prefix = resolver_namespace(pam_env.base, dns.address, "search corp.test\n")
         e = pam_env.env()
         e[name] = value
         # Control: an ordinary getaddrinfo in the same namespace and environment finds the trap.
@@ -489,10 +504,10 @@ def test_resolver_variables_do_not_change_the_address(pam_env, host, name, value
 
 @needs_namespace
 def test_a_resolver_that_never_answers_is_bounded_by_http_timeout(pam_env):
-    dns = DNSResponder(SILENT, swallow=True)
+    dns = dns_responder(swallow=True)
     try:
         # glibc alone would wait 30 s per try, 3 tries, per name.
-        prefix = resolver_namespace(pam_env.base, SILENT, "options timeout:30 attempts:3\n")
+        prefix = resolver_namespace(pam_env.base, dns.address, "options timeout:30 attempts:3\n")
         pam_env.write_config(idp={"url": f"https://idp.jcfed.test/{TENANT}", "ca_file": None, "http_timeout": "3"})
         start = time.monotonic()
         codes, out, log = run_with_env(pam_env, pam_env.env(), prefix)

@@ -344,7 +344,14 @@ def test_sslkeylogfile_is_never_opened(idp):
     keys = idp.base / "keys"
     run = login(idp, {"SSLKEYLOGFILE": str(keys)})
     assert_signed_in(run)
-    assert not keys.exists(), "the module wrote TLS secrets to SSLKEYLOGFILE"
+    assert not keys.exists(), "the module created SSLKEYLOGFILE"
+
+    # An existing file (think /etc/nologin) is not appended to either.
+    existing = idp.base / "existing"
+    existing.write_text("")
+    run = login(idp, {"SSLKEYLOGFILE": str(existing)})
+    assert_signed_in(run)
+    assert existing.read_text() == "", "the module wrote TLS secrets to SSLKEYLOGFILE"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ let package = Package(
 
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
         // libcurl is dlopen'ed on first use (see Sources/CCurl/include/jcfed_curl.h for why).
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // Its requests run in the scrubbed environment kept by COpenSSL (jcfed_environment.h).
+        .target(name: "CCurl", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         // libcrypto is dlopen'ed on first use too (see Sources/COpenSSL/include/jcfed_openssl.h).
         .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         // So is libqrencode (see Sources/CQREncode/include/jcfed_qrencode.h).

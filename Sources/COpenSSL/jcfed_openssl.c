@@ -1,4 +1,5 @@
 #include "jcfed_openssl.h"
+#include "jcfed_environment.h"
 #include <dlfcn.h>
 #include <pthread.h>
 
@@ -16,7 +17,7 @@
     X(EVP_PKEY_get_size) X(EVP_PKEY_is_a) X(EVP_sha256) X(EVP_sha384) X(EVP_sha512) \
     X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_MD_fetch) X(EVP_MD_free) X(EVP_Digest) \
     X(EVP_PKEY_verify_init) X(EVP_PKEY_CTX_set_signature_md) X(EVP_PKEY_verify) \
-    X(EVP_DigestSignInit) X(EVP_DigestSign)
+    X(EVP_DigestSignInit) X(EVP_DigestSign) X(OPENSSL_init_crypto)
 
 struct table {
 #define FIELD(name) __typeof__(&name) name;
@@ -39,12 +40,17 @@ static int resolve(struct table *t, const char *soname) {
     return 1;
 }
 
+/* Loaded and initialised (its configuration file read) in a scrubbed environment, so that the
+ * caller's OPENSSL_CONF, OPENSSL_MODULES, OPENSSL_ENGINES, OPENSSL_ia32cap, ... have no effect
+ * (see jcfed_environment.h). */
 static void load(void) {
     struct table t = {0};
-    if (resolve(&t, "libcrypto.so.3")) {
+    if (!jcfed_env_scrub_begin()) return;
+    if (resolve(&t, "libcrypto.so.3") && t.OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1) {
         t.loaded = 1;
         fns = t;
     }
+    jcfed_env_scrub_end();
 }
 
 int jcfed_crypto_load(void) {
@@ -54,7 +60,10 @@ int jcfed_crypto_load(void) {
 
 int jcfed_crypto_probe(const char *soname) {
     struct table t = {0};
-    return soname ? resolve(&t, soname) : 0;
+    if (!soname || !jcfed_env_scrub_begin()) return 0;
+    int ok = resolve(&t, soname);
+    jcfed_env_scrub_end();
+    return ok;
 }
 
 /* Calls `name` when loaded, else evaluates to `fallback`. */

@@ -60,8 +60,15 @@ public final class CurlTransport: HTTPTransport {
         setLong(CURLOPT_NOSIGNAL, 1)
         setLong(CURLOPT_TIMEOUT_MS, timeoutMs)
         setLong(CURLOPT_CONNECTTIMEOUT_MS, timeoutMs)
+        // A timeout during name resolution must end the request: without QUICK_EXIT (libcurl
+        // 7.87+) libcurl 7.88 joins its resolver thread, i.e. waits for glibc's own timeouts
+        // (resolv.conf: up to 30 s per try), far past TIMEOUT_MS. With it the thread is detached
+        // and finishes on its own.
+        setLong(CURLOPT_QUICK_EXIT, 1)
         setLong(CURLOPT_NOPROGRESS, 1)
         setStr(CURLOPT_USERAGENT, "jcfed/" + JCFedVersion.string)
+        // Trust anchors always explicit: nothing is left to a default (the process environment
+        // cannot reach them anyway, see jcfed_environment.h, but the configuration says it all).
         if let caFile = caFile {
             setStr(CURLOPT_CAINFO, caFile)
             setStr(CURLOPT_CAPATH, CurlTransport.systemCAPath)
@@ -70,10 +77,19 @@ public final class CurlTransport: HTTPTransport {
             // which OpenSSL would parse whole on every login (see SystemTrustStore).
             ok = ok && jcfed_curl_setopt_str(h, CURLOPT_CAINFO, nil) == CURLE_OK
             setStr(CURLOPT_CAPATH, CurlTransport.systemCAPath)
+        } else {
+            // No hash links (RHEL layout): libcurl's built-in bundle and directory, compiled in
+            // by the distribution, restated.
+            let (bundle, directory) = CurlTransport.builtInTrust(h)
+            if let bundle = bundle { setStr(CURLOPT_CAINFO, bundle) }
+            if let directory = directory { setStr(CURLOPT_CAPATH, directory) }
         }
-        if let proxy = proxy {
-            setStr(CURLOPT_PROXY, proxy)
-        }
+        // Only idp.proxy: "" disables libcurl's *_proxy lookup. NOPROXY given too, so NO_PROXY is
+        // never consulted: with a proxy, every host goes through it (loopback too).
+        setStr(CURLOPT_PROXY, proxy ?? "")
+        setStr(CURLOPT_NOPROXY, proxy == nil ? "*" : "")
+        // No ~/.netrc credentials (CURL_NETRC_IGNORED is the default; stated).
+        setLong(CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue))
         ok = ok && jcfed_curl_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxResponseBytes)) == CURLE_OK
         ok = ok && jcfed_curl_setopt_write(h, curlWrite, sinkPtr) == CURLE_OK
         ok = ok && jcfed_curl_setopt_header(h, curlHeader, sinkPtr) == CURLE_OK
@@ -114,6 +130,17 @@ public final class CurlTransport: HTTPTransport {
         _ = jcfed_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
         if (300..<400).contains(status) { return .failure(.redirect) }
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    /// libcurl's compiled-in CA bundle and directory (CURLINFO_CAINFO/CAPATH, libcurl 7.84+),
+    /// read from a freshly reset handle; nil when libcurl has none or is older.
+    static func builtInTrust(_ h: UnsafeMutableRawPointer) -> (String?, String?) {
+        func read(_ info: CURLINFO) -> String? {
+            var value: UnsafePointer<CChar>?
+            guard jcfed_curl_getinfo_str(h, info, &value) == CURLE_OK, let v = value else { return nil }
+            return String(cString: v)
+        }
+        return (read(CURLINFO_CAINFO), read(CURLINFO_CAPATH))
     }
 
     static func classify(_ code: CURLcode) -> TransportError {

@@ -8,6 +8,9 @@
  * bench/results.md, row 1). Loading it only when a request is made keeps the
  * not-federated path close to pam_permit. The library stays loaded once opened.
  *
+ * Library initialisation and every request run in a scrubbed environment (jcfed_environment.h,
+ * in COpenSSL): no variable of the calling process steers libcurl, OpenSSL or the resolver.
+ *
  * The typed setters also exist because curl_easy_setopt/getinfo are variadic (Swift cannot call them).
  */
 #include <curl/curl.h>
@@ -29,6 +32,8 @@ CURLcode jcfed_curl_setopt_slist(CURL *h, CURLoption opt, struct curl_slist *val
 CURLcode jcfed_curl_setopt_write(CURL *h, size_t (*fn)(char *, size_t, size_t, void *), void *ctx);
 CURLcode jcfed_curl_setopt_header(CURL *h, size_t (*fn)(char *, size_t, size_t, void *), void *ctx);
 CURLcode jcfed_curl_getinfo_long(CURL *h, CURLINFO info, long *value);
+/* CURLINFO_CAINFO / CURLINFO_CAPATH: libcurl's built-in defaults (7.84+); NULL when it has none. */
+CURLcode jcfed_curl_getinfo_str(CURL *h, CURLINFO info, const char **value);
 struct curl_slist *jcfed_curl_slist_append(struct curl_slist *list, const char *s);
 void jcfed_curl_slist_free_all(struct curl_slist *list);
 

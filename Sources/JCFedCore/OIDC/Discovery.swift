@@ -4,7 +4,11 @@
 ///   `https://<host>/<tid>/v2.0` (so a multi-tenant document can never pass for the tenant's);
 /// - oidc: `{issuer}/.well-known/openid-configuration`; `issuer` must equal `url` exactly
 ///   (OpenID Connect Discovery 1.0 §4.3).
-/// In both, device_authorization_endpoint, token_endpoint and jwks_uri must be https URLs.
+/// In both, device_authorization_endpoint, token_endpoint and jwks_uri must be https URLs. For
+/// azure they must also be on the authority's host and port (those of `url`): Entra serves them
+/// nowhere else, so any other host is a document that is not Entra's. For oidc other hosts are
+/// allowed (some providers use a separate token host) and `offAuthorityEndpoints` names them so
+/// the login can log them.
 public enum Discovery {
     public static let tenantPlaceholder = "{tenantid}"
 
@@ -68,6 +72,13 @@ public enum Discovery {
         case (.success(let d), .success(let t), .success(let j)): (device, token, jwks) = (d, t, j)
         case (.failure(let e), _, _), (_, .failure(let e), _), (_, _, .failure(let e)): return .failure(e)
         }
+        if settings.type == .azure {
+            let home = authority(of: settings.url) ?? ""
+            for (field, url) in [("device_authorization_endpoint", device), ("token_endpoint", token), ("jwks_uri", jwks)]
+            where authority(of: url) != home || home.isEmpty {
+                return .failure(.offAuthorityHost(field: field, url: url, host: home))
+            }
+        }
         let algorithms = (o["id_token_signing_alg_values_supported"]?.arrayValue ?? []).compactMap { $0.stringValue }
         let metadata = ProviderMetadata(issuer: issuer, expectedTokenIssuer: expectedTokenIssuer,
                                         deviceAuthorizationEndpoint: device, tokenEndpoint: token,
@@ -86,6 +97,47 @@ public enum Discovery {
             return metadata.signingAlgorithms.isEmpty ? JWSAlgorithm.oidcAllowList
                                                      : JWSAlgorithm.oidcAllowList.intersection(stated)
         }
+    }
+
+    /// The endpoints (field, URL) that are not on the host and port of `settings.url`: always
+    /// none for azure (validate refuses them); for oidc, what the login logs at notice.
+    public static func offAuthorityEndpoints(_ metadata: ProviderMetadata, settings: IdPSettings) -> [(field: String, url: String)] {
+        let home = authority(of: settings.url)
+        return [("device_authorization_endpoint", metadata.deviceAuthorizationEndpoint),
+                ("token_endpoint", metadata.tokenEndpoint), ("jwks_uri", metadata.jwksURI)]
+            .filter { home == nil || authority(of: $0.1) != home }
+            .map { (field: $0.0, url: $0.1) }
+    }
+
+    /// The host and port of an https URL, compared as the server is reached: host in lower
+    /// case, the default port 443 made explicit, e.g. "login.microsoftonline.com:443",
+    /// "[::1]:8443". nil when `url` is not https or has no host.
+    public static func authority(of url: String) -> String? {
+        guard url.hasPrefix("https://") else { return nil }
+        let rest = url.utf8.dropFirst("https://".count)
+        let end = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? rest.endIndex
+        let raw = Array(rest[rest.startIndex..<end])
+        guard !raw.isEmpty, !raw.contains(UInt8(ascii: "@")) else { return nil }
+        var host: [UInt8], port: [UInt8]
+        if raw.first == UInt8(ascii: "[") {
+            guard let close = raw.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            host = Array(raw[0...close])
+            let after = raw[(close + 1)...]
+            if after.isEmpty { port = [] }
+            else if after.first == UInt8(ascii: ":") { port = Array(after.dropFirst()) }
+            else { return nil }
+        } else if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
+            host = Array(raw[..<colon])
+            port = Array(raw[(colon + 1)...])
+        } else {
+            host = raw
+            port = []
+        }
+        guard host.count > 0, port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), port.count <= 5 else { return nil }
+        while port.count > 1 && port.first == UInt8(ascii: "0") { port.removeFirst() }
+        if port.isEmpty { port = Array("443".utf8) }
+        host = host.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        return String(decoding: host, as: UTF8.self) + ":" + String(decoding: port, as: UTF8.self)
     }
 
     /// https, a host, printable ASCII, no user info or fragment.

@@ -17,6 +17,9 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
     /// An endpoint that is not an https URL.
     case notHTTPS(String)
     case issuerMismatch(expected: String, found: String)
+    /// type = azure: an endpoint that is not on the authority's host and port (`host`, as
+    /// `Discovery.authority(of:)` gives it).
+    case offAuthorityHost(field: String, url: String, host: String)
     /// The provider signs with nothing we verify.
     case noUsableAlgorithm
     /// The JWK Set could not be used.
@@ -27,7 +30,8 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
     public var isUnavailable: Bool {
         switch self {
         case .unreachable, .serverError, .malformed, .keys, .noTimeLeft: return true
-        case .tenantRequired, .httpStatus, .missing, .notHTTPS, .issuerMismatch, .noUsableAlgorithm: return false
+        case .tenantRequired, .httpStatus, .missing, .notHTTPS, .issuerMismatch, .offAuthorityHost, .noUsableAlgorithm:
+            return false
         }
     }
 
@@ -43,6 +47,8 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notHTTPS(let field): return "discovery document's \(field) is not an https URL"
         case .issuerMismatch(let expected, let found):
             return "discovery issuer '\(SafeText.field(found, max: 200))' is not '\(SafeText.field(expected, max: 200))'"
+        case .offAuthorityHost(let field, let url, let host):
+            return "discovery document's \(field) '\(SafeText.field(url, max: 200))' is not on the authority's host '\(SafeText.field(host, max: 200))' (type = azure)"
         case .noUsableAlgorithm: return "the provider signs ID tokens with no algorithm jcfed accepts"
         case .keys(let why): return "signing keys unusable: \(why)"
         case .noTimeLeft: return "no time left before login_timeout"

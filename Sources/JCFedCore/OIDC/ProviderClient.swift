@@ -46,7 +46,13 @@ public final class ProviderClient {
         case .success(let b): body = b
         }
         let result = Discovery.validate(body, settings: settings)
-        if case .success = result { cache?.write(url: url, body: body, now: clock.wallSeconds()) }
+        if case .success(let m) = result {
+            // oidc only (azure refuses them): once per fetched document, not per cached read.
+            for (field, endpoint) in Discovery.offAuthorityEndpoints(m, settings: settings) {
+                log.log(.notice, "discovery: \(field) '\(SafeText.field(endpoint, max: 200))' is not on the host of idp.url")
+            }
+            cache?.write(url: url, body: body, now: clock.wallSeconds())
+        }
         return result
     }
 

@@ -63,8 +63,11 @@ public final class CurlTransport: HTTPTransport {
         // A timeout during name resolution must end the request: without QUICK_EXIT (libcurl
         // 7.87+) libcurl 7.88 joins its resolver thread, i.e. waits for glibc's own timeouts
         // (resolv.conf: up to 30 s per try), far past TIMEOUT_MS. With it the thread is detached
-        // and finishes on its own.
-        setLong(CURLOPT_QUICK_EXIT, 1)
+        // and finishes on its own. A libcurl older than 7.87 (Ubuntu 22.04 has 7.81) does not know
+        // the option: it is not an error there (the request still has its timeouts; only a
+        // resolver that never answers waits for glibc's own resolver timeouts).
+        let quickExit = jcfed_curl_setopt_long(h, CURLOPT_QUICK_EXIT, 1)
+        ok = ok && (quickExit == CURLE_OK || quickExit == CURLE_UNKNOWN_OPTION)
         setLong(CURLOPT_NOPROGRESS, 1)
         setStr(CURLOPT_USERAGENT, "jcfed/" + JCFedVersion.string)
         // Trust anchors always explicit: nothing is left to a default (the process environment

@@ -51,7 +51,7 @@ import Testing
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { FlowFakeVerifier() },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
-                configOwner: UInt32(getuid()), hostName: hostName)
+                configOwner: UInt32(getuid()), hostName: { [unowned self] in self.hostName })
             let check: DeviceLogin.TokenCheck = { [unowned self] token, context in
                 self.checkedTokens.append(token)
                 self.contexts.append(context)

@@ -134,7 +134,7 @@ struct DeviceLogin {
         if DevicePresentation.wantsQR(idp.qr, isTerminal: prompter.isTerminal) {
             qr = environment.makeQR(a.qrTarget)
         }
-        let header = DevicePresentation.header(host: environment.hostName, account: subject.account.name,
+        let header = DevicePresentation.header(host: environment.hostName(), account: subject.account.name,
                                                idpName: idp.name)
         guard prompter.info(DevicePresentation.message(a, qr: qr, header: header)) else { return false }
         return prompter.prompt(DevicePresentation.firstPrompt, echo: false) != nil

@@ -13,14 +13,15 @@ public struct LoginEnvironment {
     public var makeQR: (String) -> String?
     /// Owner required of configuration files (root; tests that run unprivileged pass their uid).
     public var configOwner: UInt32
-    /// This machine's name, shown at sign-in so the person knows what they approve ("" if unknown).
-    public var hostName: String
+    /// This machine's name, shown at sign-in so the person knows what they approve ("" if
+    /// unknown). A function: only a federated sign-in asks, the not-federated path never does.
+    public var hostName: () -> String
 
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
                 makeVerifier: @escaping () -> SignatureVerifier,
                 makeQR: @escaping (String) -> String? = { _ in nil },
-                configOwner: UInt32 = 0, hostName: String = "") {
+                configOwner: UInt32 = 0, hostName: @escaping () -> String = { "" }) {
         self.log = log
         self.clock = clock
         self.users = users

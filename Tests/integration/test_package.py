@@ -534,3 +534,38 @@ def test_package_install_enable_login_upgrade_remove_purge(debian_root, debs, em
     for d in ("/etc/jcfed", "/var/cache/jcfed", "/var/lib/jcfed"):
         assert not root.p(d).exists(), f"{d} left after purge"
     assert root.run("dpkg-query", "-W", "-f", "${Status}", "jcfed", check=False).stdout.strip() in ("", "unknown ok not-installed")
+
+
+def test_system_wide_deny_survives_an_upgrade_and_remove_restores_common_auth(debian_root, debs, emulator):
+    """jcfed enable (system-wide) writes /usr/share/pam-configs/jcfed for the offline policy; an
+    upgrade replaces that file with the packaged one (offline: local-password). The postinst
+    re-applies [pam]: otherwise the next pam-auth-update run, by any package, would turn
+    offline = deny into a password fallback."""
+    root = debian_root
+    v1, v2 = debs
+    emulator.control("POST", "/_control/reset", {})
+    root.apt_install(v1)
+    shutil.copy2(emulator.ca_path, root.p("/etc/jcfed/emulator-ca.pem"))
+    os.chmod(root.p("/etc/jcfed/emulator-ca.pem"), 0o644)
+    pamd_before_enable = root.pamd()
+    root.run("jcfed", "idp", "add", "--type", "azure", "--name", "Test Entra", "--url", emulator.authority(TENANT),
+             "--client-id", PUBLIC_CLIENT, "--ca-file", "/etc/jcfed/emulator-ca.pem", timeout=120)
+    root.run("jcfed", "enable", "--offline", "deny", "--yes", timeout=120)
+    profile = root.p("/usr/share/pam-configs/jcfed").read_bytes()
+    assert b"offline: deny" in profile, profile
+    enabled = root.pamd()
+    assert b"pam_jcfed.so" in enabled["common-auth"]
+
+    root.apt_install(v2)
+    assert root.p("/usr/share/pam-configs/jcfed").read_bytes() == profile, "the upgrade lost offline = deny"
+    # What any other package's postinst does: common-auth is rebuilt from the profiles.
+    root.run("pam-auth-update", "--package")
+    assert root.pamd() == enabled, "after the upgrade, pam-auth-update changed the stacks"
+
+    root.run("apt-get", "remove", "-y", "-q", "jcfed")
+    assert root.pamd() == pamd_before_enable, "pam.d after remove differs from before enable"
+    root.run("pam-auth-update", "--package")
+    assert root.pamd() == pamd_before_enable, "jcfed came back in a pam-auth-update run after remove"
+    root.run("apt-get", "purge", "-y", "-q", "jcfed")
+    for d in ("/etc/jcfed", "/var/cache/jcfed", "/var/lib/jcfed"):
+        assert not root.p(d).exists(), f"{d} left after purge"

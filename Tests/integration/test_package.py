@@ -32,7 +32,8 @@ from conftest import BUILD, MODULE, PAMRUN, PUBLIC_CLIENT, ROOT, TENANT, TOOL, i
 PACKAGING = ROOT / "packaging" / "deb"
 CACHE_DIR = pathlib.Path(os.environ.get("JCFED_TEST_CACHE", "/var/cache/jcfed-test"))
 SUITE = "bookworm"
-MIRROR = os.environ.get("JCFED_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+# debootstrap's own default (Debian's mirror) unless JCFED_DEBIAN_MIRROR names another.
+MIRROR = os.environ.get("JCFED_DEBIAN_MIRROR", "")
 # In the apt cache of the root, not installed: apt-get install ./jcfed.deb installs them.
 DEPENDS_DOWNLOAD = ["libcurl4", "libssl3", "libqrencode4"]
 GLIBC_MAX = (2, 35)   # Ubuntu 22.04 LTS
@@ -287,9 +288,9 @@ def root_tarball():
     try:
         target = work / "root"
         # Bounded: a first run downloads ~40 MB; a mirror that does not answer ends it.
-        p = _run(["debootstrap", "--variant=minbase", SUITE, str(target), MIRROR], timeout=900)
+        p = _run(["debootstrap", "--variant=minbase", SUITE, str(target)] + ([MIRROR] if MIRROR else []), timeout=900)
         if p.returncode != 0:
-            pytest.skip(f"debootstrap {SUITE} from {MIRROR} failed (no mirror access?): "
+            pytest.skip(f"debootstrap {SUITE} {MIRROR or '(default mirror)'} failed (no mirror access?): "
                         + (p.stdout + p.stderr)[-600:])
         env = {"PATH": CHROOT_PATH, "DEBIAN_FRONTEND": "noninteractive", "LANG": "C.UTF-8"}
         for cmd in (["apt-get", "update", "-qq"],
@@ -562,6 +563,13 @@ def test_system_wide_deny_survives_an_upgrade_and_remove_restores_common_auth(de
     root.run("pam-auth-update", "--package")
     assert root.pamd() == enabled, "after the upgrade, pam-auth-update changed the stacks"
 
+    # A pam_jcfed.so line typed by hand would point at a missing module after removal: refused.
+    root.p("/etc/pam.d/by-hand").write_text("auth required pam_jcfed.so\n")
+    p = root.run("apt-get", "remove", "-y", "-q", "jcfed", check=False)
+    assert p.returncode != 0, p.stdout + p.stderr
+    assert "pam_jcfed.so is still used in: /etc/pam.d/by-hand" in p.stderr, p.stderr
+    assert root.p("/usr/sbin/jcfed").exists()
+    root.p("/etc/pam.d/by-hand").unlink()
     root.run("apt-get", "remove", "-y", "-q", "jcfed")
     assert root.pamd() == pamd_before_enable, "pam.d after remove differs from before enable"
     root.run("pam-auth-update", "--package")

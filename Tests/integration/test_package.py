@@ -6,7 +6,7 @@ root, an upgrade while a login holds the old module mapped, remove (pam.d as bef
 The root is debootstrap --variant=minbase bookworm, kept as a tarball in /var/cache/jcfed-test/
 (key: suite, mirror, packages and the ISO week), with the .debs jcfed depends on in its apt cache
 so that `apt-get install ./jcfed.deb` resolves Depends without the network after the first run.
-Every command in the root runs as `unshare --fork --pid --mount-proc=ROOT/proc chroot ROOT ...`:
+Every command in the root runs as `unshare --fork --pid --kill-child --mount-proc=ROOT/proc chroot ROOT`:
 /proc is mounted in a private namespace and never left mounted on this host. The host's /etc is
 never written (checked).
 
@@ -27,7 +27,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, MODULE, PAMRUN, PUBLIC_CLIENT, ROOT, TENANT, TOOL, interactive_login
+from conftest import BUILD, PAMRUN, PUBLIC_CLIENT, ROOT, TENANT, interactive_login
 
 PACKAGING = ROOT / "packaging" / "deb"
 CACHE_DIR = pathlib.Path(os.environ.get("JCFED_TEST_CACHE", "/var/cache/jcfed-test"))
@@ -325,7 +325,7 @@ class Root:
     def cmd(self, args, extra_env=None):
         env = ["env", "-i", f"PATH={CHROOT_PATH}", "DEBIAN_FRONTEND=noninteractive", "LANG=C.UTF-8",
                "HOME=/root", "TERM=dumb"] + [f"{k}={v}" for k, v in (extra_env or {}).items()]
-        return ["unshare", "--fork", "--pid", f"--mount-proc={self.path / 'proc'}", "chroot", str(self.path)] + env + list(args)
+        return ["unshare", "--fork", "--pid", "--kill-child", f"--mount-proc={self.path / 'proc'}", "chroot", str(self.path)] + env + list(args)
 
     def run(self, *args, timeout=300, check=True, extra_env=None):
         p = _run(self.cmd(args, extra_env), timeout=timeout)

@@ -528,8 +528,10 @@ def test_package_install_enable_login_upgrade_remove_purge(debian_root, debs, em
         login.kill()
     assert codes == {"auth": "PAM_SUCCESS", "acct": "PAM_SUCCESS"}, "".join(login.output)
 
-    # Remove: every pam.d file as before enable; the configuration stays until purge.
-    root.run("apt-get", "remove", "-y", "-q", "jcfed")
+    # Remove: every pam.d file as before enable; the configuration stays until purge. The caller's
+    # JCFED_ROOT (the tool's --root) must not send jcfed disable elsewhere.
+    root.p("/tmp/elsewhere").mkdir()
+    root.run("apt-get", "remove", "-y", "-q", "jcfed", extra_env={"JCFED_ROOT": "/tmp/elsewhere"})
     assert root.pamd() == pamd_before_enable, "pam.d after remove differs from before enable"
     assert not root.p(module_target).exists() and not root.p("/usr/sbin/jcfed").exists()
     assert root.p("/etc/jcfed/jcfed.conf").exists()

@@ -16,7 +16,8 @@ JOBS ?= 2
 # Debian packages the build and the tests need.
 DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev valgrind \
 	openssh-server openssh-client pamtester libpam-wrapper libnss-wrapper libpam-runtime \
-	python3 python3-pip openssl procps time
+	python3 python3-pip openssl procps time \
+	dpkg-dev lintian debootstrap zstd
 
 # The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete:
 # pam_end dlcloses the module, and an unloaded Swift image leaves dangling metadata in the runtime
@@ -24,8 +25,9 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 # crashed in swift_getForeignTypeMetadata; statically linked, each reload leaked ~3 KB). With
 # nodelete the image stays mapped and 200 cycles in one process keep RSS flat.
 # What every process that loads it pays (bench/results.md, row 1) is kept down by:
-# - -z pack-relative-relocs: DT_RELR (glibc >= 2.36) instead of ~19k RELATIVE entries (450 KB read
-#   at every load);
+# - not -z pack-relative-relocs: DT_RELR would save ~450 KB of RELATIVE entries read at every load,
+#   but it makes the module need GLIBC_ABI_DT_RELR (glibc >= 2.36) and so keeps it off Ubuntu 22.04
+#   (glibc 2.35); test_package.py checks that nothing built needs a glibc newer than 2.35;
 # - libstdc++ linked statically: the Swift runtime uses a few of its functions, and loading the
 #   shared library costs ~1 MB of RSS. -lstdc++ (from Swift's static-stdlib-args.lnk) finds
 #   MODULE_LINK_DIR/libstdc++.so first, a linker script naming GCC's libstdc++.a; its symbols stay
@@ -38,7 +40,7 @@ MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j
 	-Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
 	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map -Xlinker --no-undefined \
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete \
-	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$(MODULE_LINK_DIR) \
+	-Xlinker -L$(MODULE_LINK_DIR) \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/pam/pam_jcfed.order -Xlinker --no-warn-symbol-ordering
 # The same module with AddressSanitizer in every Swift target (make asan; test_memory.py loads it
 # with the ASan runtime in LD_PRELOAD, so no --no-undefined: the __asan_* symbols come from there).
@@ -48,7 +50,7 @@ ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOB
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker nodelete
 TOOL_FLAGS := -c release --disable-local-rpath --scratch-path .build-tool -j $(JOBS) -Xswiftc -static-stdlib
 
-.PHONY: demo-notice self-contained all module tool harness emulator asan deps install uninstall test unit-test integration-test demo bench symbol-order fuzz soak clean
+.PHONY: demo-notice self-contained all module tool harness emulator asan deps deb install uninstall test unit-test integration-test demo bench symbol-order fuzz soak clean
 
 all: module tool harness
 
@@ -104,6 +106,11 @@ $(BUILD)/jcfed-entra-emulator: FORCE
 	install -m 0755 emulator/.build/debug/jcfed-entra-emulator $@
 
 FORCE:
+
+# build/jcfed_<version>-<revision>_<arch>.deb (packaging/deb/build.sh); VERSION=x.y.z overrides the
+# version of Sources/JCFedCore/Version.swift, DEB_REVISION the Debian revision (default 1).
+deb: module tool
+	VERSION=$(VERSION) DEB_REVISION=$(DEB_REVISION) bash packaging/deb/build.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \

@@ -52,8 +52,13 @@ public final class CurlTransport: HTTPTransport {
         func setStr(_ opt: CURLoption, _ v: String) { ok = ok && jcfed_curl_setopt_str(h, opt, v) == CURLE_OK }
 
         setStr(CURLOPT_URL, request.url)
-        setStr(CURLOPT_PROTOCOLS_STR, "https")
-        setStr(CURLOPT_REDIR_PROTOCOLS_STR, "https")
+        // https only. The _STR options need libcurl 7.85; older ones (Ubuntu 22.04 has 7.81) answer
+        // CURLE_UNKNOWN_OPTION and take the bitmask options instead (test_package.py runs a login
+        // through a libcurl that refuses the _STR options).
+        for (named, mask) in [(CURLOPT_PROTOCOLS_STR, CURLOPT_PROTOCOLS), (CURLOPT_REDIR_PROTOCOLS_STR, CURLOPT_REDIR_PROTOCOLS)] {
+            let rc = jcfed_curl_setopt_str(h, named, "https")
+            if rc == CURLE_UNKNOWN_OPTION { setLong(mask, Int(CURLPROTO_HTTPS)) } else { ok = ok && rc == CURLE_OK }
+        }
         setLong(CURLOPT_FOLLOWLOCATION, 0)
         setLong(CURLOPT_SSL_VERIFYPEER, 1)
         setLong(CURLOPT_SSL_VERIFYHOST, 2)

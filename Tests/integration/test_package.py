@@ -109,6 +109,7 @@ static void note(const char *what, long opt, long value) {
     FILE *f = p ? fopen(p, "a") : NULL;
     if (f) { fprintf(f, "%s %ld %ld\n", what, opt, value); fclose(f); }
 }
+CURLcode curl_global_init(long flags) { return ((CURLcode (*)(long))real("curl_global_init"))(flags); }
 CURL *curl_easy_init(void) { return ((CURL *(*)(void))real("curl_easy_init"))(); }
 void curl_easy_cleanup(CURL *h) { ((void (*)(CURL *))real("curl_easy_cleanup"))(h); }
 void curl_easy_reset(CURL *h) { ((void (*)(CURL *))real("curl_easy_reset"))(h); }
@@ -125,7 +126,8 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO i, ...) {
 /* Every option's argument is one long, pointer or curl_off_t: one 64-bit word on this ABI. */
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...) {
     va_list ap; va_start(ap, o); void *p = va_arg(ap, void *); va_end(ap);
-    if (o == CURLOPT_PROTOCOLS_STR || o == CURLOPT_REDIR_PROTOCOLS_STR) {
+    /* Options 7.81 does not know: the _STR protocol lists (7.85) and QUICK_EXIT (7.87). */
+    if (o == CURLOPT_PROTOCOLS_STR || o == CURLOPT_REDIR_PROTOCOLS_STR || o == CURLOPT_QUICK_EXIT) {
         note("unknown", (long)o, 0);
         return CURLE_UNKNOWN_OPTION;
     }

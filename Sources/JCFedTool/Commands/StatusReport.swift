@@ -47,6 +47,7 @@ struct StatusReport {
         let pam = PAMIntegration(context: context)
         let state = pam.state()
         row("PAM:", state.description)
+        if let sshd = SSHDPreflight(context: context).statusText(loginTimeout: config.idp.loginTimeout) { row("sshd:", sshd) }
         row("offline:", state.isEnabled
             ? config.pam.offline.rawValue + (config.pam.offline == .localPassword ? " (IdP unreachable: local password)" : " (IdP unreachable: routed users denied)")
             : "\(config.pam.offline.rawValue) (applies once enabled)")

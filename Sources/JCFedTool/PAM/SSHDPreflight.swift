@@ -108,6 +108,26 @@ struct SSHDPreflight {
         return (e.source, out)
     }
 
+    /// One line for `jcfed status`; nil when there is no sshd configuration.
+    func statusText(loginTimeout: Int) -> String? {
+        guard let r = findings(loginTimeout: loginTimeout) else { return nil }
+        if r.findings.isEmpty { return "ready for device logins (keyboard-interactive and PAM on; \(r.source))" }
+        return r.findings.map { ($0.fatal ? "NOT READY: " : "warning: ") + $0.text }.joined(separator: "; ")
+    }
+
+    /// Lines for `jcfed idp test`: a problem fails the test when sshd is enabled (its logins
+    /// are broken now), and is a warning otherwise (enable will refuse).
+    func checkLines(loginTimeout: Int, sshdEnabled: Bool) -> [IdPChecks.Line] {
+        guard let r = findings(loginTimeout: loginTimeout) else { return [] }
+        if r.findings.isEmpty {
+            return [IdPChecks.Line(status: .ok, text: "sshd (\(r.source)): keyboard-interactive and PAM on")]
+        }
+        return r.findings.map { f in
+            IdPChecks.Line(status: f.fatal && sshdEnabled ? .fail : .warn, text: f.text,
+                           hint: f.fatal && !sshdEnabled ? "'jcfed enable' refuses sshd until this is fixed" : nil)
+        }
+    }
+
     /// sshd's time format: 120, 2m, 1h30m (s, m, h, d, w).
     static func seconds(_ text: String) -> Int? {
         var total = 0

@@ -115,13 +115,11 @@ struct SSHDPreflight {
         return r.findings.map { ($0.fatal ? "NOT READY: " : "warning: ") + $0.text }.joined(separator: "; ")
     }
 
-    /// Lines for `jcfed idp test`: a problem fails the test when sshd is enabled (its logins
+    /// Lines for `jcfed idp test` (only problems): a problem fails the test when sshd is enabled (its logins
     /// are broken now), and is a warning otherwise (enable will refuse).
     func checkLines(loginTimeout: Int, sshdEnabled: Bool) -> [IdPChecks.Line] {
+        // Silent when sshd is fine (or absent): the IdP checks stay the last lines.
         guard let r = findings(loginTimeout: loginTimeout) else { return [] }
-        if r.findings.isEmpty {
-            return [IdPChecks.Line(status: .ok, text: "sshd (\(r.source)): keyboard-interactive and PAM on")]
-        }
         return r.findings.map { f in
             IdPChecks.Line(status: f.fatal && sshdEnabled ? .fail : .warn, text: f.text,
                            hint: f.fatal && !sshdEnabled ? "'jcfed enable' refuses sshd until this is fixed" : nil)

@@ -137,6 +137,9 @@ struct EnableCommand: ParsableCommand {
             // From here to the end: one transaction under the lock.
             let transaction = PAMTransaction(context: context)
             try transaction.lock()
+            guard pam.state() == before else {
+                throw ToolFailure.refused("PAM changed while the checks ran (another jcfed command?); nothing was changed; run enable again")
+            }
             let removed = systemWide ? before.services : before.services.filter { !serviceList.contains($0) }
             let touchedServices = Array(Set(serviceList + before.services)).sorted()
             let servicePaths = touchedServices.map { pam.pamDir + "/" + $0 }

@@ -344,3 +344,35 @@ def test_disable_still_turns_everything_off(tmp_path):
     r = jcfed(root, "disable", "--yes")
     assert r.returncode == 0, r.stderr
     assert "PAM:            disabled" in status(root) and "services" not in conf(root).split("[pam]")[-1]
+
+
+def test_under_root_a_symlinked_drop_in_is_not_followed(tmp_path):
+    """A link in the tree could point out of it: not read (the stock value then stands)."""
+    root = stock_root(tmp_path)
+    outside = tmp_path / "outside.conf"
+    outside.write_text(KBD_ON)
+    (root / "etc/ssh/sshd_config.d").mkdir(exist_ok=True)
+    (root / "etc/ssh/sshd_config.d/50-link.conf").symlink_to(outside)
+    r = enable(root, "--services", "sshd")
+    assert r.returncode == 2 and "KbdInteractiveAuthentication yes" in r.stderr, r.stdout + r.stderr
+
+
+def test_disable_aborts_when_a_file_changed_while_the_prompt_waited(tmp_path):
+    root = stock_root(tmp_path, dropin=KBD_ON)
+    assert enable(root, "--services", "sshd").returncode == 0
+    env = dict(os.environ)
+    env.pop("JCFED_ROOT", None)
+    p = subprocess.Popen([str(TOOL), "--root", str(root), "disable"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        read_until(p.stdout, 'Type "yes" to continue: ')
+        sshd = root / "etc/pam.d/sshd"
+        edited = sshd.read_text() + "# another admin\n"
+        sshd.write_text(edited)
+        out, err = p.communicate("yes\n", timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "changed while this command was running" in err, err
+    assert sshd.read_text() == edited
+    assert "enabled for sshd" in status(root) and "services = sshd" in conf(root)

@@ -41,9 +41,12 @@ struct DisableCommand: ParsableCommand {
             var notes: [String] = []
             try transaction.run {
                 notes = try pam.disableAll()
-                if var doc = try store.loadDocument(), doc.remove("pam", "services") {
-                    try store.write(doc)
+                // Turning off never waits on jcfed.conf: an unsafe file is reported, not edited.
+                var doc: INIDocument?
+                do { doc = try store.loadDocument() } catch let f as ToolFailure {
+                    notes.append(f.message + "; its [pam] services line is out of date")
                 }
+                if var d = doc, d.remove("pam", "services") { try store.write(d) }
             }
             transaction.unlock()
             for note in notes { Terminal.err("jcfed: " + note) }

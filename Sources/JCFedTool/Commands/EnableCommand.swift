@@ -108,6 +108,7 @@ struct EnableCommand: ParsableCommand {
                     throw ToolFailure("--remove would leave no service enabled; use 'jcfed disable' to turn federated authentication off", status: ExitStatus.usage)
                 }
             }
+            serviceList = serviceList.enumerated().filter { i, s in !serviceList.prefix(i).contains(s) }.map { $0.1 }
             let systemWide = serviceList.isEmpty
 
             let arguments = PAMLines.moduleArguments(configTargetPath: context.configTargetPath)

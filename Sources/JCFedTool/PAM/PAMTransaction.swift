@@ -5,7 +5,7 @@ import Glibc
 
 /// One change to PAM (and jcfed.conf) that happens whole or not at all.
 ///
-/// - A lock (flock on /run/lock/jcfed.lock, or DIR/var/lib/jcfed/lock under --root) is held
+/// - A lock (flock on /run/jcfed.lock, or DIR/var/lib/jcfed/lock under --root) is held
 ///   from before the files are read until the change is done or undone: two jcfed commands
 ///   never interleave their edits.
 /// - Every file the change may touch is read into memory first (`snapshot`); the plan is made
@@ -31,16 +31,23 @@ final class PAMTransaction {
 
     deinit { unlock() }
 
+    /// /run/jcfed.lock: in /run, which only root can write (not /run/lock, where anyone can
+    /// create the file first and hold the lock forever).
     var lockPath: String {
-        context.isSystemRoot ? "/run/lock/jcfed.lock" : context.hostDirectory(ToolContext.stateDir) + "/lock"
+        context.isSystemRoot ? "/run/jcfed.lock" : context.hostDirectory(ToolContext.stateDir) + "/lock"
     }
 
     /// Takes the lock, waiting up to `seconds` for another jcfed command to finish.
     func lock(seconds: Int = 10) throws {
         let path = lockPath
-        try FileSystem.makeDirectories(FileSystem.directoryName(path), mode: 0o700)
+        if !context.isSystemRoot { try FileSystem.makeDirectories(FileSystem.directoryName(path), mode: 0o700) }
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else { throw ToolFailure("cannot open the lock file \(path): \(FileSystem.errorText())") }
+        var st = stat()
+        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG), st.st_uid == geteuid() else {
+            close(fd)
+            throw ToolFailure.refused("the lock file \(path) is not a regular file of this user; remove it and run the command again")
+        }
         var waited = 0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR, waited < seconds * 10 else {

@@ -46,14 +46,17 @@ struct SSHDPreflight {
             if values["usepam"] != nil { return Effective(values: values, origins: [:], source: "sshd -T") }
         }
         let main = context.host(SSHDPreflight.configPath)
-        guard FileSystem.info(main)?.isRegular ?? false else { return nil }
+        guard FileSystem.exists(main) else { return nil }
         var effective = Effective(values: [:], origins: [:], source: SSHDPreflight.configPath)
         read(SSHDPreflight.configPath, into: &effective, depth: 0)
         return effective
     }
 
     private func read(_ targetPath: String, into e: inout Effective, depth: Int) {
-        guard depth < 16, let text = FileSystem.readText(context.host(targetPath), maxBytes: 1 << 20) else { return }
+        let path = context.host(targetPath)
+        // Under --root a symbolic link could lead out of the tree: not followed (sshd would).
+        guard depth < 16, context.isSystemRoot || (FileSystem.info(path)?.isRegular ?? false),
+              let text = FileSystem.readText(path, maxBytes: 1 << 20) else { return }
         for (index, raw) in text.splitLines().lines.enumerated() {
             var words: [String] = []
             for w in raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }) {
@@ -84,7 +87,7 @@ struct SSHDPreflight {
         guard pattern.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [targetPath] }
         let hostDir = context.hostDirectory(dir)
         return FileSystem.list(hostDir).filter { name in
-            !name.hasPrefix(".") && fnmatch(pattern, name, 0) == 0 && (FileSystem.info(hostDir + "/" + name)?.isRegular ?? false)
+            !name.hasPrefix(".") && fnmatch(pattern, name, 0) == 0
         }.map { dir + "/" + $0 }
     }
 

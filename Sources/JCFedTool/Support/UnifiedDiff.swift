@@ -24,8 +24,9 @@ enum UnifiedDiff {
         var x = 0, y = 0
         while x < n || y < m {
             if x < n && y < m && a[x] == b[y] { ops.append(.same(a[x])); x += 1; y += 1 }
-            else if y < m && (x == n || lcs[x][y + 1] >= lcs[x + 1][y]) { ops.append(.add(b[y])); y += 1 }
-            else { ops.append(.del(a[x])); x += 1 }
+            // Deletions before additions, as diff -u shows a replaced line.
+            else if x < n && (y == m || lcs[x + 1][y] >= lcs[x][y + 1]) { ops.append(.del(a[x])); x += 1 }
+            else { ops.append(.add(b[y])); y += 1 }
         }
         var out = ["--- " + (old == nil ? "/dev/null" : "a" + path), "+++ " + (new == nil ? "/dev/null" : "b" + path)]
         // Group changes into hunks with `context` lines around them.

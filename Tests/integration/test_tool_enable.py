@@ -376,3 +376,14 @@ def test_disable_aborts_when_a_file_changed_while_the_prompt_waited(tmp_path):
     assert p.returncode == 2 and "changed while this command was running" in err, err
     assert sshd.read_text() == edited
     assert "enabled for sshd" in status(root) and "services = sshd" in conf(root)
+
+
+def test_status_says_when_pam_and_jcfed_conf_are_out_of_step(tmp_path):
+    """A state left by an older jcfed (sshd's lines removed, services = sshd kept) is shown."""
+    root = stock_root(tmp_path, dropin=KBD_ON)
+    assert enable(root, "--services", "sshd").returncode == 0
+    assert "OUT OF STEP" not in status(root)
+    backup = root / "var/lib/jcfed/pam.d-backup/sshd"
+    (root / "etc/pam.d/sshd").write_text(backup.read_text())
+    out = status(root)
+    assert "PAM:            disabled" in out and "OUT OF STEP: jcfed.conf [pam] services says sshd" in out, out

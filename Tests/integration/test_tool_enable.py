@@ -322,7 +322,7 @@ def test_a_line_added_while_the_prompt_waits_is_never_dropped(tmp_path):
     assert p.returncode == 2, err
     assert "changed while this command was running" in err
     assert sshd.read_text() == edited
-    assert "services" not in conf(root).split("[pam]")[-1] if "[pam]" in conf(root) else True
+    assert "services =" not in conf(root) and "PAM:            disabled" in status(root)
 
 
 def test_a_second_command_waits_for_the_lock_then_refuses(tmp_path):
@@ -343,7 +343,7 @@ def test_disable_still_turns_everything_off(tmp_path):
     assert enable(root, "--services", "sshd").returncode == 0
     r = jcfed(root, "disable", "--yes")
     assert r.returncode == 0, r.stderr
-    assert "PAM:            disabled" in status(root) and "services" not in conf(root).split("[pam]")[-1]
+    assert "PAM:            disabled" in status(root) and "services =" not in conf(root)
 
 
 def test_under_root_a_symlinked_drop_in_is_not_followed(tmp_path):
@@ -387,3 +387,16 @@ def test_status_says_when_pam_and_jcfed_conf_are_out_of_step(tmp_path):
     (root / "etc/pam.d/sshd").write_text(backup.read_text())
     out = status(root)
     assert "PAM:            disabled" in out and "OUT OF STEP: jcfed.conf [pam] services says sshd" in out, out
+
+
+@needs_pam_auth_update
+def test_a_hand_added_line_makes_system_wide_fail_whole(tmp_path):
+    """A pam_jcfed.so line jcfed did not add would run the device login twice: nothing changes."""
+    root = stock_root(tmp_path, dropin=KBD_ON)
+    su = root / "etc/pam.d/su"
+    su.write_text("auth sufficient pam_jcfed.so\n" + su.read_text())
+    before = snapshot(root)
+    r = enable(root)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "not what was planned" in r.stderr and "did not add" in r.stderr and "restored and verified" in r.stderr
+    assert snapshot(root) == before

@@ -218,7 +218,7 @@ struct EnableCommand: ParsableCommand {
                 let after = pam.state()
                 let wanted = PAMIntegration.State(systemWide: systemWide, services: systemWide ? [] : serviceList.sorted())
                 guard after.systemWide == wanted.systemWide, after.services.sorted() == wanted.services else {
-                    throw ToolFailure("after the change PAM is \(after.description), not what was planned")
+                    throw ToolFailure(status: ExitStatus.failed, lines: ["after the change PAM would be \(after.description), not what was planned"] + notes)
                 }
                 try store.write(doc)
             }

@@ -51,9 +51,15 @@ def jcfed(root, *args, input=None, env=None):
                           env=e, timeout=120)
 
 
-def make_root(tmp_path, name="debian12", module=True):
+def make_root(tmp_path, name="debian12", module=True, sshd_ready=True):
+    """A copy of a golden root. Its sshd_config is Debian's stock one (KbdInteractiveAuthentication
+    no, which `enable` refuses for sshd); with sshd_ready a drop-in turns keyboard-interactive on,
+    as an admin would (test_tool_enable.py uses the stock file)."""
     root = tmp_path / "root"
     shutil.copytree(GOLDEN / name / "root", root)
+    if sshd_ready and (root / "etc/ssh/sshd_config").exists():
+        (root / "etc/ssh/sshd_config.d").mkdir(exist_ok=True)
+        (root / "etc/ssh/sshd_config.d/50-jcfed.conf").write_text("KbdInteractiveAuthentication yes\n")
     if module:
         mod = root / "usr/lib/x86_64-linux-gnu/security/pam_jcfed.so"
         mod.parent.mkdir(parents=True, exist_ok=True)

@@ -22,21 +22,34 @@ struct DisableCommand: ParsableCommand {
             let context = try options.context()
             try context.requireRootForChanges()
             let pam = PAMIntegration(context: context)
+            let store = ConfigStore(context: context)
+            // One transaction: under the lock, every touched file restored if any step fails.
+            let transaction = PAMTransaction(context: context)
+            try transaction.lock()
             let state = pam.state()
             guard state.isEnabled else {
                 Terminal.out("Federated device authentication is not enabled; nothing to do.")
                 return
             }
+            let watched = state.services.map { pam.pamDir + "/" + $0 } + (state.systemWide ? pam.authUpdatePaths : []) + [store.hostPath]
+            transaction.snapshot(watched + state.services.map { pam.backupDir + "/" + $0 })
             try Confirmation.require(phrase: "yes", question: """
                 Federated device authentication is \(state.description).
                 Disabling it makes every user log in with the local password again.
                 """, assumeYes: yes)
-            let notes = try pam.disableAll()
-            for note in notes { Terminal.err("jcfed: " + note) }
-            let store = ConfigStore(context: context)
-            if var doc = try? store.loadDocument(), doc.remove("pam", "services") {
-                try? store.write(doc)
+            try transaction.requireUnchanged(watched)
+            var notes: [String] = []
+            try transaction.run {
+                notes = try pam.disableAll()
+                // Turning off never waits on jcfed.conf: an unsafe file is reported, not edited.
+                var doc: INIDocument?
+                do { doc = try store.loadDocument() } catch let f as ToolFailure {
+                    notes.append(f.message + "; its [pam] services line is out of date")
+                }
+                if var d = doc, d.remove("pam", "services") { try store.write(d) }
             }
+            transaction.unlock()
+            for note in notes { Terminal.err("jcfed: " + note) }
             Terminal.out("Federated device authentication is \(pam.state().description).")
         }
     }

@@ -47,6 +47,10 @@ struct StatusReport {
         let pam = PAMIntegration(context: context)
         let state = pam.state()
         row("PAM:", state.description)
+        if configValid, !state.systemWide, config.pam.services.sorted() != state.services.sorted() {
+            row("", "OUT OF STEP: jcfed.conf [pam] services says \(config.pam.services.isEmpty ? "none" : config.pam.services.joined(separator: " ")); run 'jcfed enable' or 'jcfed disable' to settle it")
+        }
+        if let sshd = SSHDPreflight(context: context).statusText(loginTimeout: config.idp.loginTimeout) { row("sshd:", sshd) }
         row("offline:", state.isEnabled
             ? config.pam.offline.rawValue + (config.pam.offline == .localPassword ? " (IdP unreachable: local password)" : " (IdP unreachable: routed users denied)")
             : "\(config.pam.offline.rawValue) (applies once enabled)")

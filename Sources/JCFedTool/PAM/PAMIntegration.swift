@@ -139,10 +139,56 @@ struct PAMIntegration {
         }
         let problems = stackCheck.problems(service: "common-auth")
         if !problems.isEmpty {
-            try? updater.disable()
+            // The caller's PAMTransaction restores every file pam-auth-update wrote.
             throw ToolFailure(status: ExitStatus.refused,
-                              lines: ["the stack pam-auth-update made could lock out root; rolled back:"] + problems.map { "  " + $0 })
+                              lines: ["the stack pam-auth-update made could lock out root:"] + problems.map { "  " + $0 })
         }
+    }
+
+    /// Host paths pam-auth-update reads or writes: common-*, its saved state, the profiles,
+    /// debconf's databases. A transaction snapshots them all.
+    var authUpdatePaths: [String] {
+        let types = ["auth", "account", "password", "session", "session-noninteractive"]
+        let pam = types.map { pamDir + "/common-" + $0 }
+        let saved = context.hostDirectory(ToolContext.pamSavedStateDir)
+        let debconf = context.hostDirectory("/var/cache/debconf")
+        return pam + (types + ["seen"]).map { saved + "/" + $0 } + [authUpdate.profileHostPath]
+            + ["config.dat", "config.dat-old", "templates.dat", "templates.dat-old"].map { debconf + "/" + $0 }
+    }
+
+    /// What pam-auth-update would make of common-auth and common-account, run on a private copy
+    /// of its files (for --dry-run): target path -> new text.
+    func simulateAuthUpdate(enable: Bool, profile: String?) throws -> [String: String] {
+        var template = Array("/tmp/jcfed-dry-run.XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
+            return mkdtemp(base) != nil
+        }
+        guard made else { throw ToolFailure("cannot create a temporary directory: \(FileSystem.errorText())") }
+        let tmp = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { try? FileSystem.removeTree(tmp) }
+        func copy(_ hostDir: String, _ targetDir: String, _ keep: (String) -> Bool) throws {
+            try FileSystem.makeDirectories(tmp + targetDir)
+            for name in FileSystem.list(hostDir) where keep(name) && (FileSystem.info(hostDir + "/" + name)?.isRegular ?? false) {
+                if let bytes = PAMTransaction.readBytes(hostDir + "/" + name) {
+                    try FileSystem.writeAtomically(tmp + targetDir + "/" + name, contents: bytes, mode: 0o644, owner: nil)
+                }
+            }
+        }
+        try copy(pamDir, ToolContext.pamDir, { $0.hasPrefix("common-") })
+        try copy(context.hostDirectory(ToolContext.pamConfigsDir), ToolContext.pamConfigsDir, { _ in true })
+        try copy(context.hostDirectory(ToolContext.pamSavedStateDir), ToolContext.pamSavedStateDir, { _ in true })
+        try copy(context.hostDirectory("/var/cache/debconf"), "/var/cache/debconf", { $0.hasSuffix(".dat") && !$0.hasPrefix("passwords") })
+        if let profile = profile {
+            try FileSystem.writeAtomically(tmp + ToolContext.pamConfigsDir + "/" + PAMAuthUpdate.profileName, text: profile, mode: 0o644, owner: nil)
+        }
+        let sandbox = PAMAuthUpdate(context: ToolContext(root: tmp, configOverride: nil))
+        if enable { try sandbox.enable() } else { try sandbox.disable() }
+        var out: [String: String] = [:]
+        for name in ["common-auth", "common-account", "common-password", "common-session", "common-session-noninteractive"] {
+            if let text = FileSystem.readText(tmp + ToolContext.pamDir + "/" + name) { out[ToolContext.pamDir + "/" + name] = text }
+        }
+        return out
     }
 
     // MARK: everything

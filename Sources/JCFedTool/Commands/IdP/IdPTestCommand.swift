@@ -30,7 +30,15 @@ struct IdPTestCommand: ParsableCommand {
         try guarded {
             let context = try options.context()
             let checks = IdPChecks(context: context)
-            let passed = checks.run { Terminal.out($0.rendered) }
+            var passed = checks.run { Terminal.out($0.rendered) }
+            if case .success(let l) = ConfigStore(context: context).load() {
+                let state = PAMIntegration(context: context).state()
+                for line in SSHDPreflight(context: context).checkLines(loginTimeout: l.config.idp.loginTimeout,
+                                                                       sshdEnabled: state.systemWide || state.services.contains("sshd")) {
+                    Terminal.out(line.rendered)
+                    if line.status == .fail { passed = false }
+                }
+            }
             guard passed else { throw ExitCode(ExitStatus.failed) }
             if let upn = user {
                 let loaded = try ConfigStore(context: context).requireLoaded()

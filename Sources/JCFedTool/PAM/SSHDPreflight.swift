@@ -1,0 +1,201 @@
+import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether sshd can carry a device login: the code is shown only through keyboard-interactive
+/// authentication, through PAM, within LoginGraceTime. With `KbdInteractiveAuthentication no`
+/// (stock Debian 12) sshd answers the module's prompts with the password the user typed, the
+/// code is never seen and the sign-in times out; with `UsePAM no` the module never runs.
+///
+/// The effective configuration comes from `sshd -T` on the system itself (when it works: it
+/// needs the host keys), else from the files: sshd_config and the files it `Include`s, the
+/// first value of a keyword winning as in sshd, lines after `Match` not counted. Under --root
+/// the files are read inside the tree.
+struct SSHDPreflight {
+    static let configPath = "/etc/ssh/sshd_config"
+    static let binary = "/usr/sbin/sshd"
+    /// LoginGraceTime must leave this much beyond login_timeout for the last poll and the session.
+    static let graceMargin = 10
+
+    struct Effective {
+        /// Lowercased keyword -> first value.
+        var values: [String: String]
+        /// Where each value came from (file:line), when read from the files.
+        var origins: [String: String]
+        /// "sshd -T" or the main file's path.
+        var source: String
+    }
+
+    struct Finding {
+        var fatal: Bool
+        var text: String
+    }
+
+    let context: ToolContext
+
+    /// The effective configuration; nil when this system has no sshd configuration.
+    func effective() -> Effective? {
+        if context.isSystemRoot, FileSystem.isExecutable(SSHDPreflight.binary),
+           let out = SSHDPreflight.capture(SSHDPreflight.binary, ["-T"]) {
+            var values: [String: String] = [:]
+            for line in out.splitLines().lines {
+                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+                if parts.count == 2, values[parts[0]] == nil { values[parts[0]] = parts[1] }
+            }
+            if values["usepam"] != nil { return Effective(values: values, origins: [:], source: "sshd -T") }
+        }
+        let main = context.host(SSHDPreflight.configPath)
+        guard FileSystem.exists(main) else { return nil }
+        var effective = Effective(values: [:], origins: [:], source: SSHDPreflight.configPath)
+        read(SSHDPreflight.configPath, into: &effective, depth: 0)
+        return effective
+    }
+
+    private func read(_ targetPath: String, into e: inout Effective, depth: Int) {
+        let path = context.host(targetPath)
+        // Under --root a symbolic link could lead out of the tree: not followed (sshd would).
+        guard depth < 16, context.isSystemRoot || (FileSystem.info(path)?.isRegular ?? false),
+              let text = FileSystem.readText(path, maxBytes: 1 << 20) else { return }
+        for (index, raw) in text.splitLines().lines.enumerated() {
+            var words: [String] = []
+            for w in raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }) {
+                if w.hasPrefix("#") { break }
+                words.append(String(w))
+            }
+            guard let first = words.first else { continue }
+            var key = first.lowercased()
+            if key == "match" { return }  // conditional from here on: not what sshd -T shows either
+            if key == "include" {
+                for pattern in words.dropFirst() {
+                    let full = pattern.hasPrefix("/") ? pattern : "/etc/ssh/" + pattern
+                    for file in expand(full) { read(file, into: &e, depth: depth + 1) }
+                }
+                continue
+            }
+            if key == "challengeresponseauthentication" { key = "kbdinteractiveauthentication" }
+            guard words.count > 1, e.values[key] == nil else { continue }
+            e.values[key] = words.dropFirst().joined(separator: " ")
+            e.origins[key] = "\(targetPath):\(index + 1)"
+        }
+    }
+
+    /// A glob in the last component only (sshd_config.d/*.conf), sorted as glob(3) does.
+    private func expand(_ targetPath: String) -> [String] {
+        let dir = FileSystem.directoryName(targetPath)
+        let pattern = FileSystem.baseName(targetPath)
+        guard pattern.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [targetPath] }
+        let hostDir = context.hostDirectory(dir)
+        return FileSystem.list(hostDir).filter { name in
+            !name.hasPrefix(".") && fnmatch(pattern, name, 0) == 0
+        }.map { dir + "/" + $0 }
+    }
+
+    /// What stands between sshd and a device login, given login_timeout.
+    func findings(loginTimeout: Int) -> (source: String, findings: [Finding])? {
+        guard let e = effective() else { return nil }
+        var out: [Finding] = []
+        func origin(_ key: String) -> String { e.origins[key].map { " (\($0))" } ?? "" }
+        let kbd = (e.values["kbdinteractiveauthentication"] ?? "yes").lowercased()
+        if kbd != "yes" {
+            out.append(Finding(fatal: true, text: "sshd has keyboard-interactive authentication off (KbdInteractiveAuthentication \(kbd)\(origin("kbdinteractiveauthentication"))): the code cannot be shown. Set 'KbdInteractiveAuthentication yes' in \(SSHDPreflight.configPath) (or a file in /etc/ssh/sshd_config.d/ read before it) and reload sshd"))
+        }
+        let pam = (e.values["usepam"] ?? "no").lowercased()
+        if pam != "yes" {
+            out.append(Finding(fatal: true, text: "sshd does not use PAM (UsePAM \(pam)\(origin("usepam"))): pam_jcfed.so never runs. Set 'UsePAM yes' in \(SSHDPreflight.configPath) and reload sshd"))
+        }
+        let wanted = loginTimeout + SSHDPreflight.graceMargin
+        if let grace = SSHDPreflight.seconds(e.values["logingracetime"] ?? "120"), grace != 0, grace < wanted {
+            out.append(Finding(fatal: false, text: "sshd's LoginGraceTime is \(grace) s\(origin("logingracetime")), less than login_timeout (\(loginTimeout) s) plus \(SSHDPreflight.graceMargin) s: sshd may cut a sign-in short. Set 'LoginGraceTime \(wanted)' or more (0 = unlimited)"))
+        }
+        return (e.source, out)
+    }
+
+    /// One line for `jcfed status`; nil when there is no sshd configuration.
+    func statusText(loginTimeout: Int) -> String? {
+        guard let r = findings(loginTimeout: loginTimeout) else { return nil }
+        if r.findings.isEmpty { return "ready for device logins (keyboard-interactive and PAM on; \(r.source))" }
+        return r.findings.map { ($0.fatal ? "NOT READY: " : "warning: ") + $0.text }.joined(separator: "; ")
+    }
+
+    /// Lines for `jcfed idp test` (only problems): a problem fails the test when sshd is enabled (its logins
+    /// are broken now), and is a warning otherwise (enable will refuse).
+    func checkLines(loginTimeout: Int, sshdEnabled: Bool) -> [IdPChecks.Line] {
+        // Silent when sshd is fine (or absent): the IdP checks stay the last lines.
+        guard let r = findings(loginTimeout: loginTimeout) else { return [] }
+        return r.findings.map { f in
+            IdPChecks.Line(status: f.fatal && sshdEnabled ? .fail : .warn, text: f.text,
+                           hint: f.fatal && !sshdEnabled ? "'jcfed enable' refuses sshd until this is fixed" : nil)
+        }
+    }
+
+    /// sshd's time format: 120, 2m, 1h30m (s, m, h, d, w).
+    static func seconds(_ text: String) -> Int? {
+        var total = 0
+        var number: Int?
+        for c in text.lowercased() {
+            if let d = c.wholeNumberValue, c.isASCII {
+                number = (number ?? 0) * 10 + d
+                if (number ?? 0) > 1_000_000_000 { return nil }
+                continue
+            }
+            guard let n = number else { return nil }
+            let unit: Int
+            switch c {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86400
+            case "w": unit = 604800
+            default: return nil
+            }
+            total += n * unit
+            number = nil
+        }
+        if let n = number { total += n }
+        return text.isEmpty ? nil : total
+    }
+
+    /// Runs a program with the fixed environment of Subprocess and returns its standard output
+    /// when it exits 0 (stderr is discarded; at most 1 MB is read).
+    static func capture(_ path: String, _ arguments: [String]) -> String? {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        if devNull >= 0 { posix_spawn_file_actions_adddup2(&actions, devNull, 2) }
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = Subprocess.environment([:]).map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = argv.withUnsafeBufferPointer { a -> Int32 in
+            envp.withUnsafeBufferPointer { e -> Int32 in
+                guard let av = a.baseAddress, let ev = e.baseAddress else { return EINVAL }
+                return posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: av), UnsafeMutablePointer(mutating: ev))
+            }
+        }
+        close(fds[1])
+        if devNull >= 0 { close(devNull) }
+        guard rc == 0 else { close(fds[0]); return nil }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while out.count < 1 << 20 {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fds[0], $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; break }
+            if n == 0 { break }
+            out.append(contentsOf: buffer.prefix(n))
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -72,11 +72,15 @@ def rhel_root(tmp_path):
     return make_root(tmp_path, "rhel9")
 
 
-def secret_file(tmp_path, mode=0o600, text=SECRET + "\n"):
-    p = tmp_path / "secret.txt"
+def secret_file(tmp_path, mode=0o600, text=SECRET + "\n", name="secret.txt"):
+    """An admin's secret file /root/<name> in the root at tmp_path/root (--client-secret-file is
+    read under --root); returns the path as the system in the root sees it."""
+    home = tmp_path / "root" / "root"
+    home.mkdir(parents=True, exist_ok=True)
+    p = home / name
     p.write_text(text)
     os.chmod(p, mode)
-    return p
+    return "/root/" + name
 
 
 def add_idp(root, *extra, secret=None):
@@ -276,11 +280,10 @@ def test_add_refuses_world_readable_secret_file(root, tmp_path):
 
 
 def test_add_refuses_symlinked_secret_file(root, tmp_path):
-    target = secret_file(tmp_path)
-    link = tmp_path / "link.txt"
-    link.symlink_to(target)
+    secret_file(tmp_path)
+    (root / "root/link.txt").symlink_to("secret.txt")
     r = jcfed(root, "idp", "add", "--type", "azure", "--name", "X", "--url", URL, "--client-id", CLIENT,
-              "--client-secret-file", link)
+              "--client-secret-file", "/root/link.txt")
     assert r.returncode == 2 and "symbolic link" in r.stderr
 
 

@@ -61,7 +61,7 @@ struct IdPAddCommand: ParsableCommand {
                 throw ToolFailure.refused(
                     "an identity provider is already configured (\(doc.value("idp", "url") ?? "")); use 'jcfed idp update', or --force to replace it")
             }
-            let secretValue = try secret.read()
+            let secretValue = try secret.read(context: context)
             var edit = IdPEdit()
             edit.type = type
             edit.name = name

@@ -3,12 +3,12 @@ import Testing
 
 /// routing.groups: names with spaces are quoted; the module and the tool read the same syntax.
 @Suite struct GroupListTests {
-    @Test func plainNamesSplitOnSpacesTabsAndCommas() {
+    @Test func plainNamesSplitOnSpacesTabsAndCommas() throws {
         #expect(try GroupList.parse("linux-admins, developers\tops").get() == ["linux-admins", "developers", "ops"])
         #expect(try GroupList.parse("").get() == [])
     }
 
-    @Test func quotedNamesKeepTheirSpaces() {
+    @Test func quotedNamesKeepTheirSpaces() throws {
         #expect(try GroupList.parse("\"Linux Admins\" ops").get() == ["Linux Admins", "ops"])
         #expect(try GroupList.parse("ops,\"Linux  Admins\",dev").get() == ["ops", "Linux  Admins", "dev"])
     }
@@ -18,7 +18,7 @@ import Testing
         #expect(throws: GroupList.Problem.self) { try GroupList.parse(value).get() }
     }
 
-    @Test func formatRoundTrips() {
+    @Test func formatRoundTrips() throws {
         let groups = ["Linux Admins", "ops", "dev team"]
         #expect(GroupList.format(groups) == "\"Linux Admins\" ops \"dev team\"")
         #expect(try GroupList.parse(GroupList.format(groups)).get() == groups)

@@ -82,7 +82,7 @@ struct EnableCommand: ParsableCommand {
                 }
             }
             guard let module = ModuleLocator.find(context: context) else {
-                throw ToolFailure.refused("not enabled: \(PAMLines.moduleName) is not installed (looked in \(ModuleLocator.candidates(context: context).prefix(2).joined(separator: ", ")), ...); run 'make install' first")
+                throw ToolFailure.refused(ModuleLocator.missingMessage(context: context))
             }
 
             // Everything per service is checked before anything is written.

@@ -205,6 +205,8 @@ struct IdPChecks {
         case .transport(.dns, _): return "the host name does not resolve: check DNS, --url, and the proxy (idp.proxy, https_proxy)"
         case .transport(.connect, _), .transport(.timeout, _):
             return "no answer: check network access to the IdP on port 443, a firewall, and the proxy"
+        case .transport(.other(let what), _) where what.contains("libcurl could not be loaded"):
+            return "libcurl is not installed (libcurl.so.4): apt-get install libcurl4 (Debian, Ubuntu) or dnf install libcurl (RHEL); no request was sent"
         case .transport: return "check network access to the IdP and the proxy"
         case .http(400, _, let e) where e?.aadsts == 90002:
             return "no such tenant: check the directory (tenant) id in --url"

@@ -47,7 +47,7 @@ struct IdPEdit {
         if let type = type {
             guard IdPType(rawValue: type.lowercased()) != nil else {
                 let hint = ["entra", "entraid", "entra-id", "aad", "microsoft"].contains(type.lowercased()) ? " (Microsoft Entra ID is --type azure)" : ""
-                throw ToolFailure("--type must be azure or oidc, not '\(type)'\(hint)", status: ExitStatus.usage)
+                throw ToolFailure("--type: must be azure or oidc, not '\(type)'\(hint)", status: ExitStatus.usage)
             }
             try set("type", type.lowercased())
         }
@@ -59,7 +59,7 @@ struct IdPEdit {
             if effectiveType == IdPType.azure.rawValue {
                 while url.hasSuffix("/") { url.removeLast() }
                 if let authority = IdPEdit.entraAuthority(fromEndpoint: url), authority != url {
-                    throw ToolFailure("--url: \(url) is an endpoint of the tenant, not its authority; use --url \(authority)")
+                    throw ToolFailure("--url: an azure url has nothing after the tenant, and \(url) is one of the tenant's endpoints; use --url \(authority)")
                 }
             }
             try set("url", url)

@@ -89,7 +89,7 @@ enum LoginLog {
                     year -= 1
                 }
             }
-            return (words.prefix(3).joined(separator: " "), nil)
+            return (words.prefix(hms.count == 3 ? 3 : 2).joined(separator: " "), nil)
         }
         return (first, nil)
     }

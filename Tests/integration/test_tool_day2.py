@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from conftest import TENANT as PAM_TENANT, interactive_login
 from test_tool import CLIENT, REPO, SECRET, TENANT, TOOL, URL, add_idp, conf, jcfed, make_root, secret_file
 from test_tool_idp import certs, fake, idp_root, server  # noqa: F401  (fixtures)
 
@@ -114,6 +115,23 @@ def test_unknown_key_is_an_error_for_check_config_and_edits(tmp_path):
     assert p.read_text() == before
     r = jcfed(root, "idp", "test")
     assert r.returncode == 1 and "[FAIL] configuration:" in r.stdout and "routing.group" in r.stdout
+    pam_before = (root / "etc/pam.d/sshd").read_text()
+    r = jcfed(root, "enable", "--yes", "--no-idp-check", "--services", "sshd")
+    assert r.returncode == 1 and "routing.group" in r.stderr
+    assert (root / "etc/pam.d/sshd").read_text() == pam_before
+
+
+def test_the_module_reads_quoted_group_names(pam_env):
+    """Through real libpam: `groups = "Linux Admins"` routes bob (a member) and not alice. The
+    IdP address refuses connections, so a routed user gets PAM_AUTHINFO_UNAVAIL at once."""
+    with open(pam_env.base / "group", "a") as f:
+        f.write("Linux Admins:x:4000:bob\n")
+    pam_env.write_config(routing={"groups": '"Linux Admins" ops'})
+    codes, out, log = pam_env.run("alice", op="auth", args=("debug",))
+    assert codes["auth"] == "PAM_IGNORE", out + log
+    assert "none of the routed groups (Linux Admins ops)" in log
+    codes, out, log = pam_env.run("bob", op="auth")
+    assert codes["auth"] == "PAM_AUTHINFO_UNAVAIL", out + log
 
 
 def test_group_names_with_spaces_are_quoted(tmp_path):
@@ -331,6 +349,25 @@ def test_idp_delete_with_a_folder_swapped_for_a_link_during_the_walk(tmp_path):
         stop.set()
         t.join(timeout=60)
     assert (outside / "keep.txt").read_text() == "keep", r.stdout + r.stderr
+
+
+def test_module_refuses_a_cache_dir_others_can_write(idp):
+    """Through real libpam: an existing cache_dir others can write is a service error before any
+    request (whoever writes it could plant signing keys), not a login without the cache."""
+    idp.cache.mkdir()
+    os.chmod(idp.cache, 0o777)
+    run = interactive_login(idp, "alice", lambda code: idp.emulator.approve("alice@contoso.com", user_code=code))
+    assert run.codes["auth"] == "PAM_SERVICE_ERR", run.output + run.log
+    assert "idp.cache_dir refused" in run.log and "reason=unsafe-cache-dir" in run.log
+    assert "misconfigured" in run.output and not run.user_code
+    assert list(idp.cache.iterdir()) == []
+
+
+def test_module_creates_a_missing_cache_dir(idp):
+    idp.emulator.faults(interval=1)
+    run = interactive_login(idp, "alice", lambda code: idp.emulator.approve("alice@contoso.com", user_code=code))
+    assert run.codes["auth"] == "PAM_SUCCESS", run.output + run.log
+    assert oct(idp.cache.stat().st_mode & 0o777) == "0o700" and list(idp.cache.iterdir())
 
 
 # --------------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ struct StatusReport {
     /// The last logins (as `jcfed logins` reads them: auth.log or the journal), newest last.
     func recentLogins(limit: Int = 5) -> Result<([LoginRecord], String), ToolFailure> {
         do {
-            let source = try LoginSources(context: context).read(file: nil, since: nil)
+            // The journal is read for the last 30 days only: status stays quick on a busy host.
+            let source = try LoginSources(context: context).read(file: nil, since: clock.wallSeconds() - 30 * 86400)
             return .success((Array(LoginLog.parse(source.lines, now: clock.wallSeconds()).suffix(limit)), source.from))
         } catch let f as ToolFailure {
             return .failure(f)

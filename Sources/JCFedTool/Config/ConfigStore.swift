@@ -96,9 +96,15 @@ struct ConfigStore {
                           hostPrefix: context.isSystemRoot ? "" : context.root)
     }
 
+    /// Unknown keys are errors here too: `enable` starts with this, before any PAM file changes.
     func requireLoaded() throws -> LoadedConfig {
         switch load() {
-        case .success(let l): return l
+        case .success(let l):
+            let unknown = UnknownKeys.errors(l.warnings)
+            if !unknown.isEmpty {
+                throw ToolFailure(status: ExitStatus.failed, lines: unknown + ["fix or remove the line(s) above first; nothing was changed"])
+            }
+            return l
         case .failure(let e):
             if !FileSystem.exists(hostPath) {
                 throw ToolFailure("no configuration at \(hostPath); add an identity provider first: jcfed idp add --help")

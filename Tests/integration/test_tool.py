@@ -133,7 +133,7 @@ SAVED_STATE = ["var/lib/pam/" + n for n in ("auth", "account", "password", "sess
 
 COMMANDS = [[], ["idp"], ["idp", "add"], ["idp", "show"], ["idp", "update"], ["idp", "test"],
             ["idp", "delete"], ["enable"], ["disable"], ["status"], ["routing"], ["routing", "add"],
-            ["routing", "remove"], ["routing", "list"], ["check-config"], ["directory"], ["pins"]]
+            ["routing", "remove"], ["routing", "list"], ["check-config"], ["directory"], ["pins"], ["logins"]]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "jcfed")
@@ -772,7 +772,7 @@ def test_man_page_documents_every_command_and_exit_status():
                     ".SH EXIT STATUS", ".SH EXAMPLES", ".SH FILES", ".SH SEE ALSO"):
         assert heading in page
     for command in ("idp add", "idp show", "idp update", "idp test", "idp delete", "enable", "disable",
-                    "status", "routing add|remove|list", "check-config"):
+                    "status", "logins", "routing add|remove|list", "check-config"):
         assert f'.SS "{command}"' in page, command
     for line in ("auth    [success=done authinfo_unavail=ignore ignore=ignore user_unknown=ignore service_err=ignore "
                  "module_unknown=ignore default=die] pam_jcfed.so",

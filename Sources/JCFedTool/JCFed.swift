@@ -14,6 +14,7 @@ struct JCFed: ParsableCommand {
               jcfed idp test      check discovery, TLS, keys, clock, app registration
               jcfed enable        turn it on in PAM (asks you to confirm the impact)
               jcfed status        see what is set up
+              jcfed logins        who signed in, and why a login failed
             Later: jcfed idp update, jcfed routing, jcfed disable, jcfed idp delete.
 
             Every command takes --root DIR (or $JCFED_ROOT) to work on a system under DIR \
@@ -25,7 +26,7 @@ struct JCFed: ParsableCommand {
             """,
         version: "jcfed \(JCFedVersion.string)",
         subcommands: [
-            IdPCommand.self, EnableCommand.self, DisableCommand.self, StatusCommand.self,
+            IdPCommand.self, EnableCommand.self, DisableCommand.self, StatusCommand.self, LoginsCommand.self,
             RoutingCommand.self, DirectoryCommand.self, PinsCommand.self, CheckConfigCommand.self,
         ])
 

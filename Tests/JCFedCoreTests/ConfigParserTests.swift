@@ -106,10 +106,11 @@ struct BadValue: Sendable, CustomTestStringConvertible {
     ]
 
     /// Keys whose every value is acceptable (free text), so they have no bad value.
-    static let freeTextKeys: Set<String> = ["idp.client_secret", "jumpcloud.org_id", "routing.groups"]
+    static let freeTextKeys: Set<String> = ["idp.client_secret", "jumpcloud.org_id"]
 
     static let badValues: [BadValue] = [
         .init(key: "idp.type", value: "saml", problem: "must be azure or oidc"),
+        .init(key: "routing.groups", value: "\"Linux Admins", problem: "not closed"),
         .init(key: "idp.name", value: String(repeating: "n", count: 129), problem: "1 to 128 characters"),
         .init(key: "idp.url", value: "http://login.microsoftonline.com/" + S.tenant, problem: "https://"),
         .init(key: "idp.url", value: "https://", problem: "no host"),

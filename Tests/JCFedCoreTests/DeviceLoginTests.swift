@@ -120,6 +120,28 @@ import Testing
         #expect(o.userMessage == "Signed in as ALICE@Contoso.com.")
     }
 
+    @Test func aCacheDirOthersCanWriteIsAServiceErrorBeforeAnyRequest() {
+        let rig = Rig()
+        let cache = rig.dir + "/cache"
+        #expect(mkdir(cache, 0o700) == 0)
+        #expect(chmod(cache, 0o777) == 0)
+        let o = rig.run()
+        #expect(o.kind == .serviceError)
+        #expect(o.reason == "unsafe-cache-dir")
+        #expect(o.adminDetail.contains("must not be writable by group or others"))
+        #expect(o.userMessage == Outcome.misconfiguredMessage)
+        #expect(rig.transport.requests(to: "/openid-configuration").isEmpty)
+        #expect(rig.prompter.infos.isEmpty)
+    }
+
+    @Test func aMissingCacheDirIsCreatedAndUsed() {
+        let rig = Rig()
+        #expect(rig.run().kind == .success)
+        var st = stat()
+        #expect(lstat(rig.dir + "/cache", &st) == 0)
+        #expect(UInt32(st.st_mode) & 0o777 == 0o700)
+    }
+
     @Test func aSecondLoginUsesTheCacheForDiscoveryAndKeys() {
         let rig = Rig()
         #expect(rig.run().kind == .success)

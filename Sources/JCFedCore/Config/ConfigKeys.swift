@@ -89,7 +89,10 @@ enum ConfigKeys {
         },
 
         "routing.groups": { c, v in
-            c.routing.groups = words(v.replacingCommas()); return nil
+            switch GroupList.parse(v) {
+            case .success(let groups): c.routing.groups = groups; return nil
+            case .failure(let problem): return problem.text
+            }
         },
 
         "jumpcloud.api_url": { c, v in
@@ -202,6 +205,50 @@ enum ConfigKeys {
 
 extension String {
     func replacingCommas() -> String { String(map { $0 == "," ? " " : $0 }) }
+}
+
+/// The value of `routing.groups`: names separated by spaces, tabs or commas; a name that holds
+/// spaces is quoted (`groups = "Linux Admins" ops`). No escapes: a name never holds `"`.
+/// The admin tool reads and writes the same syntax with these two functions.
+public enum GroupList {
+    public struct Problem: Error, Equatable { public var text: String }
+
+    public static func parse(_ v: String) -> Result<[String], Problem> {
+        var groups: [String] = []
+        var current = ""
+        var quoted = false
+        var wasQuoted = false
+        func finish() {
+            if !current.isEmpty || wasQuoted { groups.append(current) }
+            current = ""
+            wasQuoted = false
+        }
+        for ch in v {
+            if quoted {
+                if ch == "\"" { quoted = false } else { current.append(ch) }
+            } else if ch == "\"" {
+                guard current.isEmpty, !wasQuoted else { return .failure(Problem(text: "a quote must start a group name")) }
+                quoted = true
+                wasQuoted = true
+            } else if ch == " " || ch == "\t" || ch == "," {
+                finish()
+            } else {
+                if wasQuoted { return .failure(Problem(text: "put a space or comma after a quoted group name")) }
+                current.append(ch)
+            }
+        }
+        if quoted { return .failure(Problem(text: "a quoted group name is not closed")) }
+        finish()
+        if let bad = groups.first(where: { $0.isEmpty || $0.first == " " || $0.last == " " }) {
+            return .failure(Problem(text: "'\(bad)' is not a group name (empty, or spaces at its ends)"))
+        }
+        return .success(groups)
+    }
+
+    /// The value for a list of names: a name holding a space or tab is quoted.
+    public static func format(_ groups: [String]) -> String {
+        groups.map { $0.contains(where: { $0 == " " || $0 == "\t" }) ? "\"" + $0 + "\"" : $0 }.joined(separator: " ")
+    }
 }
 
 public enum DomainName {

@@ -43,8 +43,13 @@ struct DeviceLogin {
     func signIn() -> Result<VerifiedIdentity, Outcome> {
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
         let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)
+        let cache: MetadataCache?
+        switch openCache() {
+        case .failure(let outcome): return .failure(outcome)
+        case .success(let c): cache = c
+        }
         let transport = environment.makeTransport(idp)
-        let provider = ProviderClient(settings: idp, transport: transport, cache: openCache(), clock: clock,
+        let provider = ProviderClient(settings: idp, transport: transport, cache: cache, clock: clock,
                                       budget: budget, log: log)
         let metadata: ProviderMetadata
         switch provider.metadata() {
@@ -61,12 +66,19 @@ struct DeviceLogin {
 
     // MARK: steps
 
-    private func openCache() -> MetadataCache? {
+    /// The discovery and keys cache. A cache_dir that others could change is refused (they could
+    /// plant signing keys, or swap a folder for a link when it is cleared): a service error, not a
+    /// login without the cache. One that cannot be created is only a warning.
+    private func openCache() -> Result<MetadataCache?, Outcome> {
         switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner) {
-        case .success(let c): return c
+        case .success(let c): return .success(c)
+        case .failure(let p) where p.isUnsafe:
+            return .failure(Outcome(.serviceError, reason: "unsafe-cache-dir",
+                                    admin: "idp.cache_dir refused: \(p.description); make it a root-owned directory closed to others (chown root:root, chmod 0700)",
+                                    user: Outcome.misconfiguredMessage))
         case .failure(let p):
             log.log(.warning, "idp.cache_dir cannot be used (\(p.description)); discovery and keys are fetched on every login")
-            return nil
+            return .success(nil)
         }
     }
 

@@ -10,7 +10,10 @@ enum CacheDirectory {
     /// Why a directory or write was refused; for the debug log, never fatal to a login.
     struct Problem: Error, Equatable, CustomStringConvertible {
         var description: String
-        init(_ d: String) { description = d }
+        /// The directory exists but others could change it (owner, mode, a symlink, not a
+        /// directory): a login refuses it rather than going on without a cache.
+        var isUnsafe = false
+        init(_ d: String, unsafe: Bool = false) { description = d; isUnsafe = unsafe }
     }
 
     /// Creates `path` (mode 0700) when it is missing, then checks that it is a real directory
@@ -27,11 +30,11 @@ enum CacheDirectory {
         }
         let mode = UInt32(st.st_mode)
         guard mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else {
-            return .failure(Problem("\(path) is not a directory (symlinks are not followed)"))
+            return .failure(Problem("\(path) is not a directory (symlinks are not followed)", unsafe: true))
         }
-        guard UInt32(st.st_uid) == owner else { return .failure(Problem("\(path) is owned by uid \(st.st_uid)")) }
+        guard UInt32(st.st_uid) == owner else { return .failure(Problem("\(path) is owned by uid \(st.st_uid), not root", unsafe: true)) }
         guard mode & 0o022 == 0 else {
-            return .failure(Problem("\(path) has mode \(SafeFile.octal(mode)), must not be writable by group or others"))
+            return .failure(Problem("\(path) has mode \(SafeFile.octal(mode)), must not be writable by group or others", unsafe: true))
         }
         return .success(())
     }

@@ -33,7 +33,7 @@ public final class MetadataCache {
     /// login then goes to the network every time).
     public static func open(directory: String, owner: UInt32) -> Result<MetadataCache, DiscoveryCacheProblem> {
         switch CacheDirectory.prepare(directory, owner: owner) {
-        case .failure(let p): return .failure(DiscoveryCacheProblem(description: p.description))
+        case .failure(let p): return .failure(DiscoveryCacheProblem(description: p.description, isUnsafe: p.isUnsafe))
         case .success: return .success(MetadataCache(directory: directory, owner: owner))
         }
     }
@@ -144,4 +144,6 @@ public final class MetadataCache {
 /// Why the cache directory cannot be used; logged, never fatal.
 public struct DiscoveryCacheProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+    /// The directory exists and others could change it (see CacheDirectory.Problem.isUnsafe).
+    public var isUnsafe = false
 }

@@ -1,11 +1,14 @@
 import ArgumentParser
 import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Check jcfed.conf (and the secret file) exactly as the PAM module does.",
-        discussion: "Prints 'PATH: OK' (and warnings for unknown keys), or the precise error line: file, line, key, problem. Exit status 0 or 1.")
+        discussion: "Prints 'PATH: OK', or the precise error lines: file, line, key, problem. Unknown keys (a typo such as '[routing] group') and a missing ca_file are errors here, though the module only logs and ignores an unknown key. Exit status 0 or 1.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -18,7 +21,21 @@ struct CheckConfigCommand: ParsableCommand {
             let file = path.map(FileSystem.absolute) ?? context.configHostPath
             switch ConfigLoader.load(path: file, owner: context.configOwner, hostPrefix: context.isSystemRoot ? "" : context.root) {
             case .success(let loaded):
-                for w in loaded.warnings { Terminal.out("warning: \(w)") }
+                // The module logs unknown keys and goes on; for the admin they are errors (a typo
+                // such as `[routing] group` would leave the setting at its default).
+                var errors = UnknownKeys.errors(loaded.warnings)
+                if let ca = loaded.config.idp.caFile {
+                    // Followed like libcurl follows it (under --root, inside the tree).
+                    var st = stat()
+                    let host = context.isSystemRoot ? ca : context.hostDirectory(ca)
+                    if stat(host, &st) != 0 || UInt32(st.st_mode) & UInt32(S_IFMT) != UInt32(S_IFREG) {
+                        errors.append("\(file): idp.ca_file: \(ca) does not exist (every login would fail TLS verification)")
+                    }
+                }
+                if !errors.isEmpty {
+                    for e in errors { Terminal.out("error: \(e)") }
+                    throw ExitCode(ExitStatus.failed)
+                }
                 Terminal.out("\(file): OK")
             case .failure(let e):
                 Terminal.out("error: \(e)")

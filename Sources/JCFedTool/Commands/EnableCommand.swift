@@ -130,7 +130,7 @@ struct EnableCommand: ParsableCommand {
                 }
             }
             guard let module = ModuleLocator.find(context: context) else {
-                throw ToolFailure.refused("not enabled: \(PAMLines.moduleName) is not installed (looked in \(ModuleLocator.candidates(context: context).prefix(2).joined(separator: ", ")), ...); run 'make install' first")
+                throw ToolFailure.refused(ModuleLocator.missingMessage(context: context))
             }
             try sshdPreflight(context: context, loginTimeout: loaded.config.idp.loginTimeout,
                               explicit: serviceList.contains("sshd"), systemWide: systemWide)

@@ -4,7 +4,7 @@ import JCFedCore
 import Glibc
 #endif
 
-/// `jcfed pins list|reset USER`: the identity pins the module writes on each account's first
+/// `jcfed pins list|reset [USER]`: the identity pins the module writes on each account's first
 /// federated login (mapping.pin_identity). A pinned account refuses tokens of any other Entra
 /// object id; resetting the pin lets the next successful login pin it anew (for a person who
 /// really did get a new Entra account).
@@ -47,16 +47,20 @@ struct PinsCommand: ParsableCommand {
 
     struct Reset: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the pin of one account; its next successful federated login pins it again.")
+            abstract: "Remove the pin of one account, or of all (asks to confirm); the next successful federated login pins it again.")
 
         @OptionGroup var options: IdentityToolOptions
 
-        @Argument(help: "The local account name.")
-        var user: String
+        @Argument(help: "The local account name. Without it, every pin is removed (after confirmation).")
+        var user: String?
+
+        @Flag(help: "Do not ask for confirmation when removing every pin (scripts).")
+        var yes = false
 
         func run() throws {
             let (c, owner) = try options.load()
             let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
+            guard let user = user else { return try resetAll(store) }
             let previous = try? store.lookup(account: user).get()
             switch store.reset(account: user) {
             case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
@@ -65,6 +69,28 @@ struct PinsCommand: ParsableCommand {
                 let was = previous.flatMap { $0 }.map { " (was tenant \($0.tid ?? "-") object id \($0.oid))" } ?? ""
                 print("removed the pin of \(user)\(was); the next successful federated login pins it again")
             }
+        }
+
+        private func resetAll(_ store: PinStore) throws {
+            let pins: [Pin]
+            switch store.list() {
+            case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
+            case .success(let (p, _)): pins = p
+            }
+            if pins.isEmpty { print("no pins in \(store.directory)"); return }
+            do {
+                try Confirmation.require(phrase: "yes", question: """
+                    This removes the identity pins of all \(pins.count) accounts (\(pins.prefix(5).map { $0.account }.joined(separator: ", "))\(pins.count > 5 ? ", ..." : "")).
+                    The next successful federated login of each account pins whichever Entra identity signs in.
+                    """, assumeYes: yes)
+            } catch let f as ToolFailure {
+                fputs("jcfed: \(f.message)\n", stderr)
+                throw ExitCode(f.status)
+            }
+            for p in pins {
+                if case .failure(let f) = store.reset(account: p.account) { throw DirectoryToolSupport.fail(f.problem) }
+            }
+            print("removed the pins of \(pins.count) accounts; their next successful federated logins pin them again")
         }
     }
 }

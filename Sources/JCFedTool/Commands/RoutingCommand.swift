@@ -11,26 +11,43 @@ struct RoutingCommand: ParsableCommand {
         discussion: """
             Like JumpCloud's routing policies: only members of the listed groups sign in with \
             the IdP; everyone else keeps the local password. With no groups, every mapped user \
-            with uid >= min_uid is federated. Edits routing.groups in jcfed.conf in place.
+            with uid >= min_uid is federated. Edits routing.groups in jcfed.conf in place; a \
+            name with spaces ("Linux Admins") is written quoted.
+
+            While federated authentication is enabled, a change is saved only when the checks \
+            'jcfed enable' runs pass (--force saves anyway), and removing the last group, which \
+            federates every mapped user, asks for confirmation (--yes in scripts; without a \
+            terminal and without --yes it is refused).
             """,
         subcommands: [Add.self, Remove.self, List.self])
 
     @OptionGroup var options: GlobalOptions
 
-    static func groups(_ doc: INIDocument) -> [String] {
-        (doc.value("routing", "groups") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+    /// The routed groups, read with the module's own syntax (names with spaces are quoted).
+    static func groups(_ doc: INIDocument) throws -> [String] {
+        switch GroupList.parse(doc.value("routing", "groups") ?? "") {
+        case .success(let g): return g
+        case .failure(let p): throw ToolFailure("routing.groups in jcfed.conf: \(p.text); fix it by hand first")
+        }
     }
 
+    /// A JumpCloud group name: spaces inside are fine ("Linux Admins", written quoted), but not
+    /// at its ends, nor quotes, commas or # (the file's separators and comments).
     static func validGroupName(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 256 && !s.hasPrefix("#") && !s.hasPrefix("-")
-            && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7f && $0 != "," && $0 != "#" }
+        !s.isEmpty && s.count <= 256 && !s.hasPrefix("#") && !s.hasPrefix("-") && s.first != " " && s.last != " "
+            && s.unicodeScalars.allSatisfy { ($0.value > 0x20 || $0 == " ") && $0.value != 0x7f && $0 != "," && $0 != "#" && $0 != "\"" }
     }
 
     static func save(_ groups: [String], into doc: INIDocument, store: ConfigStore) throws {
         var d = doc
-        d.set("routing", "groups", groups.joined(separator: " "))
+        d.set("routing", "groups", GroupList.format(groups))
         _ = try store.validate(d, requireIdP: false, changed: ["routing.groups"])
         try store.write(d)
+    }
+
+    /// While enabled, a routing change takes effect at the next login: the checks of `enable`.
+    static func checkWhileEnabled(_ context: ToolContext, force: Bool, change: String) throws {
+        try LockoutGuard.requireChecks(context: context, force: force, change: change)
     }
 
     struct Add: ParsableCommand {
@@ -39,16 +56,22 @@ struct RoutingCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Local group name (as the JumpCloud agent creates it).", valueName: "GROUP"))
         var group: String
 
+        @Flag(help: "Save even when the checks run while federated authentication is enabled fail.")
+        var force = false
+
         func run() throws {
             try guarded {
-                guard RoutingCommand.validGroupName(group) else { throw ToolFailure("'\(group)' is not a group name (no spaces, commas or #)") }
+                guard RoutingCommand.validGroupName(group) else {
+                    throw ToolFailure("'\(group)' is not a group name (no quotes, commas or #, no spaces at its ends)")
+                }
                 let context = try options.context()
                 try context.requireRootForChanges()
                 let store = ConfigStore(context: context)
                 let doc = try store.loadDocument() ?? IdPEdit.newFileHeader
-                var groups = RoutingCommand.groups(doc)
+                var groups = try RoutingCommand.groups(doc)
                 guard !groups.contains(group) else { Terminal.out("\(group) is already routed."); return }
                 groups.append(group)
+                try RoutingCommand.checkWhileEnabled(context, force: force, change: "routing.groups")
                 try RoutingCommand.save(groups, into: doc, store: store)
                 Terminal.out("Routed group \(group); federated groups: \(groups.joined(separator: ", ")).")
                 if context.isSystemRoot && getgrnam(group) == nil {
@@ -64,15 +87,35 @@ struct RoutingCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Group name.", valueName: "GROUP"))
         var group: String
 
+        @Flag(help: "Do not ask for confirmation when removing the last group federates every mapped user (scripts).")
+        var yes = false
+
+        @Flag(help: "Save even when the checks run while federated authentication is enabled fail.")
+        var force = false
+
         func run() throws {
             try guarded {
                 let context = try options.context()
                 try context.requireRootForChanges()
                 let store = ConfigStore(context: context)
                 let doc = try store.requireDocument()
-                var groups = RoutingCommand.groups(doc)
+                var groups = try RoutingCommand.groups(doc)
                 guard groups.contains(group) else { throw ToolFailure("\(group) is not a routed group") }
                 groups.removeAll { $0 == group }
+                let state = PAMIntegration(context: context).state()
+                if groups.isEmpty && state.isEnabled && !yes {
+                    // Widening to everyone: never silently, never from a script that did not say so.
+                    let minUID = (try? store.parse(doc).get())?.config.mapping.minUID ?? MappingSettings().minUID
+                    let question = """
+                        \(group) is the last routed group: removing it federates EVERY mapped user with uid >= \(minUID) \
+                        (federated authentication is \(state.description)); they sign in with a device code instead of a password.
+                        """
+                    guard Terminal.stdinIsTerminal else {
+                        throw ToolFailure.refused("not changed: removing the last routed group (\(group)) would federate every mapped user with uid >= \(minUID); run it on a terminal to confirm, or pass --yes")
+                    }
+                    try Confirmation.require(phrase: "yes", question: question, assumeYes: false)
+                }
+                try RoutingCommand.checkWhileEnabled(context, force: force, change: "routing.groups")
                 try RoutingCommand.save(groups, into: doc, store: store)
                 Terminal.out(groups.isEmpty
                     ? "Removed \(group); no routed groups left: every mapped user with uid >= min_uid is federated."
@@ -88,7 +131,7 @@ struct RoutingCommand: ParsableCommand {
         func run() throws {
             try guarded {
                 let store = ConfigStore(context: try options.context())
-                let groups = (try store.loadDocument()).map(RoutingCommand.groups) ?? []
+                let groups = try (try store.loadDocument()).map(RoutingCommand.groups) ?? []
                 if groups.isEmpty {
                     Terminal.err("(no routed groups: every mapped user with uid >= min_uid is federated)")
                 }

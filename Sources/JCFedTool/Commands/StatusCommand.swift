@@ -4,16 +4,23 @@ import JCFedCore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "One screen: IdP, PAM integration, routing, directory, caches, recent logins.",
+        abstract: "One screen: IdP, PAM integration, routing, directory, caches, recent logins (--json for scripts).",
         discussion: "Reads only; makes no network request (use 'jcfed idp test'). Exit status 0, or 1 when the configuration is invalid.")
 
     @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "JSON output (one object), for scripts and monitoring.")
+    var json = false
 
     func run() throws {
         try guarded {
             let context = try options.context()
             let report = StatusReport(context: context, clock: SystemClock())
-            for line in report.lines() { Terminal.out(line) }
+            if json {
+                Terminal.out(report.json().render())
+            } else {
+                for line in report.lines() { Terminal.out(line) }
+            }
             if !report.configValid { throw ExitCode(ExitStatus.failed) }
         }
     }

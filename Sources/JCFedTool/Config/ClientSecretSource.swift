@@ -10,8 +10,9 @@ enum ClientSecretSource {
     /// Reads the secret from an admin's file. The file is opened without following a symbolic
     /// link and must be a regular file that others cannot read: a secret that was already
     /// world-readable must be rotated, not installed.
-    static func fromFile(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+    static func fromFile(_ hostPath: String, shown: String? = nil) throws -> String {
+        let path = shown ?? hostPath
+        let fd = open(hostPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else {
             let e = errno
             if e == ELOOP { throw ToolFailure.refused("--client-secret-file \(path) is a symbolic link (not followed)") }
@@ -58,13 +59,29 @@ enum ClientSecretSource {
     }
 
     /// The secret as the module will read it back (first line, trimmed): it must survive that.
+    /// Spaces around it are removed, Unicode ones too (a U+00A0 copied from a web page would
+    /// otherwise be sent as part of the secret and the IdP would call it wrong or expired).
     static func check(_ raw: String, origin: String) throws -> String {
-        let secret = raw.trimmingSpaces()
+        var scalars = Substring(raw.trimmingSpaces()).unicodeScalars
+        var removed: [Unicode.Scalar] = []
+        while let f = scalars.first, f.properties.isWhitespace { removed.append(f); scalars.removeFirst() }
+        while let l = scalars.last, l.properties.isWhitespace { removed.append(l); scalars.removeLast() }
+        let secret = String(scalars)
         guard !secret.isEmpty else { throw ToolFailure("\(origin): the secret is empty") }
         guard secret.utf8.count <= 1024 else { throw ToolFailure("\(origin): the secret is longer than 1024 bytes") }
-        guard secret.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
-            throw ToolFailure("\(origin): the secret contains spaces or control characters")
+        if let bad = secret.unicodeScalars.first(where: { $0.value <= 0x20 || $0.value == 0x7f || $0.properties.isWhitespace }) {
+            throw ToolFailure("\(origin): the secret contains \(describe(bad)) inside it; no client secret has one: copy it again from the app registration")
+        }
+        if let first = removed.first(where: { $0.value > 0x7f }) {
+            Terminal.err("jcfed: note: removed \(describe(first)) around the secret (copied from a web page?); the secret itself is kept")
         }
         return secret
+    }
+
+    static func describe(_ u: Unicode.Scalar) -> String {
+        let code = "U+" + String(u.value, radix: 16, uppercase: true).leftPadded(to: 4)
+        if u.value == 0xA0 { return "a non-breaking space (\(code))" }
+        if u.value < 0x20 || u.value == 0x7f { return "a control character (\(code))" }
+        return "a space (\(code))"
     }
 }

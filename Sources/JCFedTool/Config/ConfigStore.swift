@@ -43,7 +43,14 @@ struct ConfigStore {
     /// A problem with a key in `changed` is reported by the option that set it.
     func validate(_ doc: INIDocument, requireIdP: Bool = true, changed: Set<String> = []) throws -> JCFedConfig? {
         switch parse(doc) {
-        case .success(let r): return r.config
+        case .success(let r):
+            // The module would ignore an unknown key; saving a file with a typo in it would
+            // silently leave that setting at its default.
+            let unknown = UnknownKeys.errors(r.warnings)
+            if !unknown.isEmpty {
+                throw ToolFailure(status: ExitStatus.failed, lines: unknown + ["fix or remove the line(s) above first; nothing was changed"])
+            }
+            return r.config
         case .failure(let e):
             if !requireIdP && !ConfigStore.hasIdP(doc) && e.key == "idp.url" && e.problem == "is required" {
                 return nil
@@ -89,9 +96,15 @@ struct ConfigStore {
                           hostPrefix: context.isSystemRoot ? "" : context.root)
     }
 
+    /// Unknown keys are errors here too: `enable` starts with this, before any PAM file changes.
     func requireLoaded() throws -> LoadedConfig {
         switch load() {
-        case .success(let l): return l
+        case .success(let l):
+            let unknown = UnknownKeys.errors(l.warnings)
+            if !unknown.isEmpty {
+                throw ToolFailure(status: ExitStatus.failed, lines: unknown + ["fix or remove the line(s) above first; nothing was changed"])
+            }
+            return l
         case .failure(let e):
             if !FileSystem.exists(hostPath) {
                 throw ToolFailure("no configuration at \(hostPath); add an identity provider first: jcfed idp add --help")

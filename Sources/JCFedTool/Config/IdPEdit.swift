@@ -44,13 +44,24 @@ struct IdPEdit {
             changed.insert("idp." + key)
         }
 
-        if let type = type { try set("type", type.lowercased()) }
+        if let type = type {
+            guard IdPType(rawValue: type.lowercased()) != nil else {
+                let hint = ["entra", "entraid", "entra-id", "aad", "microsoft"].contains(type.lowercased()) ? " (Microsoft Entra ID is --type azure)" : ""
+                throw ToolFailure("--type: must be azure or oidc, not '\(type)'\(hint)", status: ExitStatus.usage)
+            }
+            try set("type", type.lowercased())
+        }
         let effectiveType = (doc.value("idp", "type") ?? IdPType.azure.rawValue).lowercased()
         if let name = name { try set("name", name.trimmingSpaces()) }
         if var url = url?.trimmingSpaces() {
             // An Entra authority has no trailing slash; an OIDC issuer is kept exactly as given
             // (it must equal the provider's `iss`, slash included).
-            if effectiveType == IdPType.azure.rawValue { while url.hasSuffix("/") { url.removeLast() } }
+            if effectiveType == IdPType.azure.rawValue {
+                while url.hasSuffix("/") { url.removeLast() }
+                if let authority = IdPEdit.entraAuthority(fromEndpoint: url), authority != url {
+                    throw ToolFailure("--url: an azure url has nothing after the tenant, and \(url) is one of the tenant's endpoints; use --url \(authority)")
+                }
+            }
             try set("url", url)
         }
         if let clientID = clientID?.trimmingSpaces() {
@@ -87,6 +98,18 @@ struct IdPEdit {
         return Applied(document: doc, changedKeys: changed,
                        secretToWrite: secretToWrite.map { (hostPath: $0.0, secret: $0.1) },
                        secretToRemove: secretToRemove)
+    }
+
+    /// The authority https://<host>/<tenant> for a URL copied from Entra's Endpoints pane
+    /// (`.../<tenant>/v2.0`, `.../<tenant>/oauth2/v2.0/authorize`, the metadata document ...);
+    /// nil when the URL has no path segment after the tenant.
+    static func entraAuthority(fromEndpoint url: String) -> String? {
+        guard url.hasPrefix("https://") else { return nil }
+        let segments = url.dropFirst("https://".count).split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count > 2, !segments[0].isEmpty, !segments[1].isEmpty else { return nil }
+        let known: Set<Substring> = ["v2.0", "oauth2", ".well-known", "saml2", "wsfed", "federationmetadata", "discovery"]
+        guard known.contains(Substring(segments[2].lowercased())) else { return nil }
+        return "https://\(segments[0])/\(segments[1])"
     }
 
     /// ca_file is a target path; it must exist under the root and hold PEM certificates.

@@ -69,7 +69,7 @@ struct PAMIntegration {
             do {
                 edit = try PAMServiceEditor.insert(into: text, authLine: authLine, accountLine: accountLine)
             } catch let f as ToolFailure {
-                throw ToolFailure(status: ExitStatus.refused, lines: [
+                throw ToolFailure(status: ExitStatus.manual, lines: [
                     "\(pamDir)/\(service): \(f.message); nothing was changed. Add by hand, before the line that runs pam_unix.so for auth:",
                     "  " + authLine, "and before the first account line:", "  " + accountLine])
             }

@@ -27,8 +27,15 @@ struct IdPChecks {
         }
     }
 
+    /// A configuration about to be written (`idp update` while enabled), checked instead of the file.
+    struct Candidate {
+        var config: JCFedConfig
+        var clientSecret: String?
+        var warnings: [ConfigError] = []
+    }
+
     /// Runs the checks, calling `emit` as each line is known; true when none failed.
-    func run(emit: (Line) -> Void) -> Bool {
+    func run(candidate: Candidate? = nil, emit: (Line) -> Void) -> Bool {
         var failed = false
         func add(_ status: Line.Status, _ text: String, _ hint: String? = nil) {
             if status == .fail { failed = true }
@@ -36,14 +43,27 @@ struct IdPChecks {
         }
 
         let store = ConfigStore(context: context)
-        let loaded: LoadedConfig
-        switch store.load() {
-        case .failure(let e):
-            add(.fail, "configuration: \(e.description)", "fix it (jcfed check-config shows the line), or run jcfed idp add")
+        let loaded: Candidate
+        if let c = candidate {
+            loaded = c
+        } else {
+            switch store.load() {
+            case .failure(let e):
+                add(.fail, "configuration: \(e.description)", "fix it (jcfed check-config shows the line), or run jcfed idp add")
+                return false
+            case .success(let l):
+                loaded = Candidate(config: l.config, clientSecret: l.clientSecret, warnings: l.warnings)
+            }
+        }
+        let unknown = UnknownKeys.errors(loaded.warnings)
+        if !unknown.isEmpty {
+            for e in unknown { add(.fail, "configuration: \(e)", "fix or remove the line (jcfed check-config)") }
             return false
-        case .success(let l):
-            loaded = l
-            add(.ok, "configuration \(store.hostPath) is valid")
+        }
+        add(.ok, "configuration \(store.hostPath) is valid" + (candidate == nil ? "" : " (with the change)"))
+        if let problem = IdPChecks.secretProblem(loaded.clientSecret) {
+            add(.fail, "client secret: \(problem)", "store it again: jcfed idp update --client-secret-file FILE")
+            return false
         }
         let idp = loaded.config.idp
         let probe = IdPProbe(idp: idp, secret: loaded.clientSecret, transport: makeTransport(idp))
@@ -146,6 +166,17 @@ struct IdPChecks {
         }
     }
 
+    /// A secret the IdP can only refuse: one holding spaces (U+00A0 and other Unicode spaces,
+    /// as copied from a web page) or control characters. Blaming the IdP ("wrong or expired")
+    /// would send the admin to rotate a secret that is fine.
+    static func secretProblem(_ secret: String?) -> String? {
+        guard let s = secret else { return nil }
+        if let bad = s.unicodeScalars.first(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7f }) {
+            return "it contains U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)) (a space or control character, e.g. copied from a web page); no client secret has one"
+        }
+        return nil
+    }
+
     static func hint(_ e: DiscoveryError, idp: IdPSettings) -> String {
         switch e {
         case .issuerMismatch:
@@ -174,6 +205,8 @@ struct IdPChecks {
         case .transport(.dns, _): return "the host name does not resolve: check DNS, --url, and the proxy (idp.proxy, https_proxy)"
         case .transport(.connect, _), .transport(.timeout, _):
             return "no answer: check network access to the IdP on port 443, a firewall, and the proxy"
+        case .transport(.other(let what), _) where what.contains("libcurl could not be loaded"):
+            return "libcurl is not installed (libcurl.so.4): apt-get install libcurl4 (Debian, Ubuntu) or dnf install libcurl (RHEL); no request was sent"
         case .transport: return "check network access to the IdP and the proxy"
         case .http(400, _, let e) where e?.aadsts == 90002:
             return "no such tenant: check the directory (tenant) id in --url"

@@ -12,7 +12,7 @@ enum Confirmation {
         if !Terminal.stdinIsTerminal { Terminal.write("\n") }
         let trimmed = answer.trimmingSpaces()
         guard trimmed.lowercased() == phrase.lowercased() else {
-            throw ToolFailure.refused("not confirmed; nothing was changed")
+            throw ToolFailure.refused("not confirmed: the answer must be exactly \"\(phrase)\"; nothing was changed")
         }
     }
 }

@@ -25,8 +25,8 @@ enum ExitStatus {
           0   success (for 'idp test' and 'check-config': every check passed)
           1   invalid value, failed check, or operation failed
           2   refused for safety (existing IdP without --force, unsafe secret file,
-              not confirmed, IdP checks failing at enable, unsafe PAM stack,
-              a --root tree others can change)
+              not confirmed, IdP checks failing at enable or at a change while
+              enabled, unsafe PAM stack, a --root tree or cache others can change)
           3   manual step needed, nothing changed (PAM lines printed to add by hand)
           64  command-line usage error
         """

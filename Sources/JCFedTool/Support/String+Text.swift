@@ -32,4 +32,9 @@ extension String {
     func padding(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
+
+    /// Left-padded with `fill` to at least `width` characters.
+    func leftPadded(to width: Int, with fill: Character = "0") -> String {
+        count >= width ? self : String(repeating: fill, count: width - count) + self
+    }
 }

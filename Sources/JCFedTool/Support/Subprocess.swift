@@ -54,3 +54,56 @@ enum Subprocess {
         return 128 + (status & 0x7f)
     }
 }
+
+extension Subprocess {
+    /// Runs a program like `run`, with the same fixed environment, and returns its standard
+    /// output (at most `maxBytes`; more is an error) and exit status. Its stderr is dropped, its
+    /// stdin is /dev/null.
+    static func capture(_ path: String, _ arguments: [String], maxBytes: Int = 64 << 20) -> (status: Int32, output: [UInt8])? {
+        guard path.hasPrefix("/") else { return nil }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, STDOUT_FILENO)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment([:]).map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = argv.withUnsafeBufferPointer { a -> Int32 in
+            envp.withUnsafeBufferPointer { e -> Int32 in
+                guard let av = a.baseAddress, let ev = e.baseAddress else { return EINVAL }
+                return posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: av), UnsafeMutablePointer(mutating: ev))
+            }
+        }
+        close(writeEnd)
+        defer { close(readEnd) }
+        guard rc == 0 else { return nil }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var tooMuch = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; break }
+            if n == 0 { break }
+            if out.count + n > maxBytes { tooMuch = true; kill(pid, SIGTERM); break }
+            out.append(contentsOf: buffer.prefix(n))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return nil }
+        }
+        if tooMuch { return nil }
+        let code: Int32 = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, out)
+    }
+}

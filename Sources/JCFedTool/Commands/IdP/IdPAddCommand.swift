@@ -19,10 +19,12 @@ struct IdPAddCommand: ParsableCommand {
             --client-secret-file or --client-secret-stdin; a public one ("Allow public client \
             flows") needs neither. `jcfed idp test` tells which one the IdP expects.
 
-            Example:
+            Example (lines short enough that --help never wraps them, so they copy and paste):
+              tenant=72f988bf-86f1-41af-91ab-2d7cd011db47
               jcfed idp add --type azure --name "Entra OIDC" \\
-                --url https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47 \\
-                --client-id 0b6f3a8e-3c0b-4d5e-9a71-1f2e3d4c5b6a --client-secret-file /root/secret.txt
+                --url https://login.microsoftonline.com/$tenant \\
+                --client-id 0b6f3a8e-3c0b-4d5e-9a71-1f2e3d4c5b6a \\
+                --client-secret-file /root/secret.txt
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -61,7 +63,7 @@ struct IdPAddCommand: ParsableCommand {
                 throw ToolFailure.refused(
                     "an identity provider is already configured (\(doc.value("idp", "url") ?? "")); use 'jcfed idp update', or --force to replace it")
             }
-            let secretValue = try secret.read()
+            let secretValue = try secret.read(context: context)
             var edit = IdPEdit()
             edit.type = type
             edit.name = name

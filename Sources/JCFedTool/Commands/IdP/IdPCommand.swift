@@ -23,7 +23,7 @@ struct IdPCommand: ParsableCommand {
 /// Options shared by `idp add` and `idp update` for the client secret.
 struct SecretOptions: ParsableArguments {
     @Option(name: .customLong("client-secret-file"), help: ArgumentHelp(
-        "Copy the client secret from the first line of FILE (refused when FILE is readable by everyone). Stored in /etc/jcfed/client_secret, mode 0600.",
+        "Copy the client secret from the first line of FILE (refused when FILE is readable by everyone; under --root, FILE is in that tree). Stored in /etc/jcfed/client_secret, mode 0600.",
         valueName: "FILE"))
     var clientSecretFile: String?
 
@@ -39,8 +39,15 @@ struct SecretOptions: ParsableArguments {
     }
 
     /// Reads the secret when one was given (before anything is written).
-    func read() throws -> String? {
-        if let file = clientSecretFile { return try ClientSecretSource.fromFile(file) }
+    /// Under --root, FILE is a path of the system in DIR (like --ca-file), resolved inside it.
+    func read(context: ToolContext) throws -> String? {
+        if let file = clientSecretFile {
+            if context.isSystemRoot { return try ClientSecretSource.fromFile(file) }
+            guard file.hasPrefix("/") else {
+                throw ToolFailure("--client-secret-file \(file): under --root give the absolute path the system in \(context.root) sees (it is read from there, like --ca-file)")
+            }
+            return try ClientSecretSource.fromFile(context.host(file), shown: file)
+        }
         if clientSecretStdin { return try ClientSecretSource.fromStandardInput() }
         return nil
     }

@@ -11,7 +11,9 @@ struct IdPDeleteCommand: ParsableCommand {
             then the [idp] section of jcfed.conf is removed (the whole file when nothing else is \
             left in it), with the client secret file, the caches (/var/cache/jcfed) and the \
             identity pins (/var/lib/jcfed/pins), and the [pam] record of the integration. Routing, \
-            mapping and the JumpCloud directory are kept.
+            mapping and the JumpCloud directory are kept. The cache and pins are removed by \
+            descriptor, never following a link; a cache_dir or state_dir that is not root-owned \
+            and closed to others is refused before anything is changed (exit 2).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -29,6 +31,17 @@ struct IdPDeleteCommand: ParsableCommand {
             let parsed = try? store.parse(doc).get()
             let pam = PAMIntegration(context: context)
             let state = pam.state()
+
+            // The cache and state folders are walked as root: refuse before changing anything
+            // when someone other than root could change them (as the module does).
+            let config = parsed?.config ?? JCFedConfig()
+            let cacheDir = context.host(config.idp.cacheDir)
+            let stateDir = context.host(config.mapping.stateDir)
+            for dir in [cacheDir, stateDir] {
+                if let problem = SafeRemove.problem(dir, owner: context.configOwner) {
+                    throw ToolFailure.refused("nothing was changed: \(problem); the module refuses it too. Make it root-owned and closed to others (chown root:root, chmod 0700), or fix the setting, then delete again")
+                }
+            }
 
             let name = doc.value("idp", "name") ?? "Entra OIDC"
             try Confirmation.require(phrase: "yes, delete", question: """
@@ -53,34 +66,31 @@ struct IdPDeleteCommand: ParsableCommand {
                 Terminal.out("Removed \(store.hostPath).")
             }
 
-            let config = parsed?.config ?? JCFedConfig()
             var secretFiles = [ToolContext.defaultSecretFile]
             if let f = doc.value("idp", "client_secret_file"), f.hasPrefix("/") { secretFiles.append(f) }
             for target in Set(secretFiles) where FileSystem.exists(context.host(target)) {
                 try FileSystem.remove(context.host(target))
                 Terminal.out("Removed \(context.host(target)).")
             }
-            try IdPDeleteCommand.clear(cache: context.hostDirectory(config.idp.cacheDir))
-            let pins = context.host(config.mapping.stateDir + "/pins")
-            if FileSystem.exists(pins) {
-                try FileSystem.removeTree(pins)
-                Terminal.out("Removed the identity pins \(pins).")
+            try IdPDeleteCommand.clear(cache: cacheDir, owner: context.configOwner)
+            if try SafeRemove.removeChild("pins", of: stateDir, owner: context.configOwner) {
+                Terminal.out("Removed the identity pins \(stateDir)/pins.")
             }
             Terminal.out("Identity provider deleted.")
         }
     }
 
-    /// Empties the cache directory. Its contents are removed only when the directory is
-    /// jcfed's own (its name contains "jcfed"): a cache_dir mistakenly set to a shared
-    /// directory is never wiped.
-    static func clear(cache dir: String) throws {
+    /// Empties the cache directory, walking it by descriptor (SafeRemove). Its contents are
+    /// removed only when the directory is jcfed's own (its name contains "jcfed"): a cache_dir
+    /// mistakenly set to a shared directory is never wiped.
+    static func clear(cache dir: String, owner: UInt32) throws {
         guard let info = FileSystem.info(dir), info.isDirectory else { return }
         guard FileSystem.baseName(dir).contains("jcfed") else {
             Terminal.err("jcfed: not clearing cache_dir \(dir): not a jcfed directory; remove its jcfed files by hand")
             return
         }
-        let entries = FileSystem.list(dir)
-        for name in entries { try FileSystem.removeTree(dir + "/" + name) }
-        if !entries.isEmpty { Terminal.out("Cleared the cache \(dir).") }
+        let hadEntries = !FileSystem.list(dir).isEmpty
+        try SafeRemove.clearContents(of: dir, owner: owner)
+        if hadEntries { Terminal.out("Cleared the cache \(dir).") }
     }
 }

@@ -400,3 +400,43 @@ def test_a_hand_added_line_makes_system_wide_fail_whole(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert "not what was planned" in r.stderr and "did not add" in r.stderr and "restored and verified" in r.stderr
     assert snapshot(root) == before
+
+
+def test_idp_delete_aborts_when_a_pam_file_changed_while_the_prompt_waited(tmp_path):
+    """idp delete disables PAM in the same transaction as enable and disable: planned against
+    what it read, under the lock; a line another admin added meanwhile is never dropped."""
+    root = stock_root(tmp_path, dropin=KBD_ON)
+    assert enable(root, "--services", "sshd").returncode == 0
+    env = dict(os.environ)
+    env.pop("JCFED_ROOT", None)
+    p = subprocess.Popen([str(TOOL), "--root", str(root), "idp", "delete"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        read_until(p.stdout, 'Type "yes, delete" to continue: ')
+        sshd = root / "etc/pam.d/sshd"
+        edited = sshd.read_text() + "auth required pam_faillock.so preauth\n"
+        sshd.write_text(edited)
+        out, err = p.communicate("yes, delete\n", timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "changed while this command was running" in err, err
+    assert sshd.read_text() == edited
+    assert "enabled for sshd" in status(root) and "[idp]" in conf(root)
+
+
+@needs_chattr
+def test_idp_delete_failing_partway_restores_pam_and_the_configuration(tmp_path):
+    root = stock_root(tmp_path, dropin=KBD_ON)
+    assert enable(root, "--services", "sshd").returncode == 0
+    before = snapshot(root)
+    confdir = root / "etc/jcfed"
+    chattr(confdir, "+i")  # jcfed.conf cannot be rewritten after PAM was disabled
+    try:
+        r = jcfed(root, "idp", "delete", "--yes")
+    finally:
+        chattr(confdir, "-i")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "restored and verified" in r.stderr
+    assert snapshot(root) == before
+    assert "enabled for sshd" in status(root)

@@ -30,7 +30,15 @@ struct IdPDeleteCommand: ParsableCommand {
             guard ConfigStore.hasIdP(doc) else { throw ToolFailure("no identity provider is configured") }
             let parsed = try? store.parse(doc).get()
             let pam = PAMIntegration(context: context)
+            // Like enable and disable: one transaction under the lock, planned against what was
+            // read, every PAM file and jcfed.conf restored if any step fails.
+            let transaction = PAMTransaction(context: context)
+            try transaction.lock()
+            defer { transaction.unlock() }
             let state = pam.state()
+            let watched = state.services.map { pam.pamDir + "/" + $0 } + (state.systemWide ? pam.authUpdatePaths : [])
+                + [store.hostPath]
+            transaction.snapshot(watched + state.services.map { pam.backupDir + "/" + $0 })
 
             // The cache and state folders are walked as root: refuse before changing anything
             // when someone other than root could change them (as the module does).
@@ -50,20 +58,22 @@ struct IdPDeleteCommand: ParsableCommand {
                 The client secret, caches and identity pins are removed.
                 """, assumeYes: yes)
 
-            if state.isEnabled {
-                for note in try pam.disableAll() { Terminal.err("jcfed: " + note) }
-                Terminal.out("Disabled federated authentication in PAM.")
-            }
-
-            var remaining = doc
-            remaining.removeSection("idp")
-            remaining.removeSection("pam")
-            if remaining.hasEntries {
-                try store.write(remaining)
-                Terminal.out("Removed the [idp] section from \(store.hostPath).")
-            } else {
-                try FileSystem.remove(store.hostPath)
-                Terminal.out("Removed \(store.hostPath).")
+            try transaction.requireUnchanged(watched)
+            try transaction.run {
+                if state.isEnabled {
+                    for note in try pam.disableAll() { Terminal.err("jcfed: " + note) }
+                    Terminal.out("Disabled federated authentication in PAM.")
+                }
+                var remaining = doc
+                remaining.removeSection("idp")
+                remaining.removeSection("pam")
+                if remaining.hasEntries {
+                    try store.write(remaining)
+                    Terminal.out("Removed the [idp] section from \(store.hostPath).")
+                } else {
+                    try FileSystem.remove(store.hostPath)
+                    Terminal.out("Removed \(store.hostPath).")
+                }
             }
 
             var secretFiles = [ToolContext.defaultSecretFile]

@@ -22,6 +22,8 @@ public enum DirectorySync {
         public var retries: Int
         public var usersFetched: Bool
         public var bindingsFetched: Bool
+        /// Records skipped because they are outside the directory's limits, one line each.
+        public var skipped: [String] = []
 
         public var lines: [String] {
             var out: [String] = []
@@ -37,6 +39,11 @@ public enum DirectorySync {
                            + (boundButUnknown > 0 ? "; \(boundButUnknown) bound ids have no user record" : ""))
             } else {
                 out.append("bound to this device: unknown (binding check off)")
+            }
+            if !skipped.isEmpty {
+                out.append("skipped \(skipped.count) records outside jcfed's limits:")
+                out += skipped.prefix(20).map { "  skipped " + $0 }
+                if skipped.count > 20 { out.append("  ... and \(skipped.count - 20) more") }
             }
             if requests > 0 { out.append("requests: \(requests), retries: \(retries)") }
             return out
@@ -88,7 +95,8 @@ public enum DirectorySync {
         let report = Report(users: users.count, userPages: fetched?.userPages, groups: fetched?.groups,
                             memberships: fetched?.memberships, boundUsers: boundSet?.count,
                             boundButUnknown: unknownBound(directory), requests: http?.requests ?? 0,
-                            retries: http?.retries ?? 0, usersFetched: fetched != nil, bindingsFetched: bound != nil)
+                            retries: http?.retries ?? 0, usersFetched: fetched != nil, bindingsFetched: bound != nil,
+                            skipped: fetched?.skipped ?? [])
         return .success((directory, report))
     }
 

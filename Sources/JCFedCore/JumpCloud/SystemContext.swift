@@ -45,14 +45,11 @@ public final class SystemContextClient {
 
     /// Ids of the users bound to this device.
     public func fetchBoundUserIDs() -> Result<[String], JumpCloudError> {
-        var ids: [String] = []
-        var seen = Set<String>()
-        var skip = 0
-        while true {
-            let target = "/api/v2/systems/\(systemKey)/users?limit=\(pageSize)&skip=\(skip)"
-            let what = "GET /api/v2/systems/{systemKey}/users (skip \(skip))"
-            var signingFailed = false
-            let result = http.getJSON(base + target, what: what) {
+        let what = "GET /api/v2/systems/{systemKey}/users"
+        var signingFailed = false
+        let result = http.pagedArray(what: what, pageSize: pageSize) { skip in
+            let target = "/api/v2/systems/\(self.systemKey)/users?limit=\(self.pageSize)&skip=\(skip)"
+            let r = self.http.getJSONWithHeaders(self.base + target, what: "\(what) (skip \(skip))") {
                 guard let h = self.signedHeaders(target: target, now: self.http.clock.wallSeconds()) else {
                     signingFailed = true
                     return [("Accept", "application/json")]
@@ -62,28 +59,27 @@ public final class SystemContextClient {
             if signingFailed {
                 return .failure(JumpCloudError(.configuration, "signing with the agent key failed (is client.key an RSA private key?)"))
             }
-            let page: [JSONValue]
-            switch result {
-            case .failure(let e):
-                if e.code == .unauthorized {
-                    return .failure(JumpCloudError(.unauthorized, e.message + " (the device signature was not accepted: wrong agent key, clock off, or the system was removed from JumpCloud)"))
-                }
-                return .failure(e)
-            case .success(let v):
-                guard let arr = v.arrayValue else { return .failure(JumpCloudError(.malformed, "\(what): the answer is not an array")) }
-                page = arr
+            return r
+        }
+        let entries: [JSONValue]
+        switch result {
+        case .failure(let e):
+            if e.code == .unauthorized {
+                return .failure(JumpCloudError(.unauthorized, e.message + " (the device signature was not accepted: wrong agent key, clock off, or the system was removed from JumpCloud)"))
             }
-            for entry in page {
-                guard let id = entry["id"]?.stringValue, let type = entry["type"]?.stringValue else {
-                    return .failure(JumpCloudError(.malformed, "\(what): an entry without id and type"))
-                }
-                guard type == "user" else { continue }
-                guard DirectoryFile.isObjectID(id) else { return .failure(JumpCloudError(.malformed, "\(what): a user id is not a JumpCloud id")) }
-                if seen.insert(id).inserted { ids.append(id) }
+            return .failure(e)
+        case .success(let v): entries = v
+        }
+        var ids: [String] = []
+        var seen = Set<String>()
+        // A user bound directly and through groups appears once, with one path per binding.
+        for entry in entries {
+            guard let id = entry["id"]?.stringValue, let type = entry["type"]?.stringValue else {
+                return .failure(JumpCloudError(.malformed, "\(what): an entry without id and type"))
             }
-            skip += page.count
-            if page.count < pageSize { break }
-            if skip > 1_000_000 { return .failure(JumpCloudError(.inconsistent, "\(what): paging does not end")) }
+            guard type == "user" else { continue }
+            guard DirectoryFile.isObjectID(id) else { return .failure(JumpCloudError(.malformed, "\(what): a user id is not a JumpCloud id")) }
+            if seen.insert(id).inserted { ids.append(id) }
         }
         return .success(ids)
     }

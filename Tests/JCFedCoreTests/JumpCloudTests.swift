@@ -120,8 +120,9 @@ final class JumpCloudFakeSigner: RequestSigner {
         let clock = FixedClock()
         let f = try api(t, clock: clock).fetchUsers().get()
         #expect(f.0.count == 5)
-        // 3 s as asked, then the bound (120 s) instead of 100000 s.
-        #expect(clock.sleeps == [3000, 120_000])
+        // 3 s as asked, then the bound (120 s) instead of 100000 s; each plus its jitter (the
+        // top of the window with random(n) = n): half the wait, at most 30 s.
+        #expect(clock.sleeps == [4500, 150_000])
     }
 
     @Test func retryAfterAsAnHTTPDate() {
@@ -213,6 +214,134 @@ final class JumpCloudFakeSigner: RequestSigner {
             Issue.record("admin and Admin accepted"); return
         }
         #expect(e.message.contains("'admin' and 'Admin'"))
+    }
+
+    // MARK: fleet (issue 13)
+
+    @Test func retryAfterIsJitteredWithinACappedWindow() {
+        let p = RetryPolicy()
+        // Never earlier than asked, spread over up to half the wait, the spread capped at 30 s.
+        #expect(p.jitteredRetryAfterMillis(10_000, random: { _ in 0 }) == 10_000)
+        #expect(p.jitteredRetryAfterMillis(10_000, random: { $0 }) == 15_000)
+        #expect(p.jitteredRetryAfterMillis(120_000, random: { $0 }) == 150_000)
+        #expect(p.jitteredRetryAfterMillis(0, random: { $0 }) == 500)
+        #expect(p.jitteredRetryAfterMillis(10_000, random: { _ in 1_000_000 }) == 15_000)
+        // Two devices told the same Retry-After come back at different times.
+        let t = Self.org(total: 5, failures: ["/api/systemusers": [JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "10"])]])
+        let clock = FixedClock()
+        let http = JumpCloudHTTP(transport: t, clock: clock, log: MemoryLogSink(), random: { n in n / 3 })
+        _ = JumpCloudAPI(http: http, baseURL: Self.base, apiKey: "k", orgID: nil).fetchUsers()
+        #expect(clock.sleeps == [11_666])
+    }
+
+    @Test func aScheduledRunGivesUpAfterTwo429s() {
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "1"]) }
+        var policy = RetryPolicy()
+        policy.maxRateLimitedAttempts = RetryPolicy.scheduledRateLimitedAttempts
+        let clock = FixedClock()
+        let http = JumpCloudHTTP(transport: t, clock: clock, log: MemoryLogSink(), policy: policy, random: { $0 })
+        guard case .failure(let e) = JumpCloudAPI(http: http, baseURL: Self.base, apiKey: "k", orgID: nil).fetchUsers() else {
+            Issue.record("succeeded"); return
+        }
+        #expect(t.sent.count == 2)
+        #expect(clock.sleeps.count == 1)
+        #expect(e.message.contains("HTTP 429") && e.message.contains("next run"))
+        // 5xx still get the usual attempts.
+        let t5 = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 503) }
+        let http5 = JumpCloudHTTP(transport: t5, clock: FixedClock(), log: MemoryLogSink(), policy: policy, random: { $0 })
+        _ = JumpCloudAPI(http: http5, baseURL: Self.base, apiKey: "k", orgID: nil).fetchUsers()
+        #expect(t5.sent.count == RetryPolicy().maxAttempts)
+    }
+
+    @Test func aTotalCountThatChangesBetweenPagesStopsTheSync() {
+        // Full pages forever and a totalCount that keeps growing: today's loop never ends.
+        var calls = 0
+        let t = JumpCloudFakeTransport { req in
+            calls += 1
+            let skip = Self.query(req.url, "skip") ?? 0
+            let page = (skip..<(skip + 100)).map(Self.record).joined(separator: ",")
+            return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(1000 + calls * 1000)}"#)
+        }
+        guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("accepted"); return }
+        #expect(e.code == .inconsistent)
+        #expect(t.sent.count == 2)
+        #expect(e.message.contains("totalCount changed"))
+    }
+
+    @Test func anUnderReportedTotalCountDoesNotTruncateTheDirectory() {
+        for claimed in [200, 100, 0] {
+            let t = JumpCloudFakeTransport { req in
+                let skip = Self.query(req.url, "skip") ?? 0
+                let page = (skip..<min(250, skip + 100)).map(Self.record).joined(separator: ",")
+                return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(claimed)}"#)
+            }
+            guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("truncated to \(claimed)"); continue }
+            #expect(e.code == .inconsistent)
+        }
+    }
+
+    @Test func groupsArePagedSortedByIDAndXTotalCountIsChecked() throws {
+        let t = Self.org(total: 3)
+        _ = try api(t).fetchDirectoryUsers().get()
+        let groupURLs = t.sent.map { $0.url }.filter { $0.hasSuffix("sort=_id") && $0.contains("/api/v2/usergroups?") }
+        #expect(groupURLs == ["\(Self.base)/api/v2/usergroups?limit=100&skip=0&sort=_id"])
+        let groups = #"[{"id":"aaaa00000000000000000001","name":"Engineering"},{"id":"aaaa00000000000000000002","name":"Sales"}]"#
+        // Announces 5 groups but ends after 2; announces 1 but sends 2; changes between pages.
+        for (header, pageSize) in [("5", 100), ("1", 100), ("x", 100)] {
+            let bad = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(groups, headers: ["x-total-count": header]) }
+            guard case .failure(let e) = api(bad, pageSize: pageSize).fetchGroups() else { Issue.record("accepted x-total-count \(header)"); continue }
+            #expect(e.code == (header == "x" ? .malformed : .inconsistent))
+        }
+        var n = 0
+        let drifting = JumpCloudFakeTransport { _ in
+            n += 1
+            return JumpCloudFakeTransport.json(groups, headers: ["x-total-count": "\(10 + n)"])
+        }
+        guard case .failure(let e) = api(drifting, pageSize: 2).fetchGroups() else { Issue.record("accepted"); return }
+        #expect(e.message.contains("x-total-count changed"))
+        let good = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(groups, headers: ["x-total-count": " 2\r\n"]) }
+        #expect(try api(good).fetchGroups().get().count == 2)
+    }
+
+    @Test func aRecordOutsideTheLimitsIsSkippedAndNamed() throws {
+        let long = String(repeating: "l", count: 300)
+        let longUser = #"{"_id":"5f1b0000000000000000long","username":"\#(long)","email":"x@contoso.com","activated":true,"suspended":false,"account_locked":false}"#
+        let longGroup = String(repeating: "G", count: 1000)
+        let t = JumpCloudFakeTransport { req in
+            if req.url.contains("/api/systemusers") {
+                return JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(0)),\#(longUser),\#(Self.record(1))],"totalCount":3}"#)
+            }
+            if req.url.contains("/api/v2/usergroups?") {
+                return JumpCloudFakeTransport.json(#"[{"id":"aaaa00000000000000000001","name":"\#(longGroup)"},{"id":"aaaa00000000000000000002","name":"Sales"}]"#)
+            }
+            return JumpCloudFakeTransport.json(#"[{"to":{"id":"\#(Self.id(1))","type":"user"}}]"#)
+        }
+        let (d, report) = try DirectorySync.run(api: api(t), systemContext: nil, existing: nil, now: 5).get()
+        #expect(d.users.map { $0.username } == ["user0", "user1"])
+        #expect(d.users[1].groups == ["Sales"])
+        #expect(report.skipped.count == 2)
+        #expect(report.skipped[0].hasPrefix("user 5f1b0000000000000000long (" + String(repeating: "l", count: 64) + "...)"))
+        #expect(report.skipped[1].hasPrefix("group aaaa00000000000000000001 (GGGG"))
+        #expect(report.lines.contains("skipped 2 records outside jcfed's limits:"))
+        // The directory written holds only what its parser accepts.
+        #expect(DirectoryFile.parse(DirectoryFile.serialize(d)).map { $0.users.count } == .success(2))
+        // A record without the shape of a user is still fatal.
+        let broken = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"results":[{"_id":"abc","username":"x"}],"totalCount":1}"#) }
+        guard case .failure(let e) = api(broken).fetchUsers() else { Issue.record("accepted"); return }
+        #expect(e.code == .malformed)
+    }
+
+    @Test func systemContextBindingsThroughGroupsAreReadOnceWithXTotalCount() throws {
+        let entries = #"[{"id":"\#(Self.id(1))","type":"user","paths":[[{"to":{"id":"g1","type":"user_group"}},{"to":{"id":"\#(Self.id(1))","type":"user"}}],[{"to":{"id":"\#(Self.id(1))","type":"user"}}]]},{"id":"\#(Self.id(2))","type":"user","paths":[[{"to":{"id":"g1","type":"user_group"}},{"to":{"id":"\#(Self.id(2))","type":"user"}}]]}]"#
+        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(entries, headers: ["x-total-count": "2"]) }
+        let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        #expect(try sc.fetchBoundUserIDs().get() == [Self.id(1), Self.id(2)])
+        let lying = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(entries, headers: ["x-total-count": "7"]) }
+        let sc2 = SystemContextClient(http: JumpCloudHTTP(transport: lying, clock: FixedClock(), log: MemoryLogSink()),
+                                      baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        guard case .failure(let e) = sc2.fetchBoundUserIDs() else { Issue.record("accepted"); return }
+        #expect(e.code == .inconsistent)
     }
 
     // MARK: System Context

@@ -38,7 +38,8 @@ umask 022
 # Files -------------------------------------------------------------------------------------------
 install -d "$root/DEBIAN" "$root/usr/lib/$multiarch/security" "$root/usr/sbin" \
   "$root/usr/share/man/man5" "$root/usr/share/man/man8" "$root/usr/share/pam-configs" \
-  "$root/usr/share/doc/jcfed" "$root/usr/share/lintian/overrides" "$root/etc/jcfed"
+  "$root/usr/share/doc/jcfed" "$root/usr/share/lintian/overrides" "$root/etc/jcfed" \
+  "$root/usr/lib/systemd/system"
 install -m 0644 "$build/pam_jcfed.so" "$root/usr/lib/$multiarch/security/pam_jcfed.so"
 install -m 0755 "$build/jcfed" "$root/usr/sbin/jcfed"
 # What dh_strip does: no symbol table, no .comment/.note (the module is stripped by make module).
@@ -49,6 +50,10 @@ gzip -9n < man/jcfed.conf.5 > "$root/usr/share/man/man5/jcfed.conf.5.gz"
 install -m 0644 pam/pam-configs/jcfed "$root/usr/share/pam-configs/jcfed"
 install -m 0644 pam/jcfed.conf.example "$root/etc/jcfed/jcfed.conf"
 install -m 0644 "$here/copyright" "$root/usr/share/doc/jcfed/copyright"
+# The daily directory sync: shipped disabled (jcfed directory schedule enable).
+for u in jcfed-directory-sync.service jcfed-directory-sync.timer; do
+  install -m 0644 "$here/$u" "$root/usr/lib/systemd/system/$u"
+done
 install -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/jcfed"
 chmod 0644 "$root"/usr/share/man/man*/*.gz
 

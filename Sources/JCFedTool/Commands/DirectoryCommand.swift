@@ -23,7 +23,7 @@ struct DirectoryCommand: ParsableCommand {
         API key fetches only this device's bindings through the System Context API, signed with \
         the agent's own key. Any failure keeps the installed file.
         """,
-        subcommands: [Sync.self, Import.self, Show.self])
+        subcommands: [Sync.self, Import.self, Show.self, DirectoryFleet.Schedule.self])
 
     enum Source: String, CaseIterable, ExpressibleByArgument {
         /// Whatever is available: the API key file for users, the agent for bindings.
@@ -58,10 +58,50 @@ struct DirectoryCommand: ParsableCommand {
         @Option(name: .customLong("max-attempts"), help: .hidden)
         var maxAttempts: Int = RetryPolicy().maxAttempts
 
+        @Flag(help: "A scheduled run (the systemd timer passes it): give up after \(RetryPolicy.scheduledRateLimitedAttempts) answers of HTTP 429 and keep the installed directory; the next run retries.")
+        var scheduled = false
+
+        @Option(help: ArgumentHelp("Before syncing, wait this device's fixed delay between 0 and SECONDS (from /etc/machine-id), so a cron or MDM job run everywhere at once is spread.", valueName: "SECONDS"))
+        var splay: Int?
+
+        @Option(name: .customLong("machine-id-file"), help: .hidden)
+        var machineIDFile: String?
+
+        @Flag(name: .customLong("admin-host"), help: "This host holds the org admin API key on purpose, although the JumpCloud agent runs here.")
+        var adminHost = false
+
+        func validate() throws {
+            if let s = splay, !(1...604_800).contains(s) {
+                throw ValidationError("--splay must be between 1 and 604800 seconds")
+            }
+        }
+
         func run() throws {
             let (c, owner) = try options.load()
-            let now = SystemClock().wallSeconds()
             let log = DirectoryToolSupport.StderrLog()
+
+            // An org admin API key on a device is a copy on every device of the fleet (and ~1,100
+            // requests per device per run): refused where the JumpCloud agent runs.
+            if source != .system, !adminHost, DirectoryFleet.agentInstalled(agentDir: c.jumpcloud.agentDir),
+               case .success(_?) = DirectoryToolSupport.readAPIKey(c.jumpcloud.apiKeyFile, owner: owner) {
+                throw DirectoryToolSupport.fail("this host runs the JumpCloud agent (\(c.jumpcloud.agentDir)/jcagent.conf) and holds an org admin API key (\(c.jumpcloud.apiKeyFile)): devices sync only their bindings (--source system) and get the users with `jcfed directory import`; remove the key from devices, or pass --admin-host if this is the admin host; nothing was written")
+            }
+            if let seconds = splay {
+                let root = try options.resolvedRoot()
+                let path = machineIDFile ?? (root == "/" ? "" : root) + "/etc/machine-id"
+                let delay: Int
+                if let id = DirectoryFleet.machineID(path: path, owner: owner) {
+                    delay = DirectoryFleet.splayDelay(machineID: id, seconds: seconds)
+                } else {
+                    delay = Int.random(in: 0..<seconds)
+                    log.log(.warning, "\(path) is unreadable: --splay waits a random delay instead of this device's fixed one")
+                }
+                fputs("jcfed: --splay: waiting \(delay) s before syncing (this device's delay within 0-\(seconds - 1) s)\n", stderr)
+                SystemClock().sleep(millis: Int64(delay) * 1000)
+            }
+            let lockFD = try DirectoryFleet.lock(stateDir: c.mapping.stateDir, owner: owner)
+            defer { close(lockFD) }
+            let now = SystemClock().wallSeconds()
 
             var existing: Directory?
             switch DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) {
@@ -74,6 +114,7 @@ struct DirectoryCommand: ParsableCommand {
             let transport = CurlTransport(caFile: caFile, proxy: nil, maxResponseBytes: JumpCloudHTTP.maxBodyBytes)
             var policy = RetryPolicy()
             policy.maxAttempts = max(1, min(maxAttempts, 20))
+            policy.maxRateLimitedAttempts = scheduled ? RetryPolicy.scheduledRateLimitedAttempts : policy.maxAttempts
             let http = JumpCloudHTTP(transport: transport, clock: SystemClock(), log: log, policy: policy,
                                      timeoutSeconds: max(1, min(timeout, 600)))
 
@@ -146,6 +187,8 @@ struct DirectoryCommand: ParsableCommand {
 
         func run() throws {
             let (c, owner) = try options.load()
+            let lockFD = try DirectoryFleet.lock(stateDir: c.mapping.stateDir, owner: owner)
+            defer { close(lockFD) }
             let now = SystemClock().wallSeconds()
             var given: Int64?
             if let text = syncedAt {

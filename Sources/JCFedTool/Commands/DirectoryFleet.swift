@@ -1,0 +1,131 @@
+import ArgumentParser
+import JCFedCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `jcfed directory sync` does for fleets (issue 13): a per-device splay for cron and MDM
+/// schedules, the refusal of an org admin API key on a device, the lock that serialises `sync`
+/// and `import`, and `jcfed directory schedule` for the packaged systemd timer.
+enum DirectoryFleet {
+    static let timerUnit = "jcfed-directory-sync.timer"
+    static let unitDirectory = "/usr/lib/systemd/system"
+    static let wantsDirectory = "/etc/systemd/system/timers.target.wants"
+
+    /// This device's fixed delay in 0..<seconds: FNV-1a (64 bit) of "jcfed-directory-sync\n"
+    /// followed by the machine id, modulo `seconds`. The same device always waits the same time;
+    /// machine ids are random, so devices spread evenly over the window.
+    static func splayDelay(machineID: String, seconds: Int) -> Int {
+        guard seconds > 1 else { return 0 }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in Array("jcfed-directory-sync\n".utf8) + Array(machineID.utf8) {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return Int(h % UInt64(seconds))
+    }
+
+    /// The machine id (first line of /etc/machine-id), nil when it cannot be read.
+    static func machineID(path: String, owner: UInt32) -> String? {
+        guard case .success(let text) = SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 256)) else { return nil }
+        let line = String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+        return line.isEmpty ? nil : line
+    }
+
+    /// True when the JumpCloud agent is installed here (its jcagent.conf exists).
+    static func agentInstalled(agentDir: String) -> Bool {
+        var st = stat()
+        return lstat(agentDir + "/jcagent.conf", &st) == 0
+    }
+
+    /// An exclusive lock on `<stateDir>/directory.lock` held until the returned descriptor is
+    /// closed (at exit): a timer's sync and an admin's import cannot undo each other.
+    static func lock(stateDir: String, owner: UInt32, waitSeconds: Int = 10) throws -> Int32 {
+        let path = stateDir + "/directory.lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        guard fd >= 0 else {
+            throw DirectoryToolSupport.fail("cannot open the lock file \(path): \(String(cString: strerror(errno))); nothing was written")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG), st.st_uid == owner else {
+            close(fd)
+            throw DirectoryToolSupport.fail("the lock file \(path) is not a regular file owned by uid \(owner); remove it and run the command again")
+        }
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, waited < waitSeconds * 10 else {
+                close(fd)
+                throw DirectoryToolSupport.fail("another jcfed directory sync or import is running (it holds \(path)); nothing was written; try again when it has finished")
+            }
+            usleep(100_000)
+            waited += 1
+        }
+        return fd
+    }
+
+    /// `jcfed directory schedule enable|disable|status`.
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable, disable or show the packaged daily sync timer (jcfed-directory-sync.timer).",
+            discussion: """
+            enable runs `systemctl enable --now jcfed-directory-sync.timer` (disable: `systemctl \
+            disable --now`), with a fixed environment. Under --root DIR nothing is started: the \
+            timer is enabled by its symlink in DIR/etc/systemd/system/timers.target.wants.
+            """)
+
+        enum Action: String, CaseIterable, ExpressibleByArgument { case enable, disable, status }
+
+        @OptionGroup var options: IdentityToolOptions
+
+        @Argument(help: "enable, disable or status")
+        var action: Action
+
+        func run() throws {
+            let root = try options.resolvedRoot()
+            if root == "/" {
+                let candidates: [String] = ["/usr/bin/systemctl", "/bin/systemctl"]
+                guard let systemctl = candidates.first(where: { access($0, X_OK) == 0 }) else {
+                    throw DirectoryToolSupport.fail("systemctl was not found: this system does not run systemd; schedule `jcfed directory sync --splay SECONDS` with cron instead")
+                }
+                guard access(unitDirectory + "/" + timerUnit, F_OK) == 0 else {
+                    throw DirectoryToolSupport.fail("\(unitDirectory)/\(timerUnit) is not installed (install the jcfed package)")
+                }
+                let status: Int32
+                switch action {
+                case .enable: status = Subprocess.run(systemctl, ["enable", "--now", timerUnit])
+                case .disable: status = Subprocess.run(systemctl, ["disable", "--now", timerUnit])
+                case .status: status = Subprocess.run(systemctl, ["list-timers", "--all", "--no-pager", timerUnit])
+                }
+                guard status == 0 || action == .status else {
+                    throw DirectoryToolSupport.fail("systemctl \(action.rawValue) \(timerUnit) failed (exit \(status))")
+                }
+                return
+            }
+            let unit = root + unitDirectory + "/" + timerUnit
+            let wants = root + wantsDirectory
+            let link = wants + "/" + timerUnit
+            var st = stat()
+            let linked = lstat(link, &st) == 0 && UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFLNK)
+            switch action {
+            case .status:
+                print("\(timerUnit): " + (access(unit, F_OK) == 0 ? (linked ? "enabled" : "disabled") : "not installed")
+                      + " (under \(root))")
+            case .enable:
+                guard access(unit, F_OK) == 0 else { throw DirectoryToolSupport.fail("\(unit) is not installed (install the jcfed package)") }
+                if linked { print("\(timerUnit): already enabled"); return }
+                do { try FileSystem.makeDirectories(wants, mode: 0o755) } catch let f as ToolFailure {
+                    throw DirectoryToolSupport.fail(f.message)
+                }
+                guard symlink(unitDirectory + "/" + timerUnit, link) == 0 else {
+                    throw DirectoryToolSupport.fail("cannot create \(link): \(String(cString: strerror(errno)))")
+                }
+                print("\(timerUnit): enabled (\(link))")
+            case .disable:
+                if linked, unlink(link) != 0 {
+                    throw DirectoryToolSupport.fail("cannot remove \(link): \(String(cString: strerror(errno)))")
+                }
+                print("\(timerUnit): disabled")
+            }
+        }
+    }
+}

@@ -21,6 +21,12 @@ Faults (`faults` dict, or POST /_control/faults): each counter applies to the ne
   interrupt: N         Content-Length larger than the body, then the connection is closed
   clock_offset: S      the emulator's clock runs S seconds ahead (stale Date test)
   wrong_total: K       /api/systemusers reports totalCount + K (a list that changes while paging)
+  total_drift: K       /api/systemusers reports totalCount + K * page number (changes on every page)
+  wrong_header_total: K  v2 lists report x-total-count + K
+v2 lists send `x-total-count` (as JumpCloud does). A system's fixture entry may have
+`bound_group_ids`: the members of those groups are bound through the group, and
+/api/v2/systems/{id}/users answers each user once with one path per binding (multi-hop
+[group, user] paths for group bindings), as the real endpoint does.
 
 Use in-process (`with JumpCloudEmulator(state_dir, fixture) as jc: ...`) or as a program:
   python3 jumpcloud_emulator.py --state-dir DIR --fixture FILE [--port 0] [--host 127.0.0.1]
@@ -257,10 +263,11 @@ class JumpCloudEmulator:
         with self.lock:
             return [r for r in self.requests if r["path"].startswith(prefix)]
 
-    def add_system(self, system_key, public_key_pem, bound_user_ids):
+    def add_system(self, system_key, public_key_pem, bound_user_ids, bound_group_ids=()):
         self.fixture["systems"] = [s for s in self.fixture["systems"] if s["systemKey"] != system_key]
         self.fixture["systems"].append({"systemKey": system_key, "public_key_pem": public_key_pem,
-                                        "bound_user_ids": list(bound_user_ids)})
+                                        "bound_user_ids": list(bound_user_ids),
+                                        "bound_group_ids": list(bound_group_ids)})
 
     def take_fault(self, name, path):
         """True when fault `name` applies to this request (and counts it down)."""
@@ -408,7 +415,7 @@ class JumpCloudHandler(BaseHTTPRequestHandler):
         users = list(self.emu.fixture["users"])
         if q.get("sort") == "_id":
             users.sort(key=lambda u: u["_id"])
-        total = len(users) + self.emu.faults.get("wrong_total", 0)
+        total = len(users) + self.emu.faults.get("wrong_total", 0) + self.emu.faults.get("total_drift", 0) * (skip // limit)
         self.send_json(200, {"results": users[skip:skip + limit], "totalCount": total},
                        note=f"sort={q.get('sort')}")
 
@@ -418,7 +425,11 @@ class JumpCloudHandler(BaseHTTPRequestHandler):
             return self.send_json(400, {"message": "bad paging parameters"})
         groups = [{"id": g["id"], "name": g["name"], "type": "user_group",
                    "attributes": None, "description": ""} for g in self.emu.fixture["groups"]]
-        self.send_json(200, groups[skip:skip + limit])
+        self.send_v2_list(groups, skip, limit)
+
+    def send_v2_list(self, entries, skip, limit, note=""):
+        total = len(entries) + self.emu.faults.get("wrong_header_total", 0)
+        self.send_json(200, entries[skip:skip + limit], note=note, extra_headers={"x-total-count": str(total)})
 
     def group_members(self, gid):
         limit, skip, _ = self.query()
@@ -430,7 +441,7 @@ class JumpCloudHandler(BaseHTTPRequestHandler):
         members = [{"from": {"id": gid, "type": "user_group", "attributes": None},
                     "to": {"id": uid, "type": "user", "attributes": None}, "attributes": None}
                    for uid in group["members"]]
-        self.send_json(200, members[skip:skip + limit])
+        self.send_v2_list(members, skip, limit)
 
     # -- System Context
 
@@ -443,10 +454,18 @@ class JumpCloudHandler(BaseHTTPRequestHandler):
         limit, skip, _ = self.query()
         if limit is None:
             return self.send_json(400, {"message": "bad paging parameters"})
-        entries = [{"id": uid, "type": "user", "compiledAttributes": {"ldapGroups": []},
-                    "paths": [[{"attributes": None, "to": {"attributes": None, "id": uid, "type": "user"}}]]}
-                   for uid in system["bound_user_ids"]]
-        self.send_json(200, entries[skip:skip + limit], note="signature:ok")
+        paths = {}
+        for uid in system["bound_user_ids"]:
+            paths.setdefault(uid, []).append([{"attributes": None, "to": {"attributes": None, "id": uid, "type": "user"}}])
+        for gid in system.get("bound_group_ids", []):
+            group = next((g for g in self.emu.fixture["groups"] if g["id"] == gid), None)
+            for uid in (group or {}).get("members", []):
+                paths.setdefault(uid, []).append([
+                    {"attributes": None, "to": {"attributes": None, "id": gid, "type": "user_group"}},
+                    {"attributes": None, "to": {"attributes": None, "id": uid, "type": "user"}}])
+        entries = [{"id": uid, "type": "user", "compiledAttributes": {"ldapGroups": []}, "paths": p}
+                   for uid, p in paths.items()]
+        self.send_v2_list(entries, skip, limit, note="signature:ok")
 
     def verify_signature(self, system_key):
         """(problem, system): problem is None when the request is properly signed."""

@@ -273,7 +273,7 @@ def bound_ids():
 def test_system_context_bindings_are_signed_and_stored(world, jc):
     world.install_agent()
     jc.add_system(SYSTEM_KEY, public_pem(world.device_key), bound_ids())
-    p = world.sync(source="auto")
+    p = world.sync("--admin-host", source="auto")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "bound to this device: 3 users" in p.stdout
     sc = jc.requests_to("/api/v2/systems/")

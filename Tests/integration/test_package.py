@@ -234,7 +234,9 @@ def test_deb_contents_and_depends(debs):
     for f in [f"/usr/lib/{multiarch}/security/pam_jcfed.so", "/usr/sbin/jcfed",
               "/usr/share/man/man8/pam_jcfed.8.gz", "/usr/share/man/man8/jcfed.8.gz",
               "/usr/share/man/man5/jcfed.conf.5.gz", "/usr/share/pam-configs/jcfed", "/etc/jcfed/jcfed.conf",
-              "/usr/share/doc/jcfed/copyright", "/usr/share/doc/jcfed/changelog.Debian.gz"]:
+              "/usr/share/doc/jcfed/copyright", "/usr/share/doc/jcfed/changelog.Debian.gz",
+              "/usr/lib/systemd/system/jcfed-directory-sync.timer",
+              "/usr/lib/systemd/system/jcfed-directory-sync.service"]:
         assert f in files, f"{f} not in the package:\n{listing}"
     assert owners == {"root/root"}, owners
     assert not [f for f in files if "wycheproof" in f.lower() or f.startswith("/usr/share/doc/jcfed/vectors")]

@@ -42,7 +42,10 @@ enum DirectoryFleet {
     /// closed (at exit): a timer's sync and an admin's import cannot undo each other.
     static func lock(stateDir: String, owner: UInt32, waitSeconds: Int = 10) throws -> Int32 {
         let path = stateDir + "/directory.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        var fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        if fd < 0, errno == ENOENT, mkdir(stateDir, 0o755) == 0 {
+            fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        }
         guard fd >= 0 else {
             throw DirectoryToolSupport.fail("cannot open the lock file \(path): \(String(cString: strerror(errno))); nothing was written")
         }

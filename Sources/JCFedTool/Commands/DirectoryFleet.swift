@@ -43,7 +43,7 @@ enum DirectoryFleet {
     static func lock(stateDir: String, owner: UInt32, waitSeconds: Int = 10) throws -> Int32 {
         let path = stateDir + "/directory.lock"
         var fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        if fd < 0, errno == ENOENT, mkdir(stateDir, 0o755) == 0 {
+        if fd < 0, errno == ENOENT, (try? FileSystem.makeDirectories(stateDir, mode: 0o755)) != nil {
             fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         }
         guard fd >= 0 else {

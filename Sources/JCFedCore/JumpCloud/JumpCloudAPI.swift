@@ -97,6 +97,7 @@ public final class JumpCloudAPI {
     /// directory parser refuses: outside its limits, so skipped rather than fatal.
     static func hasUserShape(_ record: JSONValue) -> (String, String)? {
         guard let o = record.objectValue else { return nil }
+        if let a = o["_id"]?.stringValue, let b = o["id"]?.stringValue, a != b { return nil }
         guard let id = o["_id"]?.stringValue ?? o["id"]?.stringValue, DirectoryFile.isObjectID(id),
               let name = o["username"]?.stringValue,
               o["activated"]?.boolValue != nil, o["suspended"]?.boolValue != nil, o["account_locked"]?.boolValue != nil else { return nil }

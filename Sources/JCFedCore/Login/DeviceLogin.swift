@@ -70,7 +70,8 @@ struct DeviceLogin {
     /// plant signing keys, or swap a folder for a link when it is cleared): a service error, not a
     /// login without the cache. One that cannot be created is only a warning.
     private func openCache() -> Result<MetadataCache?, Outcome> {
-        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner) {
+        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner,
+                                  deviceIdentity: environment.deviceIdentity(), maxStaleSeconds: Int64(idp.cacheMaxStale)) {
         case .success(let c): return .success(c)
         case .failure(let p) where p.isUnsafe:
             return .failure(Outcome(.serviceError, reason: "unsafe-cache-dir",
@@ -88,7 +89,7 @@ struct DeviceLogin {
         let requests = DeviceFlowRequests(deviceAuthorizationEndpoint: metadata.deviceAuthorizationEndpoint,
                                           tokenEndpoint: metadata.tokenEndpoint, clientID: idp.clientID,
                                           clientSecret: subject.loaded.clientSecret, scopes: idp.scopes)
-        var machine = DeviceFlowMachine(loginDeadline: deadline)
+        var machine = DeviceFlowMachine(loginDeadline: deadline, jitterSeed: environment.random())
         var authorization: DeviceAuthorization?
         var action = machine.handle(.start, now: clock.monotonicMillis())
         for _ in 0..<DeviceLogin.maxSteps {

@@ -39,7 +39,10 @@ final class PAMSession {
             makeVerifier: { OpenSSLVerifier() },
             makeQR: { text in QRTerminal.render(text) },
             hostName: PAMSession.hostName,
-            deviceIdentity: MachineIdentity.read)
+            deviceIdentity: {
+                let id = MachineIdentity.read()
+                return id.isEmpty ? PAMSession.hostName() : id
+            })
     }
 
     /// gethostname(2): the machine's name as the person knows it (what sshd and login show).

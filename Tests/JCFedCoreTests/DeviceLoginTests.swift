@@ -330,6 +330,7 @@ import Testing
         #expect(o.reason == "idp-throttled")
         #expect(o.userMessage == LoginOutcomes.unavailableLocalPasswordMessage)
         #expect(o.adminDetail.contains("throttling") && o.adminDetail.contains("HTTP 429"))
+        #expect(rig.log.text.contains("identity provider throttled poll 1 (HTTP 429, Retry-After none)"))
         let times = rig.polls.map(\.at)
         #expect(!times.isEmpty)
         #expect(times.count <= 2 * rig.prompter.prompts.count, "\(times.count) polls for \(rig.prompter.prompts.count) answers")

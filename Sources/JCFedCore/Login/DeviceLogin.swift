@@ -137,6 +137,9 @@ struct DeviceLogin {
             if case .tokenReply = event, machine.intervalMillis > interval {
                 log.log(.info, "identity provider asked to slow down; polling every \(machine.intervalMillis / 1000) s")
             }
+            if case .tokenReply(.rateLimited(let retryAfter)) = event {
+                log.log(.info, "identity provider throttled poll \(machine.pollCount) (HTTP 429, Retry-After \(retryAfter.map { "\($0) s" } ?? "none"))")
+            }
         }
         return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "step limit"), loginTimeout: idp.loginTimeout))
     }

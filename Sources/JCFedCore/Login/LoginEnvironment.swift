@@ -27,7 +27,7 @@ public struct LoginEnvironment {
                 makeVerifier: @escaping () -> SignatureVerifier,
                 makeQR: @escaping (String) -> String? = { _ in nil },
                 configOwner: UInt32 = 0, hostName: @escaping () -> String = { "" },
-                random: @escaping () -> UInt64 = { UInt64.random(in: UInt64.min...UInt64.max) },
+                random: @escaping () -> UInt64 = SystemRandom.seed,
                 deviceIdentity: @escaping () -> String = { "" }) {
         self.log = log
         self.clock = clock

@@ -125,6 +125,7 @@ public struct DeviceFlowMachine: Sendable {
 
     private mutating func receiveToken(_ reply: TokenReply, now: Int64) -> Action {
         lastReplyAt = now
+        // Any answer but a 429 ends a run of them: the backoff starts over.
         if case .rateLimited = reply {} else { rateLimitedInARow = 0 }
         switch reply {
         case .idToken(let token):

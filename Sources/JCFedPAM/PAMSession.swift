@@ -38,7 +38,11 @@ final class PAMSession {
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
             makeQR: { text in QRTerminal.render(text) },
-            hostName: PAMSession.hostName)
+            hostName: PAMSession.hostName,
+            deviceIdentity: {
+                let id = MachineIdentity.read()
+                return id.isEmpty ? PAMSession.hostName() : id
+            })
     }
 
     /// gethostname(2): the machine's name as the person knows it (what sshd and login show).

@@ -266,16 +266,117 @@ import Testing
     @Test func rateLimitHonoursRetryAfterWithinTheLimit() {
         var m = Self.presented(deadline: 100_000)
         _ = m.handle(.answered, now: 1_000)
-        #expect(m.handle(.tokenReply(.rateLimited(retryAfter: 20)), now: 1_000) == .wait(untilMillis: 21_000))
-        #expect(m.handle(.timeReached, now: 21_000) == .poll)
-        // Without Retry-After: one interval.
-        #expect(m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: 21_000) == .wait(untilMillis: 26_000))
-        #expect(m.handle(.timeReached, now: 26_000) == .poll)
+        // Retry-After is the least it waits; the jitter adds at most half of it.
+        guard case .wait(let at) = m.handle(.tokenReply(.rateLimited(retryAfter: 20)), now: 1_000) else {
+            Issue.record("no wait after a 429"); return
+        }
+        #expect(at >= 21_000 && at <= 31_000)
+        #expect(m.handle(.timeReached, now: at - 1) == .wait(untilMillis: at))
+        #expect(m.handle(.timeReached, now: at) == .poll)
         // Retry-After past the deadline: the IdP is not available to us.
-        guard case .fail(let f) = m.handle(.tokenReply(.rateLimited(retryAfter: 3600)), now: 26_000) else {
+        guard case .fail(let f) = m.handle(.tokenReply(.rateLimited(retryAfter: 3600)), now: at) else {
             Issue.record("waited past the deadline"); return
         }
         #expect(f.code == .rateLimited)
+        #expect(f.description.contains("Retry-After 3600 s does not fit"))
+    }
+
+    /// Issue 13 item 6: a token-endpoint 429 used to re-poll every interval without waiting for
+    /// Enter until login_timeout (18-22 polls instead of ~1.6 per login). A 429 now counts like
+    /// any poll: after the polls one answer allows, the person is asked again.
+    @Test func rateLimitedPollsCountAgainstThePollsPerAnswer() {
+        var m = Self.presented(deadline: 1_000_000)
+        #expect(m.handle(.answered, now: 1_000) == .poll)
+        guard case .wait(let at) = m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: 1_000) else {
+            Issue.record("no wait after a 429"); return
+        }
+        #expect(m.handle(.timeReached, now: at) == .poll)
+        #expect(m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: at) == .promptAgain)
+        #expect(m.pollCount == 2)
+        // Enter at once: the next poll still waits for the (longer) backoff after the second 429.
+        guard case .wait(let next) = m.handle(.answered, now: at + 100) else { Issue.record("polled at once"); return }
+        #expect(next >= at + 10_000 && next <= at + 15_000)
+    }
+
+    /// A person who presses Enter once while the IdP throttles for ever: at most the polls of
+    /// that answer. (Today's main: a poll every interval until the deadline.)
+    @Test func persistentRateLimitWithOneAnswerPollsTwice() {
+        var m = Self.presented(deadline: 110_000)
+        var now: Int64 = 1_000
+        var action = m.handle(.answered, now: now)
+        for _ in 0..<100 {
+            switch action {
+            case .poll: action = m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: now)
+            case .wait(let until): now = until; action = m.handle(.timeReached, now: now)
+            default: break
+            }
+            if case .promptAgain = action { break }
+            if case .fail = action { break }
+        }
+        #expect(action == .promptAgain)
+        #expect(m.pollCount == 2)
+    }
+
+    /// The backoff doubles per 429 in a row (capped), and its jitter comes from the seed: the same
+    /// seed gives the same waits, different seeds spread them.
+    @Test func backoffIsExponentialAndJitteredFromTheSeed() {
+        func waits(seed: UInt64) -> [Int64] {
+            var m = M(loginDeadline: 10_000_000, jitterSeed: seed)
+            _ = m.handle(.start, now: 0)
+            _ = m.handle(.codeReply(.authorization(Self.auth(interval: 5, expiresIn: 9_000))), now: 0)
+            var now: Int64 = 0
+            var action = m.handle(.answered, now: now)
+            var out: [Int64] = []
+            for _ in 0..<40 where out.count < 8 {
+                switch action {
+                case .poll: action = m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: now)
+                case .wait(let until):
+                    out.append(until - now)
+                    now = until
+                    action = m.handle(.timeReached, now: now)
+                case .promptAgain: action = m.handle(.answered, now: now)
+                default: return out
+                }
+            }
+            return out
+        }
+        let a = waits(seed: 1)
+        #expect(a == waits(seed: 1))
+        #expect(a.count == 8)
+        let bases: [Int64] = [5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000, 60_000]
+        for (w, base) in zip(a, bases) { #expect(w >= base && w <= base + base / 2, "\(a)") }
+        let firsts = Set((1...20).map { waits(seed: UInt64($0)).first ?? 0 })
+        #expect(firsts.count > 10, "the jitter does not spread: \(firsts)")
+    }
+
+    /// Any other reply resets the exponent.
+    @Test func aPendingAnswerResetsTheBackoff() {
+        var m = Self.presented(deadline: 1_000_000)
+        _ = m.handle(.answered, now: 1_000)
+        guard case .wait(let at) = m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: 1_000) else { return }
+        #expect(m.handle(.timeReached, now: at) == .poll)
+        #expect(m.handle(Self.pending, now: at) == .promptAgain)
+        #expect(m.handle(.answered, now: at + 100) == .wait(untilMillis: at + 5_000))
+        #expect(m.handle(.timeReached, now: at + 5_000) == .poll)
+        guard case .wait(let again) = m.handle(.tokenReply(.rateLimited(retryAfter: nil)), now: at + 5_000) else { return }
+        #expect(again - (at + 5_000) <= 7_500, "the exponent was not reset")
+    }
+
+    /// Issue 13 item 6: Entra's user-facing throttle is `invalid_grant` with AADSTS50196; it
+    /// used to be a Conditional Access refusal. It is throttling, like a 429 (and AADSTS90055).
+    @Test func entraThrottlingErrorsAreRateLimited() {
+        for (error, code) in [("invalid_grant", 50_196), ("invalid_request", 90_055)] {
+            var m = Self.presented()
+            _ = m.handle(.answered, now: 1_000)
+            guard case .fail(let f) = m.handle(Self.error(error, [code]), now: 1_100) else {
+                Issue.record("\(error) \(code) did not end the flow"); continue
+            }
+            #expect(f.code == .rateLimited, "\(error) \(code)")
+        }
+        var m = Self.presented()
+        _ = m.handle(.answered, now: 1_000)
+        #expect(m.handle(Self.error("invalid_grant", [53_003]), now: 1_100)
+                == .fail(FlowFailure.from(IdPError(error: "invalid_grant", codes: [53_003], correlationID: "corr"))))
     }
 
     // MARK: the device code request

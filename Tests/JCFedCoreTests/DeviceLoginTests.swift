@@ -24,6 +24,7 @@ import Testing
         var qrText: String? = "QR-BLOCKS"
         var injectCheck = true
         var hostName = "host01"
+        var randomValue: UInt64 = 7
 
         static let alice = VerifiedIdentity(issuer: FlowFixtures.issuer, tid: FlowFixtures.tenant, oid: "0b1d-oid", sub: "pairwise-sub",
                                             upn: "alice@contoso.com", preferredUsername: "alice@contoso.com")
@@ -51,7 +52,8 @@ import Testing
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { FlowFakeVerifier() },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
-                configOwner: UInt32(getuid()), hostName: { [unowned self] in self.hostName })
+                configOwner: UInt32(getuid()), hostName: { [unowned self] in self.hostName },
+                random: { [unowned self] in self.randomValue })
             let check: DeviceLogin.TokenCheck = { [unowned self] token, context in
                 self.checkedTokens.append(token)
                 self.contexts.append(context)
@@ -304,6 +306,8 @@ import Testing
         ("unauthorized_client", [700_016], .serviceError, "client-rejected", Outcome.misconfiguredMessage),
         ("invalid_request", [900_144], .serviceError, "invalid-request", Outcome.misconfiguredMessage),
         ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableLocalPasswordMessage),
+        // Issue 13 item 6: Entra's throttle is not a policy refusal; the stack's offline policy applies.
+        ("invalid_grant", [50_196], .unavailable, "idp-throttled", LoginOutcomes.unavailableLocalPasswordMessage),
     ])
     func tokenEndpointErrors(error: String, codes: [Int], kind: Outcome.Kind, reason: String, message: String) {
         let rig = Rig(token: [Self.idpError(error, codes)])
@@ -313,6 +317,34 @@ import Testing
         #expect(o.userMessage == message)
         for c in codes { #expect(o.adminDetail.contains("AADSTS\(c)")) }
         #expect(o.adminDetail.contains("correlation_id=c0ffee00-1111-2222-3333-444455556666"))
+    }
+
+    /// Issue 13 item 6: a token endpoint that answers 429 for ever, and a person who presses
+    /// Enter every 10 s. Polls never outnumber two per Enter, back off, and the login ends as
+    /// throttled (PAM_AUTHINFO_UNAVAIL) once the next wait does not fit, not at login_timeout.
+    @Test func persistentTokenRateLimitPollsOnlyPerEnterAndEndsThrottled() {
+        let rig = Rig(token: [.success(FlowFixtures.response(429, "{}"))])
+        rig.prompter.thinkMillis = 10_000
+        let o = rig.run()
+        #expect(o.kind == .unavailable)
+        #expect(o.reason == "idp-throttled")
+        #expect(o.userMessage == LoginOutcomes.unavailableLocalPasswordMessage)
+        #expect(o.adminDetail.contains("throttling") && o.adminDetail.contains("HTTP 429"))
+        #expect(rig.log.text.contains("identity provider throttled poll 1 (HTTP 429, Retry-After none)"))
+        let times = rig.polls.map(\.at)
+        #expect(!times.isEmpty)
+        #expect(times.count <= 2 * rig.prompter.prompts.count, "\(times.count) polls for \(rig.prompter.prompts.count) answers")
+        #expect(times.count <= 8, "\(times)")
+        for (a, b) in zip(times, times.dropFirst()) { #expect(b - a >= 5_000) }
+        #expect(rig.clock.monotonicMillis() < 110_000)
+    }
+
+    @Test func aDeviceCodeRateLimitIsThrottled() {
+        let rig = Rig()
+        rig.transport.on("/devicecode", .success(FlowFixtures.response(429, "{}", headers: ["retry-after": "30"])))
+        let o = rig.run()
+        #expect(o.kind == .unavailable)
+        #expect(o.reason == "idp-throttled")
     }
 
     @Test func adminLinesNameTheFixForClientSecretProblems() {

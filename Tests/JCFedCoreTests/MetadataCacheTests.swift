@@ -89,12 +89,14 @@ import Testing
         }
     }
 
-    @Test func entriesLiveTwentyFourHours() throws {
+    @Test func entriesLiveTwentyFourHoursPlusTheDeviceSpread() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base, owner: Self.me, deviceIdentity: "machine-a").get()
+            let life = 86_400 + MetadataCache.spreadSeconds(for: "machine-a")
+            #expect(cache.softLifetimeSeconds == life)
             cache.write(url: Self.url, body: [0x7B, 0x7D], now: 1_000_000)
-            #expect(cache.read(url: Self.url, now: 1_000_000 + 86_399) != nil)
-            #expect(cache.read(url: Self.url, now: 1_000_000 + 86_400) == nil)
+            #expect(cache.read(url: Self.url, now: 1_000_000 + life - 1) != nil)
+            #expect(cache.read(url: Self.url, now: 1_000_000 + life) == nil)
             // A file from the future (clock set back) is not trusted to be fresh.
             #expect(cache.read(url: Self.url, now: 1_000_000 - 3_600) == nil)
         }
@@ -161,6 +163,20 @@ import Testing
         }
     }
 
+    /// Issue 13 item 7: a fleet's caches must not all expire 24 h after the same morning peak.
+    /// The spread is 0-4 h, fixed per device identity, and even over many devices.
+    @Test func lifetimeSpreadIsFixedPerDeviceAndEvenOverAFleet() {
+        #expect(MetadataCache.spreadSeconds(for: "machine-a") == MetadataCache.spreadSeconds(for: "machine-a"))
+        var buckets = [Int](repeating: 0, count: 4)
+        for i in 0..<4_000 {
+            let s = MetadataCache.spreadSeconds(for: "0f3c9a7e\(i)b5d14c2a8e6f0b1d3c5a7e9")
+            #expect(s >= 0 && s <= MetadataCache.maxSpreadSeconds)
+            buckets[Int(min(s / 3_600, 3))] += 1
+        }
+        // 1,000 expected per hour; a generous bound for a hash.
+        #expect(buckets.allSatisfy { $0 > 800 && $0 < 1_200 }, "\(buckets)")
+    }
+
     // MARK: the unknown-kid refresh limit
 
     @Test func forcedRefreshAtMostOncePerMinute() throws {
@@ -188,6 +204,7 @@ import Testing
         let transport: FlowFakeTransport
         let log = MemoryLogSink()
         var settings: IdPSettings
+        var maxStale = MetadataCache.defaultMaxStaleSeconds
 
         init(cacheDir: String) {
             transport = FlowFakeTransport(clock: clock)
@@ -197,7 +214,8 @@ import Testing
         }
 
         func client() -> ProviderClient {
-            let cache = try? MetadataCache.open(directory: settings.cacheDir, owner: MetadataCacheTests.me).get()
+            let cache = try? MetadataCache.open(directory: settings.cacheDir, owner: MetadataCacheTests.me,
+                                                maxStaleSeconds: maxStale).get()
             return ProviderClient(settings: settings, transport: transport, cache: cache, clock: clock,
                                   budget: RequestBudget(clock: clock, deadline: clock.monotonicMillis() + 60_000, httpTimeout: 10),
                                   log: log)
@@ -226,7 +244,7 @@ import Testing
         try Self.withDir { base in
             let rig = Rig(cacheDir: base + "/cache")
             _ = try rig.client().metadata().get()
-            rig.clock.advance(millis: 86_400_000)
+            rig.clock.advance(millis: (86_400 + MetadataCache.maxSpreadSeconds) * 1000)
             _ = try rig.client().metadata().get()
             #expect(rig.transport.requests(to: "/openid-configuration").count == 2)
         }
@@ -302,6 +320,108 @@ import Testing
             _ = try c.keys(mc).get()
             #expect(c.refreshKeysForUnknownKid(mc) != nil)
             #expect(rig.transport.requests(to: "/keys").count == 3)
+        }
+    }
+
+    /// Issue 13 item 7: an expired cache plus an IdP hiccup used to fail the login although
+    /// yesterday's discovery and keys would still verify. A failed refresh (unavailable, not a
+    /// configuration error) now uses the copy up to idp.cache_max_stale, with a warning.
+    @Test func aFailedRefreshServesTheStaleCopyUpToTheHardLimit() throws {
+        try Self.withDir { base in
+            let rig = Rig(cacheDir: base + "/cache")
+            let warm = rig.client()
+            _ = try warm.keys(try warm.metadata().get()).get()
+            rig.clock.advance(millis: 3 * 86_400_000)
+            rig.transport.on("/openid-configuration", .success(FlowFixtures.response(503, "")))
+            rig.transport.on("/keys", .failure(.timeout))
+            let c = rig.client()
+            let m = try c.metadata().get()
+            #expect(try c.keys(m).get().count == 1)
+            // Both were tried (the copies are past their lifetime), then the stale copies used.
+            #expect(rig.transport.requests(to: "/openid-configuration").count == 2)
+            #expect(rig.transport.requests(to: "/keys").count == 2)
+            let warnings = rig.log.lines.filter { $0.0 == .warning }.map(\.1)
+            #expect(warnings.count == 2)
+            #expect(warnings.allSatisfy { $0.contains("could not be refreshed") && $0.contains("72 h ago") })
+
+            // Past the hard limit: the failure stands.
+            rig.clock.advance(millis: 4 * 86_400_000)
+            #expect(rig.client().metadata() == .failure(.serverError(503)))
+
+            // A configuration error (wrong URL, unknown tenant) is never hidden by a stale copy.
+            rig.clock.advance(millis: -5 * 86_400_000)
+            rig.transport.on("/openid-configuration", .success(FlowFixtures.response(400, FlowFixtures.errorJSON("invalid_tenant", codes: [90002]))))
+            #expect(rig.client().metadata() == .failure(.httpStatus(400)))
+        }
+    }
+
+    @Test func cacheMaxStaleZeroNeverServesPastTheLifetime() throws {
+        try Self.withDir { base in
+            var rig = Rig(cacheDir: base + "/cache")
+            rig.maxStale = 0
+            _ = try rig.client().metadata().get()
+            rig.clock.advance(millis: (86_400 + MetadataCache.maxSpreadSeconds) * 1000)
+            rig.transport.on("/openid-configuration", .success(FlowFixtures.response(503, "")))
+            #expect(rig.client().metadata() == .failure(.serverError(503)))
+        }
+    }
+
+    /// Issue 13 item 7: the once-a-minute stamp was written before the fetch, so a failed fetch
+    /// blocked the next login's retry for a minute. Only a successful fetch holds it off now.
+    @Test func aFailedForcedRefreshDoesNotBlockTheNextLogin() throws {
+        try Self.withDir { base in
+            let rig = Rig(cacheDir: base + "/cache")
+            let warm = rig.client()
+            _ = try warm.keys(try warm.metadata().get()).get()
+            rig.clock.advance(millis: 5_000)
+            rig.transport.on("/keys", .success(FlowFixtures.response(503, "")))
+            let a = rig.client()
+            let ma = try a.metadata().get()
+            _ = try a.keys(ma).get()
+            #expect(a.refreshKeysForUnknownKid(ma) == .failure(.serverError(503)))
+            #expect(rig.transport.requests(to: "/keys").count == 2)
+
+            rig.clock.advance(millis: 2_000)
+            rig.transport.on("/keys", .success(FlowFixtures.response(200, FlowFixtures.jwksJSON(kids: ["key-1", "key-2"]))))
+            let b = rig.client()
+            let mb = try b.metadata().get()
+            _ = try b.keys(mb).get()
+            let refreshed = try #require(b.refreshKeysForUnknownKid(mb), "the failed fetch blocked the retry")
+            #expect(try refreshed.get().count == 2)
+            #expect(rig.transport.requests(to: "/keys").count == 3)
+            // The successful one does hold off the next for a minute.
+            let c = rig.client()
+            let mc = try c.metadata().get()
+            _ = try c.keys(mc).get()
+            #expect(c.refreshKeysForUnknownKid(mc) == nil)
+            #expect(rig.transport.requests(to: "/keys").count == 3)
+        }
+    }
+
+    /// Issue 13 item 7: a login refused a refresh (another one refreshed less than a minute ago)
+    /// re-reads the cache, where that other login left the new keys.
+    @Test func aRefusedRefreshRereadsTheCache() throws {
+        try Self.withDir { base in
+            let rig = Rig(cacheDir: base + "/cache")
+            let warm = rig.client()
+            _ = try warm.keys(try warm.metadata().get()).get()
+            rig.clock.advance(millis: 5_000)
+            // Login A read the old keys; then login B refreshes them (rotation).
+            let a = rig.client()
+            let ma = try a.metadata().get()
+            #expect(try a.keys(ma).get().count == 1)
+            rig.transport.on("/keys", .success(FlowFixtures.response(200, FlowFixtures.jwksJSON(kids: ["key-1", "key-2"]))))
+            let b = rig.client()
+            let mb = try b.metadata().get()
+            _ = try b.keys(mb).get()
+            #expect(try #require(b.refreshKeysForUnknownKid(mb)).get().count == 2)
+            #expect(rig.transport.requests(to: "/keys").count == 2)
+            // A is refused a fetch of its own, but gets B's keys from the cache without a request.
+            let reread = try #require(a.refreshKeysForUnknownKid(ma), "the refused login did not re-read the cache")
+            #expect(try reread.get().compactMap(\.kid) == ["key-1", "key-2"])
+            #expect(rig.transport.requests(to: "/keys").count == 2)
+            // Asked again with nothing newer in the cache: no keys, no request.
+            #expect(a.refreshKeysForUnknownKid(ma) == nil)
         }
     }
 

@@ -114,11 +114,12 @@ ROWS = [
         after_code=True, approve=True, min_seconds=2.0, bound=2 + ONE_REQUEST),
     # 429 with a Retry-After beyond login_timeout: not waited for, reported at once.
     Row("token-429-retry-after-too-long", UNAVAIL, faults=on("token", status=429, retry_after=3600),
-        after_code=True, approve=True, log="Retry-After does not fit"),
-    # 429 without Retry-After, for ever: polled once per interval (1 s here) until login_timeout,
-    # never faster, then reported as unavailable.
+        after_code=True, approve=True, log="Retry-After 3600 s does not fit"),
+    # 429 without Retry-After, for ever: backed off (1, 2, 4, 8 s... plus jitter, 1 s interval
+    # here), at most two polls per Enter, and reported as throttled once the next wait does not
+    # fit before login_timeout (test_throttling.py has the per-Enter rule).
     Row("token-429-no-retry-after-persistent", UNAVAIL, faults=on("token", status=429), after_code=True,
-        approve=True, login_timeout=10, bound=10 + MARGIN, min_seconds=8, log="HTTP 429", max_token_requests=11),
+        approve=True, login_timeout=10, bound=10 + MARGIN, log="reason=idp-throttled", max_token_requests=5),
     Row("token-drop-connection", UNAVAIL, faults=on("token", drop_connection=True), after_code=True, approve=True,
         log="unavailable during the device flow"),
     Row("token-malformed-json", UNAVAIL, faults=on("token", malformed_json=True), after_code=True, approve=True,

@@ -35,6 +35,9 @@ public struct IdPSettings: Sendable, Equatable {
     public var loginTimeout = 110
     public var clockSkew = 60
     public var cacheDir = "/var/cache/jcfed"
+    /// Seconds since its fetch for which a cached discovery document or JWK Set may still be used
+    /// when refreshing it fails (0: never past its lifetime).
+    public var cacheMaxStale = 604_800
     public var qr: QRMode = .auto
     public init() {}
 

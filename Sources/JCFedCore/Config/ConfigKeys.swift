@@ -46,6 +46,7 @@ enum ConfigKeys {
         "idp.login_timeout": { c, v in int(v, 10...3600, into: &c.idp.loginTimeout) },
         "idp.clock_skew": { c, v in int(v, 0...600, into: &c.idp.clockSkew) },
         "idp.cache_dir": { c, v in path(v, into: &c.idp.cacheDir) },
+        "idp.cache_max_stale": { c, v in int(v, 0...2_592_000, into: &c.idp.cacheMaxStale) },
         "idp.qr": { c, v in
             guard let q = QRMode(rawValue: v.lowercased()) else { return "must be auto, on or off" }
             c.idp.qr = q; return nil

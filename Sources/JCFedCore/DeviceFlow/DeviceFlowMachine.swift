@@ -8,9 +8,14 @@
 /// - no poll is sent at or after the earlier of the code's expiry and the login deadline;
 /// - after each answer to the prompt, at most `pollsPerAnswer` polls, then the person is asked
 ///   again (OpenSSH shows text only together with a prompt, and a blocked prompt cannot poll);
-/// - HTTP 429 waits for Retry-After (at least one interval) when that fits before the limit.
+/// - HTTP 429 on a poll backs off: the next poll waits at least max(interval, Retry-After),
+///   doubled for each 429 in a row (capped) plus up to half again of random jitter, and still
+///   counts against the polls allowed per answer; when that wait does not fit before the limit,
+///   the flow ends as throttled (the IdP is not available to us now).
 public struct DeviceFlowMachine: Sendable {
     public static let slowDownMillis: Int64 = 5_000
+    /// The exponential part of the 429 backoff stops growing here (Retry-After may ask for more).
+    public static let maxBackoffMillis: Int64 = 60_000
     /// Polls after one press of Enter: one now, one an interval later.
     public static let pollsPerAnswer = 2
 
@@ -57,10 +62,17 @@ public struct DeviceFlowMachine: Sendable {
     private var codeRequestedAt: Int64 = 0
     private var lastReplyAt: Int64?
     private var pollsSinceAnswer = 0
+    /// HTTP 429 answers in a row (the backoff exponent), and the earliest next poll after one.
+    private var rateLimitedInARow = 0
+    private var notBefore: Int64?
+    /// State of the jitter generator (SplitMix64): seeded by the caller, so tests are exact.
+    private var jitterState: UInt64
     private var final: Action?
 
-    public init(loginDeadline: Int64) {
+    /// `jitterSeed` comes from the login's random source (fixed in tests).
+    public init(loginDeadline: Int64, jitterSeed: UInt64 = 0) {
         self.loginDeadline = loginDeadline
+        self.jitterState = jitterSeed
     }
 
     /// The earlier of the code's expiry and the login deadline.
@@ -113,6 +125,8 @@ public struct DeviceFlowMachine: Sendable {
 
     private mutating func receiveToken(_ reply: TokenReply, now: Int64) -> Action {
         lastReplyAt = now
+        // Any answer but a 429 ends a run of them: the backoff starts over.
+        if case .rateLimited = reply {} else { rateLimitedInARow = 0 }
         switch reply {
         case .idToken(let token):
             return finish(.done(idToken: token))
@@ -127,12 +141,16 @@ public struct DeviceFlowMachine: Sendable {
                 return finish(FlowFailure.from(e))
             }
         case .rateLimited(let retryAfter):
-            let wait = max(intervalMillis, Int64(retryAfter ?? 0) * 1000)
-            guard limitFailure(at: now + wait) == nil else {
-                return finish(FlowFailure(.rateLimited, httpStatus: 429, detail: "Retry-After does not fit before the deadline"))
+            rateLimitedInARow += 1
+            let at = now + backoffMillis(retryAfter: retryAfter)
+            guard limitFailure(at: at) == nil else {
+                let why = retryAfter.map { "Retry-After \($0) s" } ?? "the backoff"
+                return finish(FlowFailure(.rateLimited, httpStatus: 429,
+                                          detail: "\(why) does not fit before the deadline (429 #\(rateLimitedInARow) in a row)"))
             }
-            phase = .waitingToPoll(at: now + wait)
-            return .wait(untilMillis: now + wait)
+            notBefore = at
+            // Counted like any other poll: no more polls than the person's answers allow.
+            return stillPending(now: now)
         case .unavailable(let status):
             return finish(FlowFailure(.unavailable, httpStatus: status))
         case .garbage(let status, let why):
@@ -145,7 +163,7 @@ public struct DeviceFlowMachine: Sendable {
             return schedulePoll(now: now)
         }
         // Ask the person again only when a poll can still follow the answer.
-        if let f = limitFailure(at: now + intervalMillis) { return finish(f) }
+        if let f = limitFailure(at: max(now + intervalMillis, notBefore ?? now)) { return finish(f) }
         phase = .waitingForPerson
         return .promptAgain
     }
@@ -154,6 +172,7 @@ public struct DeviceFlowMachine: Sendable {
     private mutating func schedulePoll(now: Int64) -> Action {
         var at = now
         if let last = lastReplyAt { at = max(at, last + intervalMillis) }
+        if let n = notBefore { at = max(at, n) }
         if let f = limitFailure(at: at) { return finish(f) }
         pollsSinceAnswer += 1
         if at > now {
@@ -168,6 +187,26 @@ public struct DeviceFlowMachine: Sendable {
         pollCount += 1
         phase = .awaitingReply
         return .poll
+    }
+
+    /// The wait after a 429: max(interval, Retry-After, interval doubled per earlier 429 in a row
+    /// up to maxBackoffMillis), plus a random 0-50 % of it, so throttled clients do not come back
+    /// in step.
+    private mutating func backoffMillis(retryAfter: Int?) -> Int64 {
+        let doublings = Int64(min(max(rateLimitedInARow - 1, 0), 16))
+        let exponential = min(intervalMillis * (Int64(1) << doublings), DeviceFlowMachine.maxBackoffMillis)
+        let base = max(intervalMillis, Int64(retryAfter ?? 0) * 1000, exponential)
+        let span = UInt64(max(base / 2, 0)) + 1
+        return base + Int64(nextRandom() % span)
+    }
+
+    /// SplitMix64: small, fast, and plenty for spreading retries (not for secrets).
+    private mutating func nextRandom() -> UInt64 {
+        jitterState &+= 0x9E37_79B9_7F4A_7C15
+        var z = jitterState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// Why nothing may be sent at time `t`, or nil.

@@ -13,7 +13,8 @@ public struct FlowFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidRequest        // invalid_request, invalid_scope, unsupported_grant_type
         case idpError              // an OAuth error we have no rule for
         case unavailable           // transport error, HTTP 5xx, temporarily_unavailable
-        case rateLimited           // HTTP 429 with no time left to honour Retry-After
+        case rateLimited           // throttled: HTTP 429 whose backoff does not fit before the limit,
+                                   // or an error that says so (AADSTS50196, AADSTS90055)
         case garbage               // a body that is neither a result nor an OAuth error
         case outOfOrder            // the driver sent an event the machine did not expect
     }
@@ -34,9 +35,16 @@ public struct FlowFailure: Error, Sendable, Equatable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// Entra's throttling errors, whatever the OAuth `error` they come with: AADSTS50196 (the
+    /// user-facing throttle, sent as `invalid_grant`) and AADSTS90055 (tenant throttling).
+    public static let throttlingAADSTS = [50_196, 90_055]
+
     /// A final OAuth error from either endpoint (pending and slow_down are handled before).
     public static func from(_ e: IdPError) -> FlowFailure {
         let code: Code
+        if throttlingAADSTS.contains(where: e.has) {
+            return FlowFailure(.rateLimited, idpError: e, httpStatus: e.httpStatus, detail: "the identity provider is throttling")
+        }
         switch e.error {
         case "authorization_declined", "access_denied": code = .declined
         case "expired_token", "code_expired": code = .expired

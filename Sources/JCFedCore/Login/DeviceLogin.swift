@@ -70,7 +70,8 @@ struct DeviceLogin {
     /// plant signing keys, or swap a folder for a link when it is cleared): a service error, not a
     /// login without the cache. One that cannot be created is only a warning.
     private func openCache() -> Result<MetadataCache?, Outcome> {
-        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner) {
+        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner,
+                                  deviceIdentity: environment.deviceIdentity(), maxStaleSeconds: Int64(idp.cacheMaxStale)) {
         case .success(let c): return .success(c)
         case .failure(let p) where p.isUnsafe:
             return .failure(Outcome(.serviceError, reason: "unsafe-cache-dir",
@@ -88,7 +89,7 @@ struct DeviceLogin {
         let requests = DeviceFlowRequests(deviceAuthorizationEndpoint: metadata.deviceAuthorizationEndpoint,
                                           tokenEndpoint: metadata.tokenEndpoint, clientID: idp.clientID,
                                           clientSecret: subject.loaded.clientSecret, scopes: idp.scopes)
-        var machine = DeviceFlowMachine(loginDeadline: deadline)
+        var machine = DeviceFlowMachine(loginDeadline: deadline, jitterSeed: environment.random())
         var authorization: DeviceAuthorization?
         var action = machine.handle(.start, now: clock.monotonicMillis())
         for _ in 0..<DeviceLogin.maxSteps {
@@ -135,6 +136,9 @@ struct DeviceLogin {
             // Only a poll's answer can slow us down; the code's own interval is not news.
             if case .tokenReply = event, machine.intervalMillis > interval {
                 log.log(.info, "identity provider asked to slow down; polling every \(machine.intervalMillis / 1000) s")
+            }
+            if case .tokenReply(.rateLimited(let retryAfter)) = event {
+                log.log(.info, "identity provider throttled poll \(machine.pollCount) (HTTP 429, Retry-After \(retryAfter.map { "\($0) s" } ?? "none"))")
             }
         }
         return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "step limit"), loginTimeout: idp.loginTimeout))

@@ -16,12 +16,19 @@ public struct LoginEnvironment {
     /// This machine's name, shown at sign-in so the person knows what they approve ("" if
     /// unknown). A function: only a federated sign-in asks, the not-federated path never does.
     public var hostName: () -> String
+    /// Random bits for spreading retries (the 429 backoff jitter); tests pass a fixed value.
+    public var random: () -> UInt64
+    /// A stable identity of this machine (e.g. /etc/machine-id), "" if unknown: it spreads the
+    /// cache lifetimes of a fleet over hours (MetadataCache.spreadSeconds).
+    public var deviceIdentity: () -> String
 
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
                 makeVerifier: @escaping () -> SignatureVerifier,
                 makeQR: @escaping (String) -> String? = { _ in nil },
-                configOwner: UInt32 = 0, hostName: @escaping () -> String = { "" }) {
+                configOwner: UInt32 = 0, hostName: @escaping () -> String = { "" },
+                random: @escaping () -> UInt64 = SystemRandom.seed,
+                deviceIdentity: @escaping () -> String = { "" }) {
         self.log = log
         self.clock = clock
         self.users = users
@@ -31,5 +38,7 @@ public struct LoginEnvironment {
         self.makeQR = makeQR
         self.configOwner = configOwner
         self.hostName = hostName
+        self.random = random
+        self.deviceIdentity = deviceIdentity
     }
 }

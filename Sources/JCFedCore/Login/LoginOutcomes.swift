@@ -24,6 +24,10 @@ enum LoginOutcomes {
 
     static func discovery(_ e: DiscoveryError) -> Outcome {
         if case .unreachable(.outOfMemory) = e { return outOfMemory }
+        if case .serverError(429) = e {
+            return Outcome(.unavailable, reason: "idp-throttled", admin: "identity provider is throttling: " + e.description,
+                           user: unavailableMessage)
+        }
         if e.isUnavailable {
             return Outcome(.unavailable, reason: "idp-unavailable", admin: e.description, user: unavailableMessage)
         }
@@ -77,7 +81,11 @@ enum LoginOutcomes {
         case .idpError:
             return Outcome(.authError, reason: "idp-error", admin: "the identity provider refused the sign-in" + idp,
                            user: "The identity provider refused the sign-in.")
-        case .unavailable, .rateLimited, .garbage:
+        case .rateLimited:
+            return Outcome(.unavailable, reason: "idp-throttled",
+                           admin: "identity provider is throttling the device flow: " + f.description,
+                           user: unavailableMessage)
+        case .unavailable, .garbage:
             return Outcome(.unavailable, reason: f.code == .garbage ? "idp-garbage" : "idp-unavailable",
                            admin: "identity provider unavailable during the device flow: " + f.description,
                            user: unavailableMessage)

@@ -7,13 +7,19 @@ import Darwin
 /// Discovery documents and JWK Sets cached under `idp.cache_dir`, one file per URL, so that
 /// most logins make no request before the device code. The directory is created 0700 and must
 /// be owned by root (the configuration owner); files are written atomically (AtomicReplace) and read
-/// with the SafeFile rules. A file older than 24 h, from the future, for another URL, or damaged
-/// counts as missing: the caller fetches and overwrites it.
+/// with the SafeFile rules. A file older than its lifetime (24 h plus this device's spread of
+/// 0-4 h, so a fleet's caches do not all expire at the same morning peak), from the future, for
+/// another URL, or damaged counts as missing: the caller fetches and overwrites it. When that
+/// fetch fails, the caller may still use a copy up to `maxStaleSeconds` old (readStale).
 ///
 /// File format: `jcfed-cache 1\n<fetched at, epoch seconds>\n<url>\n` then the body as served.
 /// Keeping the URL in the file guards against two URLs sharing a file name.
 public final class MetadataCache {
     public static let lifetimeSeconds: Int64 = 86_400
+    /// The per-device addition to the lifetime is 0 to this many seconds (4 h).
+    public static let maxSpreadSeconds: Int64 = 14_400
+    /// Default of idp.cache_max_stale (7 days).
+    public static let defaultMaxStaleSeconds: Int64 = 604_800
     /// At most one forced JWKS refresh (unknown `kid`) per URL in this many seconds, across processes.
     public static let forcedRefreshSpacingSeconds: Int64 = 60
     static let magic = "jcfed-cache 1"
@@ -23,29 +29,63 @@ public final class MetadataCache {
 
     public let directory: String
     let owner: UInt32
+    /// This device's addition to the lifetime (spreadSeconds(for:)).
+    public let spreadSeconds: Int64
+    /// How old a copy may be and still be used when a refresh fails (0: never past its lifetime).
+    public let maxStaleSeconds: Int64
 
-    private init(directory: String, owner: UInt32) {
+    private init(directory: String, owner: UInt32, spreadSeconds: Int64, maxStaleSeconds: Int64) {
         self.directory = directory
         self.owner = owner
+        self.spreadSeconds = spreadSeconds
+        self.maxStaleSeconds = maxStaleSeconds
+    }
+
+    /// How long a fetched copy is used before it is fetched again on this device.
+    public var softLifetimeSeconds: Int64 { MetadataCache.lifetimeSeconds + spreadSeconds }
+
+    /// 0 to maxSpreadSeconds, fixed for a device identity (e.g. /etc/machine-id) and evenly spread
+    /// over a fleet: a 64-bit FNV-1a hash, not a secret. An unknown identity ("") gets a fixed value.
+    public static func spreadSeconds(for deviceIdentity: String) -> Int64 {
+        let h = fnv1a64(Array(("jcfed-cache-spread\n" + deviceIdentity).utf8))
+        return Int64(h % UInt64(maxSpreadSeconds + 1))
     }
 
     /// The cache in `directory`, created when missing; failure says why it cannot be used (the
     /// login then goes to the network every time).
-    public static func open(directory: String, owner: UInt32) -> Result<MetadataCache, DiscoveryCacheProblem> {
+    public static func open(directory: String, owner: UInt32, deviceIdentity: String = "",
+                            maxStaleSeconds: Int64 = defaultMaxStaleSeconds) -> Result<MetadataCache, DiscoveryCacheProblem> {
         switch CacheDirectory.prepare(directory, owner: owner) {
         case .failure(let p): return .failure(DiscoveryCacheProblem(description: p.description, isUnsafe: p.isUnsafe))
-        case .success: return .success(MetadataCache(directory: directory, owner: owner))
+        case .success:
+            return .success(MetadataCache(directory: directory, owner: owner,
+                                          spreadSeconds: spreadSeconds(for: deviceIdentity),
+                                          maxStaleSeconds: max(0, maxStaleSeconds)))
         }
     }
 
-    /// The cached body for `url` when it is younger than the lifetime.
+    /// The cached body for `url` when it is younger than this device's lifetime.
     public func read(url: String, now: Int64) -> [UInt8]? {
+        guard let entry = entry(url: url, now: now), now - entry.fetchedAt < softLifetimeSeconds else { return nil }
+        return entry.body
+    }
+
+    /// The cached body for `url` and its age in seconds when it is younger than maxStaleSeconds,
+    /// however old beyond its lifetime: for when a refresh failed and yesterday's copy beats none.
+    public func readStale(url: String, now: Int64) -> (body: [UInt8], ageSeconds: Int64)? {
+        guard let entry = entry(url: url, now: now) else { return nil }
+        let age = max(0, now - entry.fetchedAt)
+        guard age < max(maxStaleSeconds, softLifetimeSeconds) else { return nil }
+        return (entry.body, age)
+    }
+
+    /// The file for `url`, when it is ours, intact, for that URL and not from the future.
+    private func entry(url: String, now: Int64) -> Entry? {
         let path = directory + "/" + MetadataCache.fileName(for: url)
         guard case .success(let bytes) = SafeFile.read(path, rules: .init(owner: owner, maxBytes: MetadataCache.maxFileBytes)),
-              let entry = MetadataCache.decode(bytes), entry.url == url else { return nil }
-        guard entry.fetchedAt <= now + MetadataCache.futureToleranceSeconds,
-              now - entry.fetchedAt < MetadataCache.lifetimeSeconds else { return nil }
-        return entry.body
+              let entry = MetadataCache.decode(bytes), entry.url == url,
+              entry.fetchedAt <= now + MetadataCache.futureToleranceSeconds else { return nil }
+        return entry
     }
 
     /// Stores `body` for `url`; false when it could not be written (not fatal).
@@ -63,7 +103,36 @@ public final class MetadataCache {
     /// records the time; false when another refresh happened less than a minute ago (or is
     /// being recorded right now by another process). An attacker who sends tokens with random
     /// `kid`s thus cannot turn logins into a flood of requests to the IdP.
+    ///
+    /// The time is recorded when the claim is made, so that logins running at the same moment do
+    /// not all fetch; when the fetch then fails, `releaseForcedRefresh` takes it back, so only a
+    /// successful fetch blocks the next refresh for a minute.
     public func claimForcedRefresh(url: String, now: Int64) -> Bool {
+        withRefreshStamp(url: url) { fd, last in
+            if let last = last {
+                let recent = now - last < MetadataCache.forcedRefreshSpacingSeconds
+                // A time far in the future means the clock was set back: do not stay locked out.
+                let bogus = last > now + MetadataCache.futureToleranceSeconds
+                if recent && !bogus { return false }
+            }
+            let stamp = Array((String(now) + "\n").utf8)
+            guard ftruncate(fd, 0) == 0 else { return false }
+            let written = stamp.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            return written == stamp.count
+        }
+    }
+
+    /// The refresh claimed at `claimedAt` failed: clears that time stamp (unless another claim
+    /// has replaced it), so the next login may try again at once.
+    public func releaseForcedRefresh(url: String, claimedAt: Int64) {
+        _ = withRefreshStamp(url: url) { fd, last in
+            guard last == claimedAt else { return false }
+            return ftruncate(fd, 0) == 0
+        }
+    }
+
+    /// Runs `body` with the refresh stamp file of `url` open and locked, and the time it holds.
+    private func withRefreshStamp(url: String, _ body: (Int32, Int64?) -> Bool) -> Bool {
         let path = directory + "/" + MetadataCache.fileName(for: url) + ".refresh"
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
@@ -76,16 +145,8 @@ public final class MetadataCache {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        if let last = Int64(text.trimmingSpaces.split(separator: "\n").first.map(String.init) ?? "") {
-            let recent = now - last < MetadataCache.forcedRefreshSpacingSeconds
-            // A time far in the future means the clock was set back: do not stay locked out.
-            let bogus = last > now + MetadataCache.futureToleranceSeconds
-            if recent && !bogus { return false }
-        }
-        let stamp = Array((String(now) + "\n").utf8)
-        guard ftruncate(fd, 0) == 0 else { return false }
-        let written = stamp.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return written == stamp.count
+        let last = Int64(text.trimmingSpaces.split(separator: "\n").first.map(String.init) ?? "")
+        return body(fd, last)
     }
 
     // MARK: file names and format

@@ -1,7 +1,9 @@
 /// Gets the provider's metadata and signing keys for one login: from the cache when it holds a
 /// fresh copy (no request at all), else over the login's transport, storing what was fetched.
 /// Everything fetched is validated before it is cached, and everything read from the cache is
-/// validated again, so a damaged file only costs a fetch.
+/// validated again, so a damaged file only costs a fetch. When a refresh fails because the IdP
+/// cannot be used right now, a copy past its lifetime but within idp.cache_max_stale is used
+/// (logged at warning): yesterday's keys still verify today's tokens.
 public final class ProviderClient {
     let settings: IdPSettings
     let transport: HTTPTransport
@@ -12,6 +14,8 @@ public final class ProviderClient {
     /// True once the keys in use came from the network during this login: refreshing them again
     /// for an unknown `kid` could not help.
     public private(set) var keysFetchedNow = false
+    /// The JWK Set in use, as read or fetched (to tell whether a re-read found newer keys).
+    private var keysBody: [UInt8]?
 
     /// For callers outside the login (e.g. `jcfed idp test`): requests are bounded by
     /// `http_timeout` and by `deadlineMillis` on the clock's monotonic scale.
@@ -42,10 +46,11 @@ public final class ProviderClient {
         }
         let body: [UInt8]
         switch fetch(url) {
-        case .failure(let e): return .failure(e)
+        case .failure(let e): return staleMetadata(url: url, failure: e)
         case .success(let b): body = b
         }
         let result = Discovery.validate(body, settings: settings)
+        if case .failure(let e) = result, e.isUnavailable { return staleMetadata(url: url, failure: e) }
         if case .success(let m) = result {
             // oidc only (azure refuses them): once per fetched document, not per cached read.
             for (field, endpoint) in Discovery.offAuthorityEndpoints(m, settings: settings) {
@@ -56,24 +61,57 @@ public final class ProviderClient {
         return result
     }
 
+    /// The cached document past its lifetime after a refresh failed with `failure`, or that failure.
+    private func staleMetadata(url: String, failure: DiscoveryError) -> Result<ProviderMetadata, DiscoveryError> {
+        guard failure.isUnavailable, let stale = cache?.readStale(url: url, now: clock.wallSeconds()),
+              case .success(let m) = Discovery.validate(stale.body, settings: settings) else { return .failure(failure) }
+        warnStale("discovery document", failure: failure, age: stale.ageSeconds)
+        return .success(m)
+    }
+
+    private func warnStale(_ what: String, failure: DiscoveryError, age: Int64) {
+        let limit = cache?.maxStaleSeconds ?? 0
+        log.log(.warning, "\(what) could not be refreshed (\(failure.description)); using the cached copy fetched \(age / 3600) h ago (idp.cache_max_stale = \(limit) s)")
+    }
+
     public func keys(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError> {
         if let cached = cache?.read(url: metadata.jwksURI, now: clock.wallSeconds()) {
-            if case .success(let set) = JWKSet.parse(cached), !set.keys.isEmpty { return .success(set.keys) }
+            if case .success(let set) = JWKSet.parse(cached), !set.keys.isEmpty {
+                keysBody = cached
+                return .success(set.keys)
+            }
             log.log(.debug, "cached JWK Set is unusable; fetching it again")
         }
-        return fetchKeys(metadata)
+        let fetched = fetchKeys(metadata)
+        guard case .failure(let e) = fetched, e.isUnavailable,
+              let stale = cache?.readStale(url: metadata.jwksURI, now: clock.wallSeconds()),
+              case .success(let set) = JWKSet.parse(stale.body), !set.keys.isEmpty else { return fetched }
+        warnStale("JWK Set", failure: e, age: stale.ageSeconds)
+        keysBody = stale.body
+        return .success(set.keys)
     }
 
     /// New keys after a token named an unknown `kid`, or nil when a refresh is not allowed now
     /// (keys already fresh from this login, or another refresh in the last minute).
     public func refreshKeysForUnknownKid(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError>? {
         if keysFetchedNow { return nil }
-        if let cache = cache, !cache.claimForcedRefresh(url: metadata.jwksURI, now: clock.wallSeconds()) {
+        let now = clock.wallSeconds()
+        if let cache = cache, !cache.claimForcedRefresh(url: metadata.jwksURI, now: now) {
+            // Another login may just have fetched new keys: what it cached is worth a look.
+            if let cached = cache.read(url: metadata.jwksURI, now: now), cached != keysBody,
+               case .success(let set) = JWKSet.parse(cached), !set.keys.isEmpty {
+                log.log(.info, "unknown signing key id; another login refreshed the JWK Set less than a minute ago, using it")
+                keysBody = cached
+                return .success(set.keys)
+            }
             log.log(.notice, "unknown signing key id; JWK Set was refreshed less than a minute ago, not fetching again")
             return nil
         }
         log.log(.info, "unknown signing key id; fetching the JWK Set again")
-        return fetchKeys(metadata)
+        let fetched = fetchKeys(metadata)
+        // Only a successful fetch holds off the next forced refresh for a minute.
+        if case .failure = fetched { cache?.releaseForcedRefresh(url: metadata.jwksURI, claimedAt: now) }
+        return fetched
     }
 
     private func fetchKeys(_ metadata: ProviderMetadata) -> Result<[JWK], DiscoveryError> {
@@ -89,6 +127,7 @@ public final class ProviderClient {
             for skipped in set.skipped { log.log(.debug, "JWK Set: skipped \(skipped)") }
             guard !set.keys.isEmpty else { return .failure(.keys("no usable signing key")) }
             keysFetchedNow = true
+            keysBody = body
             cache?.write(url: metadata.jwksURI, body: body, now: clock.wallSeconds())
             return .success(set.keys)
         }

@@ -1,0 +1,15 @@
+/// This machine's stable identity for spreading scheduled work over a fleet: systemd's
+/// /etc/machine-id (or D-Bus's copy), read only when root owns it; "" when there is none.
+/// Not a secret and not trusted for anything but spreading.
+public enum MachineIdentity {
+    static let paths = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+
+    public static func read() -> String {
+        for path in paths {
+            guard case .success(let text) = SafeFile.readText(path, rules: .init(owner: 0, maxBytes: 256)) else { continue }
+            let id = text.trimmingSpaces
+            if !id.isEmpty { return id }
+        }
+        return ""
+    }
+}

@@ -33,6 +33,9 @@ public final class OpenSSLVerifier: SignatureVerifier {
         self.cryptoAvailable = cryptoAvailable
     }
 
+    /// Loads libcrypto if needed (once per process).
+    public var isUsable: Bool { cryptoAvailable() }
+
     public func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool {
         guard cryptoAvailable() else { return false }
         defer { jcfed_ERR_clear_error() }

@@ -24,6 +24,7 @@ import Testing
         var qrText: String? = "QR-BLOCKS"
         var injectCheck = true
         var hostName = "host01"
+        var verifierUsable = true
         var randomValue: UInt64 = 7
 
         static let alice = VerifiedIdentity(issuer: FlowFixtures.issuer, tid: FlowFixtures.tenant, oid: "0b1d-oid", sub: "pairwise-sub",
@@ -50,7 +51,7 @@ import Testing
             let env = LoginEnvironment(
                 log: log, clock: clock, users: FlowFakeUsers(), prompter: prompter,
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
-                makeVerifier: { FlowFakeVerifier() },
+                makeVerifier: { [unowned self] in FlowFakeVerifier(usable: self.verifierUsable) },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
                 configOwner: UInt32(getuid()), hostName: { [unowned self] in self.hostName },
                 random: { [unowned self] in self.randomValue })
@@ -436,6 +437,19 @@ import Testing
         let o = rig.run()
         #expect(o.kind == .authError)
         #expect(o.reason == "bad-token")
+    }
+
+    /// Without libcrypto no token can verify: the login is a service error before any request,
+    /// so nobody completes MFA only to be told their sign-in could not be verified.
+    @Test func aMissingCryptoLibraryStopsTheLoginBeforeTheSignIn() {
+        let rig = Rig()
+        rig.injectCheck = false
+        rig.verifierUsable = false
+        let o = rig.run()
+        #expect(o.kind == .serviceError && o.reason == "libcrypto-missing")
+        #expect(o.adminDetail.contains("libssl3"))
+        #expect(rig.transportsMade == 0 || rig.transport.requests(to: "/devicecode").isEmpty)
+        #expect(rig.prompter.events.isEmpty)
     }
 
     // MARK: keys

@@ -102,6 +102,10 @@ final class FlowFakeUsers: UserDatabase {
 }
 
 final class FlowFakeVerifier: SignatureVerifier {
+    /// false: as OpenSSLVerifier when libcrypto cannot be loaded.
+    var usable = true
+    init(usable: Bool = true) { self.usable = usable }
+    var isUsable: Bool { usable }
     func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool { false }
 }
 

@@ -40,3 +40,23 @@ def test_uppercase_client_id_still_signs_in(idp):
     idp.emulator.faults(interval=1)
     run = interactive_login(idp, "alice", lambda code: idp.emulator.approve("alice@contoso.com", user_code=code))
     assert run.codes["auth"] == "PAM_SUCCESS", run.output + run.log
+
+
+def test_missing_libcrypto_is_a_service_error_before_the_code_is_shown(idp):
+    """libcrypto hidden in a private mount namespace: the module says so before anyone signs in,
+    instead of refusing the token after the person did MFA."""
+    import re
+    import shutil
+    import subprocess
+    if shutil.which("unshare") is None:
+        import pytest
+        pytest.skip("unshare is not available")
+    out = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"libcrypto\.so\.3 \([^)]*x86-64[^)]*\) => (\S+)", out) or re.search(r"libcrypto\.so\.3 \([^)]*\) => (\S+)", out)
+    assert m, out
+    hide = ["unshare", "-m", "sh", "-c", 'mount --bind /dev/null "$0" && exec "$@"', m.group(1)]
+    run = interactive_login(idp, "alice", None, op="auth", valgrind=hide, timeout=60)
+    assert run.codes["auth"] == "PAM_SERVICE_ERR", run.output + run.log
+    assert "libcrypto" in run.log and "libssl3" in run.log, run.log
+    assert run.user_code is None and run.prompts == 0, run.output
+    assert not idp.emulator.requests(), "no request may reach the IdP"

@@ -41,6 +41,16 @@ struct DeviceLogin {
     /// Discovery, the device flow and token validation: the verified identity of whoever signed
     /// in, before it is checked against the PAM user (`jcfed idp test --user` stops here).
     func signIn() -> Result<VerifiedIdentity, Outcome> {
+        // The verifier first: without libcrypto no token can ever verify, and finding that out
+        // after the person completed MFA would blame their sign-in for a broken installation.
+        let check: TokenCheck
+        if let injected = tokenCheck {
+            check = injected
+        } else {
+            let verifier = environment.makeVerifier()
+            guard verifier.isUsable else { return .failure(LoginOutcomes.verifierMissing) }
+            check = { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
+        }
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
         let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)
         let cache: MetadataCache?
@@ -61,7 +71,7 @@ struct DeviceLogin {
         case .failure(let outcome): return .failure(outcome)
         case .success(let t): idToken = t
         }
-        return verify(idToken, metadata: metadata, provider: provider)
+        return verify(idToken, metadata: metadata, provider: provider, check: check)
     }
 
     // MARK: steps
@@ -158,14 +168,13 @@ struct DeviceLogin {
 
     /// Validates the ID token; when it names a key we do not have, refreshes the keys once
     /// (rate-limited across logins) and validates again.
-    private func verify(_ token: String, metadata: ProviderMetadata,
-                        provider: ProviderClient) -> Result<VerifiedIdentity, Outcome> {
+    private func verify(_ token: String, metadata: ProviderMetadata, provider: ProviderClient,
+                        check: TokenCheck) -> Result<VerifiedIdentity, Outcome> {
         var keys: [JWK]
         switch provider.keys(metadata) {
         case .failure(let e): return .failure(LoginOutcomes.discovery(e))
         case .success(let k): keys = k
         }
-        let check = tokenCheck ?? defaultTokenCheck()
         var result = check(token, context(metadata, keys: keys))
         if case .failure(let r) = result, r.code == .unknownKid,
            let refreshed = provider.refreshKeysForUnknownKid(metadata) {
@@ -187,11 +196,6 @@ struct DeviceLogin {
                           clientID: idp.clientID,
                           allowedAlgorithms: Discovery.allowedAlgorithms(metadata, settings: idp),
                           keys: keys, now: clock.wallSeconds(), clockSkew: Int64(idp.clockSkew))
-    }
-
-    private func defaultTokenCheck() -> TokenCheck {
-        let verifier = environment.makeVerifier()
-        return { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
     }
 
     /// The identity must map to exactly the PAM user, exist in NSS, and (with pin_identity) be

@@ -22,6 +22,11 @@ enum LoginOutcomes {
                                      admin: "out of memory while talking to the identity provider",
                                      user: "The sign-in could not be completed; try again.")
 
+    static let verifierMissing = Outcome(
+        .serviceError, reason: "libcrypto-missing",
+        admin: "libcrypto (OpenSSL 3, Debian package libssl3) cannot be loaded, so no ID token can be verified; install it",
+        user: Outcome.misconfiguredMessage)
+
     static func discovery(_ e: DiscoveryError) -> Outcome {
         if case .unreachable(.outOfMemory) = e { return outOfMemory }
         if case .serverError(429) = e {

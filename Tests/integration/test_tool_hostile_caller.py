@@ -13,6 +13,7 @@ tree another user can influence. Each test runs the tool on a --root copy of gol
 
 Most tests need root (they are about what root does); they are skipped otherwise.
 """
+import atexit
 import os
 import pathlib
 import shutil
@@ -268,7 +269,26 @@ def test_callers_umask_does_not_make_pam_files_writable(root):
 # 3. $JCFED_ROOT is ignored when root
 
 
+_NOBODY_TOOL = []
+
+
+def _tool_nobody_can_run():
+    """A copy of build/jcfed in a folder nobody can reach: the checkout may sit below folders
+    closed to others (a CI clone in a 0700 mktemp folder, /root)."""
+    if not _NOBODY_TOOL:
+        d = pathlib.Path(tempfile.mkdtemp(dir="/tmp", prefix="jcfed-tool."))
+        atexit.register(shutil.rmtree, d, True)
+        os.chmod(d, 0o755)
+        copy = d / "jcfed"
+        shutil.copy2(TOOL, copy)
+        os.chmod(copy, 0o755)
+        _NOBODY_TOOL.append(copy)
+    return str(_NOBODY_TOOL[0])
+
+
 def as_nobody(cmd, env=None):
+    cmd = [_tool_nobody_can_run() if c == str(TOOL) else c for c in cmd]
+
     def drop():
         os.setgroups([])
         os.setgid(NOBODY)

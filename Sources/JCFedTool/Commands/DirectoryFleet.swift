@@ -42,28 +42,16 @@ enum DirectoryFleet {
     /// closed (at exit): a timer's sync and an admin's import cannot undo each other.
     static func lock(stateDir: String, owner: UInt32, waitSeconds: Int = 10) throws -> Int32 {
         let path = stateDir + "/directory.lock"
-        var fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        if fd < 0, errno == ENOENT, (try? FileSystem.makeDirectories(stateDir, mode: 0o755)) != nil {
-            fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        }
-        guard fd >= 0 else {
-            throw DirectoryToolSupport.fail("cannot open the lock file \(path): \(String(cString: strerror(errno))); nothing was written")
-        }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG), st.st_uid == owner else {
-            close(fd)
+        let makeStateDir = { (try? FileSystem.makeDirectories(stateDir, mode: 0o755)) != nil }
+        switch LockFile.acquire(path, owner: owner, waitSeconds: waitSeconds, makeParent: makeStateDir) {
+        case .success(let fd): return fd
+        case .failure(.cannotOpen(let why)):
+            throw DirectoryToolSupport.fail("cannot open the lock file \(path): \(why); nothing was written")
+        case .failure(.notOurs):
             throw DirectoryToolSupport.fail("the lock file \(path) is not a regular file owned by uid \(owner); remove it and run the command again")
+        case .failure(.busy):
+            throw DirectoryToolSupport.fail("another jcfed directory sync or import is running (it holds \(path)); nothing was written; try again when it has finished")
         }
-        var waited = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, waited < waitSeconds * 10 else {
-                close(fd)
-                throw DirectoryToolSupport.fail("another jcfed directory sync or import is running (it holds \(path)); nothing was written; try again when it has finished")
-            }
-            usleep(100_000)
-            waited += 1
-        }
-        return fd
     }
 
     /// `jcfed directory schedule enable|disable|status`.

@@ -41,23 +41,15 @@ final class PAMTransaction {
     func lock(seconds: Int = 10) throws {
         let path = lockPath
         if !context.isSystemRoot { try FileSystem.makeDirectories(FileSystem.directoryName(path), mode: 0o700) }
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-        guard fd >= 0 else { throw ToolFailure("cannot open the lock file \(path): \(FileSystem.errorText())") }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG), st.st_uid == geteuid() else {
-            close(fd)
+        switch LockFile.acquire(path, owner: geteuid(), waitSeconds: seconds) {
+        case .success(let fd): lockFD = fd
+        case .failure(.cannotOpen(let why)):
+            throw ToolFailure("cannot open the lock file \(path): \(why)")
+        case .failure(.notOurs):
             throw ToolFailure.refused("the lock file \(path) is not a regular file of this user; remove it and run the command again")
+        case .failure(.busy):
+            throw ToolFailure.refused("another jcfed command is changing PAM (it holds \(path)); nothing was changed; try again when it has finished")
         }
-        var waited = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, waited < seconds * 10 else {
-                close(fd)
-                throw ToolFailure.refused("another jcfed command is changing PAM (it holds \(path)); nothing was changed; try again when it has finished")
-            }
-            usleep(100_000)
-            waited += 1
-        }
-        lockFD = fd
     }
 
     func unlock() {

@@ -156,46 +156,10 @@ struct SSHDPreflight {
         return text.isEmpty ? nil : total
     }
 
-    /// Runs a program with the fixed environment of Subprocess and returns its standard output
-    /// when it exits 0 (stderr is discarded; at most 1 MB is read).
+    /// `sshd -T`'s standard output when it exits 0, through Subprocess.capture (the tool's fixed
+    /// environment; at most 1 MB, more counts as no answer and the files are read instead).
     static func capture(_ path: String, _ arguments: [String]) -> String? {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
-        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        if devNull >= 0 { posix_spawn_file_actions_adddup2(&actions, devNull, 2) }
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = Subprocess.environment([:]).map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let rc = argv.withUnsafeBufferPointer { a -> Int32 in
-            envp.withUnsafeBufferPointer { e -> Int32 in
-                guard let av = a.baseAddress, let ev = e.baseAddress else { return EINVAL }
-                return posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: av), UnsafeMutablePointer(mutating: ev))
-            }
-        }
-        close(fds[1])
-        if devNull >= 0 { close(devNull) }
-        guard rc == 0 else { close(fds[0]); return nil }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while out.count < 1 << 20 {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fds[0], $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; break }
-            if n == 0 { break }
-            out.append(contentsOf: buffer.prefix(n))
-        }
-        close(fds[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 { if errno != EINTR { return nil } }
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
-        return String(decoding: out, as: UTF8.self)
+        guard let result = Subprocess.capture(path, arguments, maxBytes: 1 << 20), result.status == 0 else { return nil }
+        return String(decoding: result.output, as: UTF8.self)
     }
 }

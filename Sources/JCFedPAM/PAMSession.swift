@@ -37,7 +37,7 @@ final class PAMSession {
             prompter: conversation(),
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { text in QRTerminal.render(text) },
+            makeQR: { text in LibQREncode.render(text) },
             hostName: PAMSession.hostName,
             deviceIdentity: {
                 let id = MachineIdentity.read()

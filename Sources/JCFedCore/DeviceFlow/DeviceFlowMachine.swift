@@ -346,7 +346,7 @@ public struct DeviceFlowMachine: Sendable {
     }
 
     private mutating func outOfOrder(_ why: OutOfOrder) -> Action {
-        finish(FlowFailure(.outOfOrder, detail: "\(why.rawValue) (while \(stateName))"), polling)
+        finish(FlowFailure(.outOfOrder, detail: "\(why.rawValue), while \(stateName)"), polling)
     }
 
     private mutating func finish(_ failure: FlowFailure, _ p: Polling?) -> Action {

@@ -26,6 +26,15 @@ struct DirectoryCommand: ParsableCommand {
         """,
         subcommands: [Sync.self, Import.self, Show.self, DirectoryFleet.Schedule.self])
 
+    /// What `sync` and `import` may replace the installed directory with (see DirectoryToolSupport.install).
+    struct InstallGuards: ParsableArguments {
+        @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
+        var allowEmpty = false
+
+        @Flag(name: .customLong("allow-shrink"), help: "Install a directory that drops more than \(DirectorySync.shrinkFreeUsers) users and more than \(DirectorySync.shrinkFreePercent) % of the installed ones, or every user bound to this device.")
+        var allowShrink = false
+    }
+
     enum Source: String, CaseIterable, ExpressibleByArgument {
         /// Whatever is available: the API key file for users, the agent for bindings.
         case auto
@@ -41,11 +50,7 @@ struct DirectoryCommand: ParsableCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
-        var allowEmpty = false
-
-        @Flag(name: .customLong("allow-shrink"), help: "Install a directory that drops more than \(DirectorySync.shrinkFreeUsers) users and more than \(DirectorySync.shrinkFreePercent) % of the installed ones, or every user bound to this device.")
-        var allowShrink = false
+        @OptionGroup var guards: InstallGuards
 
         @Option(help: "What to fetch: auto (whatever is available), api (users and groups with jumpcloud.api_key_file), system (this device's bindings with the agent key).")
         var source: Source = .auto
@@ -164,7 +169,7 @@ struct DirectoryCommand: ParsableCommand {
                     throw ToolFailure(message + (existing != nil ? "; the installed directory was kept" : "; nothing was written"))
                 case .success(let (directory, report)):
                     try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
-                                                     replacing: existing, allowEmpty: allowEmpty, allowShrink: allowShrink)
+                                                     replacing: existing, guards: guards)
                 }
             }
         }
@@ -176,11 +181,7 @@ struct DirectoryCommand: ParsableCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        @Flag(name: .customLong("allow-empty"), help: "Install a directory with no users even though the installed one has some.")
-        var allowEmpty = false
-
-        @Flag(name: .customLong("allow-shrink"), help: "Install a directory that drops more than \(DirectorySync.shrinkFreeUsers) users and more than \(DirectorySync.shrinkFreePercent) % of the installed ones, or every user bound to this device.")
-        var allowShrink = false
+        @OptionGroup var guards: InstallGuards
 
         @Option(name: .customLong("synced-at"), help: ArgumentHelp("When the file's user records were exported from JumpCloud: seconds since the epoch or RFC 3339 UTC (2026-01-31T12:00:00Z). Required when the file has no jcfed.synced_at (a raw API export).", valueName: "TIME"))
         var syncedAt: String?
@@ -220,7 +221,7 @@ struct DirectoryCommand: ParsableCommand {
                 case .success(let r): (directory, report) = r
                 }
                 try DirectoryToolSupport.install(directory, report: report, path: c.mapping.directory,
-                                                 replacing: existing, allowEmpty: allowEmpty, allowShrink: allowShrink)
+                                                 replacing: existing, guards: guards)
             }
         }
     }
@@ -303,7 +304,8 @@ enum DirectoryToolSupport {
     /// that shrinks (DirectorySync.shrinkage) without --allow-shrink; an empty one allowed with
     /// --allow-empty needs no --allow-shrink for its users.
     static func install(_ directory: Directory, report: DirectorySync.Report, path: String,
-                        replacing existing: Directory?, allowEmpty: Bool, allowShrink: Bool = false) throws {
+                        replacing existing: Directory?, guards: DirectoryCommand.InstallGuards) throws {
+        let allowEmpty = guards.allowEmpty, allowShrink = guards.allowShrink
         if directory.users.isEmpty, let old = existing, !old.users.isEmpty, !allowEmpty {
             throw ToolFailure("the new directory has no users but the installed one has \(old.users.count); not replacing it (--allow-empty if that is right)")
         }

@@ -232,8 +232,7 @@ struct DirectoryCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try guarded {
-                let context = try options.context()
+            try reading(options) { context in
                 let c = try context.loadedConfig()
                 let owner = context.configOwner
                 let now = SystemClock().wallSeconds()
@@ -288,13 +287,11 @@ enum DirectoryToolSupport {
         case .failure(.missing): return .success(nil)
         case .failure(let f): return .failure(JumpCloudError(.configuration, "\(path) \(f.description)"))
         case .success(let text):
-            var line = Substring(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-            while let c = line.last, c == "\r" || c == " " || c == "\t" { line = line.dropLast() }
-            while let c = line.first, c == " " || c == "\t" { line = line.dropFirst() }
+            let line = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "").trimmingSpaces()
             guard !line.isEmpty, line.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
                 return .failure(JumpCloudError(.configuration, "\(path) does not hold an API key on its first line"))
             }
-            return .success(String(line))
+            return .success(line)
         }
     }
 

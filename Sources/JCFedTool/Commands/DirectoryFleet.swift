@@ -73,8 +73,7 @@ enum DirectoryFleet {
         var action: Action
 
         func run() throws {
-            try guarded {
-                let context = try options.context()
+            try reading(options) { context in
                 // status only reads; enable and disable change the system.
                 if action != .status { try context.requireRootForChanges() }
                 let root = context.root

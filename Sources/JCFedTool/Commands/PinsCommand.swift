@@ -21,8 +21,7 @@ struct PinsCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try guarded {
-                let context = try options.context()
+            try reading(options) { context in
                 let c = try context.loadedConfig()
                 let store = PinStore(stateDir: c.mapping.stateDir, owner: context.configOwner)
                 switch store.list() {

@@ -116,8 +116,8 @@ struct RoutingCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try guarded {
-                let store = ConfigStore(context: try options.context())
+            try reading(options) { context in
+                let store = ConfigStore(context: context)
                 let groups = try (try store.loadDocument()).map(RoutingCommand.groups) ?? []
                 if groups.isEmpty {
                     Terminal.err("(no routed groups: every mapped user with uid >= min_uid is federated)")

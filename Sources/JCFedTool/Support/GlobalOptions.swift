@@ -47,11 +47,15 @@ extension ParsableCommand {
         }
     }
 
+    /// The preamble of every command: the context, failures reported like every other.
+    func reading(_ options: GlobalOptions, _ body: (ToolContext) throws -> Void) throws {
+        try guarded { try body(try options.context()) }
+    }
+
     /// The preamble of every command that changes the system: the context, the root check,
     /// the configuration store; failures reported like every other (`guarded`).
     func changing(_ options: GlobalOptions, _ body: (ToolContext, ConfigStore) throws -> Void) throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             try context.requireRootForChanges()
             try body(context, ConfigStore(context: context))
         }

@@ -100,7 +100,7 @@ struct RoutingCommand: ParsableCommand {
                     guard Terminal.stdinIsTerminal else {
                         throw ToolFailure.refused("not changed: removing the last routed group (\(group)) would federate every mapped user with uid >= \(minUID); run it on a terminal to confirm, or pass --yes")
                     }
-                    try Confirmation.require(phrase: "yes", question: question, assumeYes: false)
+                    try confirmation.require(question: question)
                 }
                 try RoutingCommand.checkWhileEnabled(context, force: force, change: "routing.groups")
                 try RoutingCommand.save(groups, into: doc, store: store)

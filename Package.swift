@@ -10,6 +10,8 @@
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.
 //   PAMShim      C: only the pam_sm_* symbols (pam/shim).
+//   JCFedAdmin   the admin tool's pure editing logic: jcfed.conf as a lossless document (through
+//                the core's INI tokenizer), IdP edits, PAM service lines and stacks, diffs.
 //   JCFedTool    the `jcfed` admin tool on the same core.
 // The Entra emulator is its own package (emulator/) so the module never pulls server code.
 import PackageDescription
@@ -45,16 +47,18 @@ let package = Package(
         .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
         .target(name: "PAMShim", dependencies: ["JCFedPAM"], path: "pam/shim"),
 
+        .target(name: "JCFedAdmin", dependencies: ["JCFedCore"]),
         .executableTarget(
             name: "JCFedTool",
             dependencies: [
-                "JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR",
+                "JCFedCore", "JCFedAdmin", "JCFedCurl", "JCFedCrypto", "JCFedQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
 
         .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
+        .testTarget(name: "JCFedAdminTests", dependencies: ["JCFedAdmin", "JCFedCore"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.
         .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"],
                     linkerSettings: [.linkedLibrary("crypto")]),

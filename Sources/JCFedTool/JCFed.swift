@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 /// `jcfed`: the admin tool of JumpCloud federated device authentication.

@@ -326,6 +326,34 @@ def test_jcfed_root_still_counts_when_not_root(tmp_path):
         shutil.rmtree(base)
 
 
+# The directory and pins commands run on the same context as the others: those that change the
+# system need root on the real system, those that only read do not.
+CHANGING_AS_NOBODY = [
+    ["pins", "reset", "alice"],
+    ["pins", "reset", "--yes"],
+    ["directory", "sync"],
+    ["directory", "import", "/nonexistent/directory.json"],
+    ["directory", "schedule", "enable"],
+    ["directory", "schedule", "disable"],
+]
+
+
+@as_root
+@pytest.mark.parametrize("command", CHANGING_AS_NOBODY, ids=" ".join)
+def test_changing_directory_and_pins_commands_need_root(command):
+    r = as_nobody([str(TOOL)] + command)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "run it as root" in r.stderr, r.stderr
+
+
+@as_root
+@pytest.mark.parametrize("command", [["pins", "list"], ["directory", "show"], ["directory", "schedule", "status"]],
+                         ids=" ".join)
+def test_reading_directory_and_pins_commands_stay_open(command):
+    r = as_nobody([str(TOOL)] + command)
+    assert "run it as root" not in r.stderr, r.stderr
+
+
 def test_help_and_man_page_say_jcfed_root_is_ignored_as_root():
     out = subprocess.run([str(TOOL), "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "$JCFED_ROOT is ignored" in " ".join(out.split())

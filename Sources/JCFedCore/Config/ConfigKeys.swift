@@ -1,6 +1,6 @@
 /// The key catalogue of jcfed.conf: one setter per key, each validating its value and returning
 /// a one-line problem or nil. jcfed.conf(5) documents the same table.
-enum ConfigKeys {
+public enum ConfigKeys {
     typealias Setter = (inout JCFedConfig, String) -> String?
 
     static let table: [String: Setter] = [
@@ -68,7 +68,7 @@ enum ConfigKeys {
             c.mapping.fallback = f; return nil
         },
         "mapping.allowed_domains": { c, v in
-            let domains = words(v.replacingCommas()).map { $0.lowercased() }
+            let domains = list(v).map { $0.lowercased() }
             if let bad = domains.first(where: { !DomainName.isValidASCII($0) }) {
                 return "'\(bad)' is not a domain name (use ASCII or the xn-- form)"
             }
@@ -109,7 +109,7 @@ enum ConfigKeys {
             c.pam.offline = p; return nil
         },
         "pam.services": { c, v in
-            let services = words(v.replacingCommas())
+            let services = list(v)
             // Names of files in /etc/pam.d: the tool writes there, so no paths.
             if let bad = services.first(where: { !isServiceName($0) }) { return "'\(bad)' is not a PAM service name" }
             c.pam.services = services; return nil
@@ -184,8 +184,20 @@ enum ConfigKeys {
         return nil
     }
 
-    static func isServiceName(_ s: String) -> Bool {
-        !s.hasPrefix(".") && s.utf8.count <= 64 && s.utf8.allSatisfy { c in
+    /// A list value (`pam.services`, `mapping.allowed_domains`, `jcfed enable --services`):
+    /// items separated by spaces, tabs or commas.
+    public static func list(_ v: String) -> [String] {
+        words(v.replacingCommas())
+    }
+
+    /// A PAM service: the name of a file in /etc/pam.d that the tool edits, so never a path.
+    /// ASCII letters, digits, `.`, `_`, `-` and `+` (Linux-PAM opens /etc/pam.d/<service> with
+    /// any name without a `/`; `+` occurs in real package names), at most 64 bytes, not starting
+    /// with `.` (hidden files, `..`) or `-` (it would read as an option to the commands the
+    /// name is handed to). The module's pam.services and `jcfed enable --services` use this rule.
+    public static func isServiceName(_ s: String) -> Bool {
+        guard let first = s.utf8.first, first != 0x2e && first != 0x2d, s.utf8.count <= 64 else { return false }
+        return s.utf8.allSatisfy { c in
             (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)
                 || c == 0x2d || c == 0x5f || c == 0x2e || c == 0x2b
         }
@@ -244,6 +256,14 @@ public enum GroupList {
             return .failure(Problem(text: "'\(bad)' is not a group name (empty, or spaces at its ends)"))
         }
         return .success(groups)
+    }
+
+    /// A group name the tool writes: spaces inside are fine ("Linux Admins", written quoted),
+    /// but not at its ends, nor quotes, commas or `#` (the value's separators and comments),
+    /// nor a leading `-` (an option), nor control characters; at most 256 characters.
+    public static func isWritableName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 256 && !s.hasPrefix("#") && !s.hasPrefix("-") && s.first != " " && s.last != " "
+            && s.unicodeScalars.allSatisfy { ($0.value > 0x20 || $0 == " ") && $0.value != 0x7f && $0 != "," && $0 != "#" && $0 != "\"" }
     }
 
     /// The value for a list of names: a name holding a space or tab is quoted.

@@ -1,6 +1,7 @@
 /// The INI syntax of jcfed.conf: `# comment` (and `;`), `[section]`, `key = value`.
 /// Kept separate from the meaning of keys so the admin tool can rewrite a file while keeping
-/// comments and unknown keys (see INIDocument in the tool).
+/// comments and unknown keys: the module's parse and the tool's lossless INIDocument (JCFedAdmin)
+/// read every line through `INIFile.classify`, so the two cannot disagree on what a line says.
 public struct INIEntry: Sendable, Equatable {
     public var section: String
     public var key: String
@@ -8,7 +9,57 @@ public struct INIEntry: Sendable, Equatable {
     public var line: Int
 }
 
+/// What one line of jcfed.conf is, before any meaning is given to its keys.
+public enum INILine: Sendable, Equatable {
+    /// Empty, or a `#` / `;` comment.
+    case blank
+    /// `[name]`: the name trimmed and lowercased.
+    case header(String)
+    /// `key = value`: the key trimmed and lowercased (never empty), the value trimmed and
+    /// without a trailing ` # comment`.
+    case entry(key: String, value: String)
+    /// A line the module refuses, with its one-line problem; `header` when it looked like a
+    /// section header (so no later line can be placed in a known section).
+    case malformed(problem: String, header: Bool)
+}
+
 public enum INIFile {
+    /// The one tokenizer of the INI syntax (see INILine).
+    public static func classify<S: StringProtocol>(_ rawLine: S) -> INILine {
+        let line = trim(rawLine)
+        // A NUL would cut a path or URL short once handed to C; an escape or newline-like
+        // character could forge a log line. Tabs (and a CR that trim removes) are fine.
+        if rawLine.unicodeScalars.contains(where: isControl) {
+            return .malformed(problem: "contains a control character", header: line.hasPrefix("["))
+        }
+        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { return .blank }
+        if line.hasPrefix("[") {
+            let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
+            guard !name.isEmpty else { return .malformed(problem: "malformed section header", header: true) }
+            return .header(name.lowercased())
+        }
+        guard let eq = line.firstIndex(of: "=") else { return .malformed(problem: "expected 'key = value'", header: false) }
+        let key = trim(line[..<eq]).lowercased()
+        guard !key.isEmpty else { return .malformed(problem: "missing key before '='", header: false) }
+        return .entry(key: key, value: splitValue(line[line.index(after: eq)...]).value)
+    }
+
+    /// The value after `=` and its trailing comment: a ` #` (or tab and `#`) starts a comment,
+    /// a `#` inside a value needs no escape. The comment keeps the blanks before it, so an editor
+    /// writing a new value puts it back at the same column.
+    public static func splitValue<S: StringProtocol>(_ afterEquals: S) -> (value: String, comment: String) {
+        // Trimmed first: "key = # note" reads as the value "# note".
+        let raw = trim(afterEquals)
+        guard let hash = raw.firstRange(of: " #") ?? raw.firstRange(of: "\t#") else { return (raw, "") }
+        var start = hash.lowerBound
+        while start > raw.startIndex {
+            let before = raw.index(before: start)
+            guard raw[before] == " " || raw[before] == "\t" else { break }
+            start = before
+        }
+        return (trim(raw[..<start]), String(raw[start...]))
+    }
+
     /// Parses text into entries; a malformed line is an error naming its line.
     public static func parse(_ text: String, path: String) -> Result<[INIEntry], ConfigError> {
         let all = parseCollecting(text, path: path)
@@ -34,58 +85,35 @@ public enum INIFile {
         var lineNo = 0
         for rawLine in lines(text) {
             lineNo += 1
-            let line = trim(Substring(rawLine))
             func fail(_ problem: String, key: String? = nil, wholeFile: Bool = false) {
                 let s: String? = wholeFile || !sectionKnown || section.isEmpty ? nil : section
                 errors.append(LineError(error: ConfigError(path: path, line: lineNo, key: key, problem: problem), section: s))
             }
-            // A NUL would cut a path or URL short once handed to C; an escape or newline-like
-            // character could forge a log line. Tabs (and a CR that trim removes) are fine.
-            if rawLine.unicodeScalars.contains(where: isControl) {
-                fail("contains a control character", wholeFile: line.hasPrefix("["))
-                if line.hasPrefix("[") { sectionKnown = false }
+            switch classify(rawLine) {
+            case .blank:
                 continue
-            }
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            if line.hasPrefix("[") {
-                let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
-                guard !name.isEmpty else {
-                    fail("malformed section header", wholeFile: true)
-                    sectionKnown = false
+            case .malformed(let problem, let header):
+                fail(problem, wholeFile: header)
+                if header { sectionKnown = false }
+            case .header(let name):
+                section = name
+                sectionKnown = true
+            case .entry(let key, let value):
+                guard !section.isEmpty else {
+                    fail("key outside of any [section]", key: key, wholeFile: true)
                     continue
                 }
-                section = name.lowercased()
-                sectionKnown = true
-                continue
+                // Lines after a malformed header belong to no known section: reported above, dropped.
+                guard sectionKnown else { continue }
+                entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
             }
-            guard let eq = line.firstIndex(of: "=") else {
-                fail("expected 'key = value'")
-                continue
-            }
-            let key = trim(line[..<eq]).lowercased()
-            var value = trim(line[line.index(after: eq)...])
-            // A trailing " # comment" is a comment; '#' inside a value needs no space before it.
-            if let hash = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
-                value = trim(value[..<hash.lowerBound])
-            }
-            guard !key.isEmpty else {
-                fail("missing key before '='")
-                continue
-            }
-            guard !section.isEmpty else {
-                fail("key outside of any [section]", key: key, wholeFile: true)
-                continue
-            }
-            // Lines after a malformed header belong to no known section: reported above, dropped.
-            guard sectionKnown else { continue }
-            entries.append(INIEntry(section: section, key: key, value: value, line: lineNo))
         }
         return (entries, errors)
     }
 
     /// Splits text into lines at LF or CRLF. Swift treats "\r\n" as one Character, so splitting
     /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line.
-    static func lines(_ text: String) -> [Substring] {
+    public static func lines(_ text: String) -> [Substring] {
         text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
@@ -16,8 +17,7 @@ struct CheckConfigCommand: ParsableCommand {
     var path: String?
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             let file = path.map(FileSystem.absolute) ?? context.configHostPath
             switch ConfigLoader.load(path: file, owner: context.configOwner, hostPrefix: context.isSystemRoot ? "" : context.root) {
             case .success(let loaded):

@@ -1,10 +1,11 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// What `jcfed directory sync` does for fleets (issue 13): a per-device splay for cron and MDM
+/// What `jcfed directory sync` does for fleets: a per-device splay for cron and MDM
 /// schedules, the refusal of an org admin API key on a device, the lock that serialises `sync`
 /// and `import`, and `jcfed directory schedule` for the packaged systemd timer.
 enum DirectoryFleet {
@@ -46,11 +47,11 @@ enum DirectoryFleet {
         switch LockFile.acquire(path, owner: owner, waitSeconds: waitSeconds, makeParent: makeStateDir) {
         case .success(let fd): return fd
         case .failure(.cannotOpen(let why)):
-            throw DirectoryToolSupport.fail("cannot open the lock file \(path): \(why); nothing was written")
+            throw ToolFailure("cannot open the lock file \(path): \(why); nothing was written")
         case .failure(.notOurs):
-            throw DirectoryToolSupport.fail("the lock file \(path) is not a regular file owned by uid \(owner); remove it and run the command again")
+            throw ToolFailure("the lock file \(path) is not a regular file owned by uid \(owner); remove it and run the command again")
         case .failure(.busy):
-            throw DirectoryToolSupport.fail("another jcfed directory sync or import is running (it holds \(path)); nothing was written; try again when it has finished")
+            throw ToolFailure("another jcfed directory sync or import is running (it holds \(path)); nothing was written; try again when it has finished")
         }
     }
 
@@ -66,56 +67,58 @@ enum DirectoryFleet {
 
         enum Action: String, CaseIterable, ExpressibleByArgument { case enable, disable, status }
 
-        @OptionGroup var options: IdentityToolOptions
+        @OptionGroup var options: GlobalOptions
 
         @Argument(help: "enable, disable or status")
         var action: Action
 
         func run() throws {
-            let root = try options.resolvedRoot()
-            if root == "/" {
-                let candidates: [String] = ["/usr/bin/systemctl", "/bin/systemctl"]
-                guard let systemctl = candidates.first(where: { access($0, X_OK) == 0 }) else {
-                    throw DirectoryToolSupport.fail("systemctl was not found: this system does not run systemd; schedule `jcfed directory sync --splay SECONDS` with cron instead")
+            try reading(options) { context in
+                // status only reads; enable and disable change the system.
+                if action != .status { try context.requireRootForChanges() }
+                let root = context.root
+                if root == "/" {
+                    let candidates: [String] = ["/usr/bin/systemctl", "/bin/systemctl"]
+                    guard let systemctl = candidates.first(where: { access($0, X_OK) == 0 }) else {
+                        throw ToolFailure("systemctl was not found: this system does not run systemd; schedule `jcfed directory sync --splay SECONDS` with cron instead")
+                    }
+                    guard access(unitDirectory + "/" + timerUnit, F_OK) == 0 else {
+                        throw ToolFailure("\(unitDirectory)/\(timerUnit) is not installed (install the jcfed package)")
+                    }
+                    let status: Int32
+                    switch action {
+                    case .enable: status = Subprocess.run(systemctl, ["enable", "--now", timerUnit])
+                    case .disable: status = Subprocess.run(systemctl, ["disable", "--now", timerUnit])
+                    case .status: status = Subprocess.run(systemctl, ["list-timers", "--all", "--no-pager", timerUnit])
+                    }
+                    guard status == 0 || action == .status else {
+                        throw ToolFailure("systemctl \(action.rawValue) \(timerUnit) failed (exit \(status))")
+                    }
+                    return
                 }
-                guard access(unitDirectory + "/" + timerUnit, F_OK) == 0 else {
-                    throw DirectoryToolSupport.fail("\(unitDirectory)/\(timerUnit) is not installed (install the jcfed package)")
-                }
-                let status: Int32
+                let unit = root + unitDirectory + "/" + timerUnit
+                let wants = root + wantsDirectory
+                let link = wants + "/" + timerUnit
+                var st = stat()
+                let linked = lstat(link, &st) == 0 && UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFLNK)
                 switch action {
-                case .enable: status = Subprocess.run(systemctl, ["enable", "--now", timerUnit])
-                case .disable: status = Subprocess.run(systemctl, ["disable", "--now", timerUnit])
-                case .status: status = Subprocess.run(systemctl, ["list-timers", "--all", "--no-pager", timerUnit])
+                case .status:
+                    Terminal.out("\(timerUnit): " + (access(unit, F_OK) == 0 ? (linked ? "enabled" : "disabled") : "not installed")
+                          + " (under \(root))")
+                case .enable:
+                    guard access(unit, F_OK) == 0 else { throw ToolFailure("\(unit) is not installed (install the jcfed package)") }
+                    if linked { Terminal.out("\(timerUnit): already enabled"); return }
+                    try FileSystem.makeDirectories(wants, mode: 0o755)
+                    guard symlink(unitDirectory + "/" + timerUnit, link) == 0 else {
+                        throw ToolFailure("cannot create \(link): \(String(cString: strerror(errno)))")
+                    }
+                    Terminal.out("\(timerUnit): enabled (\(link))")
+                case .disable:
+                    if linked, unlink(link) != 0 {
+                        throw ToolFailure("cannot remove \(link): \(String(cString: strerror(errno)))")
+                    }
+                    Terminal.out("\(timerUnit): disabled")
                 }
-                guard status == 0 || action == .status else {
-                    throw DirectoryToolSupport.fail("systemctl \(action.rawValue) \(timerUnit) failed (exit \(status))")
-                }
-                return
-            }
-            let unit = root + unitDirectory + "/" + timerUnit
-            let wants = root + wantsDirectory
-            let link = wants + "/" + timerUnit
-            var st = stat()
-            let linked = lstat(link, &st) == 0 && UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFLNK)
-            switch action {
-            case .status:
-                print("\(timerUnit): " + (access(unit, F_OK) == 0 ? (linked ? "enabled" : "disabled") : "not installed")
-                      + " (under \(root))")
-            case .enable:
-                guard access(unit, F_OK) == 0 else { throw DirectoryToolSupport.fail("\(unit) is not installed (install the jcfed package)") }
-                if linked { print("\(timerUnit): already enabled"); return }
-                do { try FileSystem.makeDirectories(wants, mode: 0o755) } catch let f as ToolFailure {
-                    throw DirectoryToolSupport.fail(f.message)
-                }
-                guard symlink(unitDirectory + "/" + timerUnit, link) == 0 else {
-                    throw DirectoryToolSupport.fail("cannot create \(link): \(String(cString: strerror(errno)))")
-                }
-                print("\(timerUnit): enabled (\(link))")
-            case .disable:
-                if linked, unlink(link) != 0 {
-                    throw DirectoryToolSupport.fail("cannot remove \(link): \(String(cString: strerror(errno)))")
-                }
-                print("\(timerUnit): disabled")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct DisableCommand: ParsableCommand {
@@ -14,15 +15,11 @@ struct DisableCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Flag(help: "Do not ask for confirmation (scripts).")
-    var yes = false
+    @OptionGroup var confirmation: ConfirmationOptions
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
-            try context.requireRootForChanges()
+        try changing(options) { context, store in
             let pam = PAMIntegration(context: context)
-            let store = ConfigStore(context: context)
             // One transaction: under the lock, every touched file restored if any step fails.
             let transaction = PAMTransaction(context: context)
             try transaction.lock()
@@ -33,10 +30,10 @@ struct DisableCommand: ParsableCommand {
             }
             let watched = state.services.map { pam.pamDir + "/" + $0 } + (state.systemWide ? pam.authUpdatePaths : []) + [store.hostPath]
             transaction.snapshot(watched + state.services.map { pam.backupDir + "/" + $0 })
-            try Confirmation.require(phrase: "yes", question: """
+            try confirmation.require(question: """
                 Federated device authentication is \(state.description).
                 Disabling it makes every user log in with the local password again.
-                """, assumeYes: yes)
+                """)
             try transaction.requireUnchanged(watched)
             var notes: [String] = []
             try transaction.run {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct EnableCommand: ParsableCommand {
@@ -62,23 +63,20 @@ struct EnableCommand: ParsableCommand {
     @Flag(help: "Enable even when sshd's configuration cannot show the code (the problems are still printed).")
     var force = false
 
-    @Flag(help: "Do not ask for confirmation (scripts).")
-    var yes = false
+    @OptionGroup var confirmation: ConfirmationOptions
 
     @Flag(name: .customLong("no-idp-check"), help: ArgumentHelp(
         "Skip the network checks of the IdP (for staging an image offline). TLS is still verified at every login.",
         visibility: .default))
     var noIdPCheck = false
 
+    /// Service names from the options, with the list syntax of jcfed.conf's pam.services.
     static func names(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) }
+        values.flatMap(ConfigKeys.list)
     }
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
-            try context.requireRootForChanges()
-            let store = ConfigStore(context: context)
+        try changing(options) { context, store in
             let loaded = try store.requireLoaded()
             let policy: OfflinePolicy
             if let o = offline {
@@ -183,7 +181,7 @@ struct EnableCommand: ParsableCommand {
                 if before.systemWide { changes.append("            system-wide (common-auth) is turned off") }
             }
             let impacts = impactWarnings(pam: pam, plan: plan, systemWide: systemWide, services: serviceList)
-            try Confirmation.require(phrase: "yes", question: """
+            try confirmation.require(question: """
                 This turns on federated device authentication with \(config.idp.name) (\(config.idp.url)):
                 \(changes.joined(separator: "\n"))
                   who:      \(routing); they sign in with a device code instead of a password
@@ -191,7 +189,7 @@ struct EnableCommand: ParsableCommand {
                   root and accounts below uid \(config.mapping.minUID) keep their local password.
                 A failed federated sign-in (declined, wrong user, bad token) never falls back to the password.
                 \(impacts.isEmpty ? "" : "Impacts:\n" + impacts.map { "  - " + $0 }.joined(separator: "\n") + "\n")I understand the impacts.
-                """, assumeYes: yes)
+                """)
 
             // The plan was made against the text read above: refuse if any of it changed meanwhile.
             try transaction.requireUnchanged(servicePaths + authUpdatePaths + [store.hostPath])

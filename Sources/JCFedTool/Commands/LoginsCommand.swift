@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct LoginsCommand: ParsableCommand {
@@ -33,8 +34,7 @@ struct LoginsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             let now = SystemClock().wallSeconds()
             var sinceEpoch: Int64?
             if let s = since {

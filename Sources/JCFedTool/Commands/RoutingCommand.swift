@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
@@ -31,13 +32,6 @@ struct RoutingCommand: ParsableCommand {
         }
     }
 
-    /// A JumpCloud group name: spaces inside are fine ("Linux Admins", written quoted), but not
-    /// at its ends, nor quotes, commas or # (the file's separators and comments).
-    static func validGroupName(_ s: String) -> Bool {
-        !s.isEmpty && s.count <= 256 && !s.hasPrefix("#") && !s.hasPrefix("-") && s.first != " " && s.last != " "
-            && s.unicodeScalars.allSatisfy { ($0.value > 0x20 || $0 == " ") && $0.value != 0x7f && $0 != "," && $0 != "#" && $0 != "\"" }
-    }
-
     static func save(_ groups: [String], into doc: INIDocument, store: ConfigStore) throws {
         var d = doc
         d.set("routing", "groups", GroupList.format(groups))
@@ -60,13 +54,10 @@ struct RoutingCommand: ParsableCommand {
         var force = false
 
         func run() throws {
-            try guarded {
-                guard RoutingCommand.validGroupName(group) else {
+            try changing(options) { context, store in
+                guard GroupList.isWritableName(group) else {
                     throw ToolFailure("'\(group)' is not a group name (no quotes, commas or #, no spaces at its ends)")
                 }
-                let context = try options.context()
-                try context.requireRootForChanges()
-                let store = ConfigStore(context: context)
                 let doc = try store.loadDocument() ?? IdPEdit.newFileHeader
                 var groups = try RoutingCommand.groups(doc)
                 guard !groups.contains(group) else { Terminal.out("\(group) is already routed."); return }
@@ -87,23 +78,19 @@ struct RoutingCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Group name.", valueName: "GROUP"))
         var group: String
 
-        @Flag(help: "Do not ask for confirmation when removing the last group federates every mapped user (scripts).")
-        var yes = false
+        @OptionGroup var confirmation: ConfirmationOptions
 
         @Flag(help: "Save even when the checks run while federated authentication is enabled fail.")
         var force = false
 
         func run() throws {
-            try guarded {
-                let context = try options.context()
-                try context.requireRootForChanges()
-                let store = ConfigStore(context: context)
+            try changing(options) { context, store in
                 let doc = try store.requireDocument()
                 var groups = try RoutingCommand.groups(doc)
                 guard groups.contains(group) else { throw ToolFailure("\(group) is not a routed group") }
                 groups.removeAll { $0 == group }
                 let state = PAMIntegration(context: context).state()
-                if groups.isEmpty && state.isEnabled && !yes {
+                if groups.isEmpty && state.isEnabled && !confirmation.yes {
                     // Widening to everyone: never silently, never from a script that did not say so.
                     let minUID = (try? store.parse(doc).get())?.config.mapping.minUID ?? MappingSettings().minUID
                     let question = """
@@ -113,7 +100,7 @@ struct RoutingCommand: ParsableCommand {
                     guard Terminal.stdinIsTerminal else {
                         throw ToolFailure.refused("not changed: removing the last routed group (\(group)) would federate every mapped user with uid >= \(minUID); run it on a terminal to confirm, or pass --yes")
                     }
-                    try Confirmation.require(phrase: "yes", question: question, assumeYes: false)
+                    try confirmation.require(question: question)
                 }
                 try RoutingCommand.checkWhileEnabled(context, force: force, change: "routing.groups")
                 try RoutingCommand.save(groups, into: doc, store: store)
@@ -129,8 +116,8 @@ struct RoutingCommand: ParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            try guarded {
-                let store = ConfigStore(context: try options.context())
+            try reading(options) { context in
+                let store = ConfigStore(context: context)
                 let groups = try (try store.loadDocument()).map(RoutingCommand.groups) ?? []
                 if groups.isEmpty {
                     Terminal.err("(no routed groups: every mapped user with uid >= min_uid is federated)")

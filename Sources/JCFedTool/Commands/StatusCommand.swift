@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct StatusCommand: ParsableCommand {
@@ -13,8 +14,7 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             let report = StatusReport(context: context, clock: SystemClock())
             if json {
                 Terminal.out(report.json().render())

@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// The facts `jcfed status` shows, gathered from files only.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import JCFedAdmin
 import Glibc
 #endif
 

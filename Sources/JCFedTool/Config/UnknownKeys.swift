@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// Unknown keys and sections of jcfed.conf. The module logs them and goes on (a newer file must

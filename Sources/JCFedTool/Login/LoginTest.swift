@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 import JCFedCrypto
 import JCFedCurl
@@ -97,13 +98,5 @@ struct LoginTest {
         if let v = i.idp { out.append("  idp: \(s(v)) (guest)") }
         if !i.groups.isEmpty { out.append("  groups: \(i.groups.count)") }
         return out
-    }
-}
-
-/// The tool's LogSink: warnings and errors on stderr (the [ OK ]/[FAIL] lines say the rest).
-final class StderrLogSink: LogSink {
-    func log(_ level: LogLevel, _ message: String) {
-        guard level <= .warning else { return }
-        Terminal.err("jcfed: " + message)
     }
 }

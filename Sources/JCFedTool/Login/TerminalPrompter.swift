@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JCFedAdmin
 import JCFedCore
 
 /// The module's login lines in the system log. pam_jcfed logs through pam_syslog (LOG_AUTHPRIV),

@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// Where `jcfed logins` and `jcfed status` find the module's log lines:

@@ -1,3 +1,4 @@
+import JCFedAdmin
 /// Finds pam_jcfed.so where libpam looks for modules (the multiarch directory on Debian,
 /// lib64 elsewhere). Enabling a stack whose module is missing would make every login through
 /// it pass through module_unknown, so `enable` refuses instead.

@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
@@ -38,13 +39,6 @@ struct PAMIntegration {
         State(systemWide: authUpdate.isEnabled, services: PAMStackCheck.servicesUsingJCFed(pamDir: pamDir))
     }
 
-    static func validServiceName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first != "." && first != "-" else { return false }
-        return s.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "." || $0 == "_" || $0 == "-"
-        }
-    }
-
     // MARK: per service
 
     /// Prepares every service edit first, so nothing is written unless all of them are safe.
@@ -53,7 +47,7 @@ struct PAMIntegration {
         let accountLine = PAMLines.serviceAccountLine(policy, arguments: arguments)
         var plan: [(String, PAMServiceEditor.Edit)] = []
         for service in services {
-            guard PAMIntegration.validServiceName(service) else {
+            guard ConfigKeys.isServiceName(service) else {
                 throw ToolFailure("--services: '\(service)' is not a PAM service name")
             }
             guard !service.hasPrefix("common-") else {

@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
@@ -13,24 +14,11 @@ import Glibc
 /// first value of a keyword winning as in sshd, lines after `Match` not counted. Under --root
 /// the files are read inside the tree.
 struct SSHDPreflight {
-    static let configPath = "/etc/ssh/sshd_config"
+    static let configPath = SSHDConfigSyntax.configPath
     static let binary = "/usr/sbin/sshd"
-    /// LoginGraceTime must leave this much beyond login_timeout for the last poll and the session.
-    static let graceMargin = 10
 
-    struct Effective {
-        /// Lowercased keyword -> first value.
-        var values: [String: String]
-        /// Where each value came from (file:line), when read from the files.
-        var origins: [String: String]
-        /// "sshd -T" or the main file's path.
-        var source: String
-    }
-
-    struct Finding {
-        var fatal: Bool
-        var text: String
-    }
+    typealias Effective = SSHDConfigSyntax.Effective
+    typealias Finding = SSHDConfigSyntax.Finding
 
     let context: ToolContext
 
@@ -38,11 +26,7 @@ struct SSHDPreflight {
     func effective() -> Effective? {
         if context.isSystemRoot, FileSystem.isExecutable(SSHDPreflight.binary),
            let out = SSHDPreflight.capture(SSHDPreflight.binary, ["-T"]) {
-            var values: [String: String] = [:]
-            for line in out.splitLines().lines {
-                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                if parts.count == 2, values[parts[0]] == nil { values[parts[0]] = parts[1] }
-            }
+            let values = SSHDConfigSyntax.values(fromTestOutput: out)
             if values["usepam"] != nil { return Effective(values: values, origins: [:], source: "sshd -T") }
         }
         let main = context.host(SSHDPreflight.configPath)
@@ -58,13 +42,9 @@ struct SSHDPreflight {
         guard depth < 16, context.isSystemRoot || (FileSystem.info(path)?.isRegular ?? false),
               let text = FileSystem.readText(path, maxBytes: 1 << 20) else { return }
         for (index, raw) in text.splitLines().lines.enumerated() {
-            var words: [String] = []
-            for w in raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" }) {
-                if w.hasPrefix("#") { break }
-                words.append(String(w))
-            }
+            let words = SSHDConfigSyntax.words(raw)
             guard let first = words.first else { continue }
-            var key = first.lowercased()
+            let key = SSHDConfigSyntax.keyword(first)
             if key == "match" { return }  // conditional from here on: not what sshd -T shows either
             if key == "include" {
                 for pattern in words.dropFirst() {
@@ -73,7 +53,6 @@ struct SSHDPreflight {
                 }
                 continue
             }
-            if key == "challengeresponseauthentication" { key = "kbdinteractiveauthentication" }
             guard words.count > 1, e.values[key] == nil else { continue }
             e.values[key] = words.dropFirst().joined(separator: " ")
             e.origins[key] = "\(targetPath):\(index + 1)"
@@ -94,21 +73,7 @@ struct SSHDPreflight {
     /// What stands between sshd and a device login, given login_timeout.
     func findings(loginTimeout: Int) -> (source: String, findings: [Finding])? {
         guard let e = effective() else { return nil }
-        var out: [Finding] = []
-        func origin(_ key: String) -> String { e.origins[key].map { " (\($0))" } ?? "" }
-        let kbd = (e.values["kbdinteractiveauthentication"] ?? "yes").lowercased()
-        if kbd != "yes" {
-            out.append(Finding(fatal: true, text: "sshd has keyboard-interactive authentication off (KbdInteractiveAuthentication \(kbd)\(origin("kbdinteractiveauthentication"))): the code cannot be shown. Set 'KbdInteractiveAuthentication yes' in \(SSHDPreflight.configPath) (or a file in /etc/ssh/sshd_config.d/ read before it) and reload sshd"))
-        }
-        let pam = (e.values["usepam"] ?? "no").lowercased()
-        if pam != "yes" {
-            out.append(Finding(fatal: true, text: "sshd does not use PAM (UsePAM \(pam)\(origin("usepam"))): pam_jcfed.so never runs. Set 'UsePAM yes' in \(SSHDPreflight.configPath) and reload sshd"))
-        }
-        let wanted = loginTimeout + SSHDPreflight.graceMargin
-        if let grace = SSHDPreflight.seconds(e.values["logingracetime"] ?? "120"), grace != 0, grace < wanted {
-            out.append(Finding(fatal: false, text: "sshd's LoginGraceTime is \(grace) s\(origin("logingracetime")), less than login_timeout (\(loginTimeout) s) plus \(SSHDPreflight.graceMargin) s: sshd may cut a sign-in short. Set 'LoginGraceTime \(wanted)' or more (0 = unlimited)"))
-        }
-        return (e.source, out)
+        return (e.source, SSHDConfigSyntax.findings(e, loginTimeout: loginTimeout))
     }
 
     /// One line for `jcfed status`; nil when there is no sshd configuration.
@@ -127,33 +92,6 @@ struct SSHDPreflight {
             IdPChecks.Line(status: f.fatal && sshdEnabled ? .fail : .warn, text: f.text,
                            hint: f.fatal && !sshdEnabled ? "'jcfed enable' refuses sshd until this is fixed" : nil)
         }
-    }
-
-    /// sshd's time format: 120, 2m, 1h30m (s, m, h, d, w).
-    static func seconds(_ text: String) -> Int? {
-        var total = 0
-        var number: Int?
-        for c in text.lowercased() {
-            if let d = c.wholeNumberValue, c.isASCII {
-                number = (number ?? 0) * 10 + d
-                if (number ?? 0) > 1_000_000_000 { return nil }
-                continue
-            }
-            guard let n = number else { return nil }
-            let unit: Int
-            switch c {
-            case "s": unit = 1
-            case "m": unit = 60
-            case "h": unit = 3600
-            case "d": unit = 86400
-            case "w": unit = 604800
-            default: return nil
-            }
-            total += n * unit
-            number = nil
-        }
-        if let n = number { total += n }
-        return text.isEmpty ? nil : total
     }
 
     /// `sshd -T`'s standard output when it exits 0, through Subprocess.capture (the tool's fixed

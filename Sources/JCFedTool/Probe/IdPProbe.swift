@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// The HTTP exchanges of `jcfed idp test`, made with the module's own pieces: the discovery URL

@@ -1,3 +1,4 @@
+import JCFedAdmin
 /// Asks the admin to type a phrase before a change that affects logins. `--yes` skips the
 /// question (scripts); at end of input (no terminal, nothing piped) the answer is "no".
 enum Confirmation {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JCFedAdmin
 import JCFedCore
 
 /// The few file operations the tool needs, over Glibc (the tool, like the module, uses no

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 #if canImport(Glibc)
 import Glibc
@@ -8,17 +9,56 @@ import Glibc
 ///
 /// One type for the whole command tree, because swift-argument-parser hands a parent's parsed
 /// option group to a subcommand only when both use the same type: `jcfed --root DIR pins list`
-/// then reaches the pins command too. The options themselves are declared once, in
-/// IdentityToolOptions (Commands/DirectoryCommand.swift), which the directory and pins commands
-/// use; the tool's own resolution is the extension below. (Cleaner end state: declare the two
-/// options here and make IdentityToolOptions the alias.)
-typealias GlobalOptions = IdentityToolOptions
+/// then reaches the pins command too.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Operate on the system under DIR instead of / (default: $JCFED_ROOT, ignored when run as root; else /). As root, DIR must be a tree only root can change.", valueName: "DIR"))
+    var root: String?
 
-extension IdentityToolOptions {
+    @Option(name: .long, help: ArgumentHelp("Use this jcfed.conf (taken as given, not under --root). Default: /etc/jcfed/jcfed.conf under the root.", valueName: "PATH"))
+    var config: String?
+
     /// Resolves the options and the environment into the paths a command works on (see
     /// RootTree: $JCFED_ROOT only when not root; as root, a tree only root can change).
     func context() throws -> ToolContext {
         ToolContext(root: try RootTree.resolve(option: root), configOverride: config.map(FileSystem.absolute))
+    }
+}
+
+/// `--yes`, for the commands that ask before a change that affects logins.
+struct ConfirmationOptions: ParsableArguments {
+    @Flag(help: "Do not ask for confirmation (scripts).")
+    var yes = false
+
+    /// Asks for `phrase` unless --yes was given (Confirmation.require).
+    func require(phrase: String = "yes", question: String) throws {
+        try Confirmation.require(phrase: phrase, question: question, assumeYes: yes)
+    }
+}
+
+extension ParsableCommand {
+    /// Runs a command body, turning a ToolFailure into "jcfed: <message>" on stderr and its
+    /// exit status (ArgumentParser would otherwise print it as a usage error).
+    func guarded(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let failure as ToolFailure {
+            Terminal.err("jcfed: " + failure.message)
+            throw ExitCode(failure.status)
+        }
+    }
+
+    /// The preamble of every command: the context, failures reported like every other.
+    func reading(_ options: GlobalOptions, _ body: (ToolContext) throws -> Void) throws {
+        try guarded { try body(try options.context()) }
+    }
+
+    /// The preamble of every command that changes the system: the context, the root check,
+    /// the configuration store; failures reported like every other (`guarded`).
+    func changing(_ options: GlobalOptions, _ body: (ToolContext, ConfigStore) throws -> Void) throws {
+        try reading(options) { context in
+            try context.requireRootForChanges()
+            try body(context, ConfigStore(context: context))
+        }
     }
 }
 
@@ -37,7 +77,7 @@ enum ProcessEnvironment {
 /// finds it (`<root>/etc/jcfed/jcfed.conf`). Only `host(_:)` turns one into the other.
 struct ToolContext {
     static let defaultConfig = ConfigLoader.defaultPath
-    static let defaultSecretFile = "/etc/jcfed/client_secret"
+    static let defaultSecretFile = IdPEdit.defaultSecretFile
     static let pamDir = "/etc/pam.d"
     static let pamConfigsDir = "/usr/share/pam-configs"
     static let pamSavedStateDir = "/var/lib/pam"
@@ -92,8 +132,25 @@ struct ToolContext {
     /// invoking user's permissions on the tree decide.
     func requireRootForChanges() throws {
         if isSystemRoot && geteuid() != 0 {
-            throw ToolFailure("this changes /etc and PAM: run it as root (sudo jcfed ...)")
+            throw ToolFailure("this changes how people log in here: run it as root (sudo jcfed ...)")
         }
+    }
+
+    /// The configuration for the directory and pins commands, with its paths (directory,
+    /// state, API key, agent) as this process finds them; warnings on stderr.
+    func loadedConfig() throws -> JCFedConfig {
+        var c: JCFedConfig
+        switch ConfigLoader.load(path: configHostPath, owner: configOwner) {
+        case .failure(let e): throw ToolFailure(e.description)
+        case .success(let l):
+            for w in l.warnings { Terminal.err("jcfed: warning: \(w)") }
+            c = l.config
+        }
+        c.mapping.directory = host(c.mapping.directory)
+        c.mapping.stateDir = hostDirectory(c.mapping.stateDir)
+        c.jumpcloud.apiKeyFile = host(c.jumpcloud.apiKeyFile)
+        c.jumpcloud.agentDir = hostDirectory(c.jumpcloud.agentDir)
+        return c
     }
 
     /// Owner to set on files we write: root when we are root, else leave as created.

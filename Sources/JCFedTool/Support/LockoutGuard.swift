@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// A change to the IdP or to routing while federated authentication is enabled in PAM takes

@@ -1,3 +1,5 @@
+import JCFedAdmin
+import JCFedCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,6 +47,18 @@ enum Terminal {
 
     private static func stripCR(_ s: String) -> String {
         s.hasSuffix("\r") ? String(s.dropLast()) : s
+    }
+}
+
+/// The tool's LogSink: lines at `threshold` or more severe on stderr (warnings by default; the
+/// directory sync shows its retries, at info, too).
+final class StderrLogSink: LogSink {
+    let threshold: LogLevel
+    init(threshold: LogLevel = .warning) { self.threshold = threshold }
+
+    func log(_ level: LogLevel, _ message: String) {
+        guard level <= threshold else { return }
+        Terminal.err("jcfed: " + message)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct IdPAddCommand: ParsableCommand {
@@ -54,10 +55,7 @@ struct IdPAddCommand: ParsableCommand {
     func validate() throws { try secret.validateExclusive() }
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
-            try context.requireRootForChanges()
-            let store = ConfigStore(context: context)
+        try changing(options) { context, store in
             let existing = try store.loadDocument()
             if let doc = existing, ConfigStore.hasIdP(doc), !force {
                 throw ToolFailure.refused(

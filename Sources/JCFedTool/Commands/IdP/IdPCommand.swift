@@ -1,3 +1,4 @@
+import JCFedAdmin
 import ArgumentParser
 
 /// `jcfed idp ...`: the identity provider lifecycle of the JumpCloud guide (Configuring,

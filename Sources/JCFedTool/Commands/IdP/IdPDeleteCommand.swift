@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct IdPDeleteCommand: ParsableCommand {
@@ -18,14 +19,10 @@ struct IdPDeleteCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Flag(help: "Do not ask for confirmation (scripts).")
-    var yes = false
+    @OptionGroup var confirmation: ConfirmationOptions
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
-            try context.requireRootForChanges()
-            let store = ConfigStore(context: context)
+        try changing(options) { context, store in
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else { throw ToolFailure("no identity provider is configured") }
             let parsed = try? store.parse(doc).get()
@@ -52,11 +49,11 @@ struct IdPDeleteCommand: ParsableCommand {
             }
 
             let name = doc.value("idp", "name") ?? "Entra OIDC"
-            try Confirmation.require(phrase: "yes, delete", question: """
+            try confirmation.require(phrase: "yes, delete", question: """
                 This deletes the identity provider '\(name)' (\(doc.value("idp", "url") ?? "")).
                 \(state.isEnabled ? "Federated authentication is \(state.description): it is disabled first; users log in with local passwords again." : "Federated authentication is not enabled in PAM.")
                 The client secret, caches and identity pins are removed.
-                """, assumeYes: yes)
+                """)
 
             try transaction.requireUnchanged(watched)
             try transaction.run {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct IdPShowCommand: ParsableCommand {
@@ -13,8 +14,7 @@ struct IdPShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             let store = ConfigStore(context: context)
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else { throw ToolFailure("no identity provider is configured") }

@@ -1,3 +1,4 @@
+import JCFedAdmin
 import JCFedCore
 
 /// What `idp show` and `status` say about the IdP.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct IdPTestCommand: ParsableCommand {
@@ -27,8 +28,7 @@ struct IdPTestCommand: ParsableCommand {
     var user: String?
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
+        try reading(options) { context in
             let checks = IdPChecks(context: context)
             var passed = checks.run { Terminal.out($0.rendered) }
             if case .success(let l) = ConfigStore(context: context).load() {

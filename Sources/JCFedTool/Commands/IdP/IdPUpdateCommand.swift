@@ -1,4 +1,5 @@
 import ArgumentParser
+import JCFedAdmin
 import JCFedCore
 
 struct IdPUpdateCommand: ParsableCommand {
@@ -49,10 +50,7 @@ struct IdPUpdateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try guarded {
-            let context = try options.context()
-            try context.requireRootForChanges()
-            let store = ConfigStore(context: context)
+        try changing(options) { context, store in
             let doc = try store.requireDocument()
             guard ConfigStore.hasIdP(doc) else {
                 throw ToolFailure("no identity provider is configured; use 'jcfed idp add'")

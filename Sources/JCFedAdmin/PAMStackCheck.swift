@@ -2,12 +2,14 @@
 /// auth line, and pam_jcfed lets PAM_IGNORE (what it returns for root) through to it.
 /// Stacks are expanded the way libpam reads them: `@include F` and `type include|substack F`
 /// splice in the lines of /etc/pam.d/F of the same type.
-struct PAMStackCheck {
+package struct PAMStackCheck {
     /// Reads a service file's text by name (host files under --root; tests pass a dictionary).
-    let read: (String) -> String?
+    package let read: (String) -> String?
+
+    package init(read: @escaping (String) -> String?) { self.read = read }
 
     /// The auth (or other type) rules of a service in the order libpam runs them.
-    func expand(service: String, type: String, text: String? = nil, depth: Int = 0) -> [PAMConfigLine]? {
+    package func expand(service: String, type: String, text: String? = nil, depth: Int = 0) -> [PAMConfigLine]? {
         guard depth < 8, let body = text ?? read(service) else { return nil }
         var out: [PAMConfigLine] = []
         for raw in body.splitLines().lines {
@@ -24,7 +26,7 @@ struct PAMStackCheck {
 
     /// Problems that make a stack unsafe for root; empty when it is safe. `text` overrides the
     /// service's file (to check a change before writing it).
-    func problems(service: String, text: String? = nil) -> [String] {
+    package func problems(service: String, text: String? = nil) -> [String] {
         guard let rules = expand(service: service, type: "auth", text: text) else {
             return ["\(service): cannot read the stack (a missing included file?)"]
         }
@@ -41,16 +43,8 @@ struct PAMStackCheck {
         return problems
     }
 
-    /// Service file names under a pam.d directory that run pam_jcfed.so directly (not through
-    /// an include), skipping pam-auth-update's common-* files.
-    static func servicesUsingJCFed(pamDir: String) -> [String] {
-        FileSystem.list(pamDir).filter { name in
-            guard !name.hasPrefix("common-"), !name.hasPrefix("."), let text = FileSystem.readText(pamDir + "/" + name) else { return false }
-            return containsJCFed(text)
-        }
-    }
 
-    static func containsJCFed(_ text: String) -> Bool {
+    package static func containsJCFed(_ text: String) -> Bool {
         text.splitLines().lines.contains { PAMConfigLine($0).isJCFed }
     }
 }

@@ -1,63 +1,36 @@
+import JCFedCore
+
 /// An editable jcfed.conf that keeps everything the admin wrote: comments, blank lines, key
 /// spelling and order, unknown keys and sections, trailing `# comments` on a value line.
 /// Edits touch one line each (or add one); everything else is written back byte for byte.
 ///
 /// The syntax is the core's INIFile (`[section]`, `key = value`, `#`/`;` comments, a value's
-/// trailing ` # comment`); the meaning of keys is checked by ConfigParser before any write.
-struct INIDocument: Equatable {
-    private(set) var lines: [String]
+/// trailing ` # comment`), read line by line through its one tokenizer; the meaning of keys is
+/// checked by ConfigParser before any write.
+package struct INIDocument: Equatable {
+    package private(set) var lines: [String]
     /// "\n", or "\r\n" for a file written that way (kept on every line when written back).
     private let ending: String
 
-    init(text: String) {
+    package init(text: String) {
         (lines, ending) = text.splitLines()
     }
 
     /// The document; always ends with a line end.
-    var text: String { lines.isEmpty ? "" : lines.joined(separator: ending) + ending }
+    package var text: String { lines.isEmpty ? "" : lines.joined(separator: ending) + ending }
 
     // MARK: reading
 
-    enum Kind: Equatable {
-        case blankOrComment
-        case header(String)
-        case entry(key: String, value: String)
-        case malformed
-    }
-
-    static func classify(_ line: String) -> Kind {
-        let t = line.trimmingSpaces()
-        if t.isEmpty || t.hasPrefix("#") || t.hasPrefix(";") { return .blankOrComment }
-        if t.hasPrefix("[") {
-            guard t.hasSuffix("]"), t.count > 2 else { return .malformed }
-            return .header(String(t.dropFirst().dropLast()).trimmingSpaces().lowercased())
-        }
-        guard let eq = t.firstIndex(of: "=") else { return .malformed }
-        let key = String(t[..<eq]).trimmingSpaces().lowercased()
-        // Trimmed first, as INIFile does: "key = # note" reads as the value "# note" there too.
-        let (value, _) = splitValue(String(t[t.index(after: eq)...]).trimmingSpaces())
-        return .entry(key: key, value: value)
-    }
-
-    /// The value part of a line and its trailing comment (with the space before it), as INIFile reads it.
-    static func splitValue(_ raw: String) -> (value: String, comment: String) {
-        if let r = raw.firstRange(of: " #") ?? raw.firstRange(of: "\t#") {
-            // The comment keeps all the blanks before it, so the column it starts at stays.
-            var start = r.lowerBound
-            while start > raw.startIndex {
-                let before = raw.index(before: start)
-                guard raw[before] == " " || raw[before] == "\t" else { break }
-                start = before
-            }
-            return (String(raw[..<start]).trimmingSpaces(), String(raw[start...]))
-        }
-        return (raw.trimmingSpaces(), "")
+    /// What a line is, read by the module's own tokenizer (INIFile.classify), so the document
+    /// and the module cannot disagree on a line.
+    package static func classify(_ line: String) -> INILine {
+        INIFile.classify(line)
     }
 
     /// (line index, section) of every line, with the section each line belongs to.
-    private func sections() -> [(index: Int, section: String, kind: Kind)] {
+    private func sections() -> [(index: Int, section: String, kind: INILine)] {
         var current = ""
-        var out: [(Int, String, Kind)] = []
+        var out: [(Int, String, INILine)] = []
         for (i, line) in lines.enumerated() {
             let kind = INIDocument.classify(line)
             if case .header(let name) = kind { current = name }
@@ -73,24 +46,24 @@ struct INIDocument: Equatable {
         return nil
     }
 
-    func value(_ section: String, _ key: String) -> String? {
+    package func value(_ section: String, _ key: String) -> String? {
         guard let i = entryIndex(section, key), case .entry(_, let v) = INIDocument.classify(lines[i]) else { return nil }
         return v
     }
 
-    func hasSection(_ section: String) -> Bool {
+    package func hasSection(_ section: String) -> Bool {
         sections().contains { if case .header(let n) = $0.kind { return n == section } else { return false } }
     }
 
     /// True when at least one `key = value` line exists (in any section).
-    var hasEntries: Bool {
+    package var hasEntries: Bool {
         lines.contains { if case .entry = INIDocument.classify($0) { return true } else { return false } }
     }
 
     // MARK: editing
 
     /// Why a value cannot be written as one INI line that reads back the same.
-    static func problem(writing value: String) -> String? {
+    package static func problem(writing value: String) -> String? {
         if value.contains(where: { $0 == "\n" || $0 == "\r" }) { return "must be a single line" }
         if value.contains(" #") || value.contains("\t#") { return "must not contain ' #' (it would start a comment)" }
         if value != value.trimmingSpaces() { return "must not start or end with spaces" }
@@ -103,14 +76,14 @@ struct INIDocument: Equatable {
     /// Sets `section.key` to `value`: in place when the key exists (keeping its indentation,
     /// spelling and trailing comment), else as a new line after the section's last entry, else
     /// in a new section at the end.
-    mutating func set(_ section: String, _ key: String, _ value: String) {
+    package mutating func set(_ section: String, _ key: String, _ value: String) {
         let map = sections()
         if let i = entryIndex(section, key) {
             let line = lines[i]
             guard let eq = line.firstIndex(of: "=") else { return }
             let afterEq = line[line.index(after: eq)...]
             let spacing = String(afterEq.prefix(while: { $0 == " " || $0 == "\t" }))
-            let (_, comment) = INIDocument.splitValue(String(afterEq))
+            let (_, comment) = INIFile.splitValue(afterEq)
             let head = String(line[...eq])
             // An empty value drops the trailing comment: "key = # note" would read as the value "# note".
             lines[i] = value.isEmpty ? head : head + (spacing.isEmpty ? " " : spacing) + value + comment
@@ -143,7 +116,7 @@ struct INIDocument: Equatable {
     }
 
     /// `#key = ...` or `; key=...`: a commented-out setting of `key`.
-    static func isCommentedTemplate(_ line: String, key: String) -> Bool {
+    package static func isCommentedTemplate(_ line: String, key: String) -> Bool {
         var t = Substring(line.trimmingSpaces())
         guard let first = t.first, first == "#" || first == ";" else { return false }
         t = t.dropFirst()
@@ -156,7 +129,7 @@ struct INIDocument: Equatable {
 
     /// Removes `section.key` (every occurrence); true when something was removed.
     @discardableResult
-    mutating func remove(_ section: String, _ key: String) -> Bool {
+    package mutating func remove(_ section: String, _ key: String) -> Bool {
         var removed = false
         while let i = entryIndex(section, key) {
             lines.remove(at: i)
@@ -167,7 +140,7 @@ struct INIDocument: Equatable {
 
     /// Removes every `[section]` block: its header, entries and the comments inside it, up to
     /// the next header. Comments above the header belong to the block before and are kept.
-    mutating func removeSection(_ section: String) {
+    package mutating func removeSection(_ section: String) {
         let map = sections()
         let drop = Set(map.filter { $0.section == section }.map { $0.index })
         guard !drop.isEmpty else { return }

@@ -1,9 +1,9 @@
 /// A unified diff (`diff -u` format, 3 lines of context) of two texts, for `enable --dry-run`.
 /// Line-based longest common subsequence; PAM files and jcfed.conf are small.
-enum UnifiedDiff {
+package enum UnifiedDiff {
     /// Empty when the texts are equal. `old` nil means the file does not exist yet, `new` nil
     /// that it would be removed.
-    static func diff(path: String, old: String?, new: String?, context: Int = 3) -> [String] {
+    package static func diff(path: String, old: String?, new: String?, context: Int = 3) -> [String] {
         guard old != new else { return [] }
         let a = old.map { $0.splitLines().lines } ?? []
         let b = new.map { $0.splitLines().lines } ?? []

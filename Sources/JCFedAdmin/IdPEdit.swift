@@ -4,36 +4,36 @@ import JCFedCore
 /// the document in place; the result is then checked by the module's ConfigParser, so the
 /// tool and the module agree on every rule (https URL, tenant GUID, `common` refused, client
 /// id GUID for azure, ...).
-struct IdPEdit {
-    enum Secret {
-        case keep
-        case set(String)
-        case remove
-    }
-    enum CAFile {
+package struct IdPEdit {
+    /// What to do with an optional setting (the client secret, the CA file).
+    package enum Change {
         case keep
         case set(String)
         case remove
     }
 
-    var type: String?
-    var name: String?
-    var url: String?
-    var clientID: String?
-    var secret: Secret = .keep
-    var caFile: CAFile = .keep
+    package var type: String?
+    package var name: String?
+    package var url: String?
+    package var clientID: String?
+    package var secret: Change = .keep
+    package var caFile: Change = .keep
 
     /// What applying did, for the writes that follow.
-    struct Applied {
-        var document: INIDocument
-        var changedKeys: Set<String>
+    package struct Applied {
+        package var document: INIDocument
+        package var changedKeys: Set<String>
         /// Host path of the secret file to write (0600), when a secret was given.
-        var secretToWrite: (hostPath: String, secret: String)?
+        package var secretToWrite: (hostPath: String, secret: String)?
         /// Host path of a secret file no longer referenced, removed after the config is saved.
-        var secretToRemove: String?
+        package var secretToRemove: String?
     }
 
-    func apply(to original: INIDocument, context: ToolContext) throws -> Applied {
+    package init() {}
+
+    /// Applies the change to a document. `host` turns a path as the module sees it into one this
+    /// process can open (--root); `checkCAFile` checks a --ca-file before it is written.
+    package func apply(to original: INIDocument, host: (String) -> String, checkCAFile: (String) throws -> Void) throws -> Applied {
         var doc = original
         var changed: Set<String> = []
         func set(_ key: String, _ value: String) throws {
@@ -76,15 +76,15 @@ struct IdPEdit {
         switch secret {
         case .keep: break
         case .set(let value):
-            let target = configuredSecretFile ?? ToolContext.defaultSecretFile
+            let target = configuredSecretFile ?? IdPEdit.defaultSecretFile
             try set("client_secret_file", target)
             // An inline secret and a file together are refused by the module: the file wins.
             if doc.remove("idp", "client_secret") { changed.insert("idp.client_secret") }
-            secretToWrite = (context.host(target), value)
+            secretToWrite = (host(target), value)
         case .remove:
             if doc.remove("idp", "client_secret_file") { changed.insert("idp.client_secret_file") }
             if doc.remove("idp", "client_secret") { changed.insert("idp.client_secret") }
-            if let old = configuredSecretFile { secretToRemove = context.host(old) }
+            if let old = configuredSecretFile { secretToRemove = host(old) }
         }
 
         switch caFile {
@@ -92,7 +92,7 @@ struct IdPEdit {
         case .remove:
             if doc.remove("idp", "ca_file") { changed.insert("idp.ca_file") }
         case .set(let path):
-            try IdPEdit.checkCAFile(path, context: context)
+            try checkCAFile(path)
             try set("ca_file", path)
         }
         return Applied(document: doc, changedKeys: changed,
@@ -103,7 +103,7 @@ struct IdPEdit {
     /// The authority https://<host>/<tenant> for a URL copied from Entra's Endpoints pane
     /// (`.../<tenant>/v2.0`, `.../<tenant>/oauth2/v2.0/authorize`, the metadata document ...);
     /// nil when the URL has no path segment after the tenant.
-    static func entraAuthority(fromEndpoint url: String) -> String? {
+    package static func entraAuthority(fromEndpoint url: String) -> String? {
         guard url.hasPrefix("https://") else { return nil }
         let segments = url.dropFirst("https://".count).split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count > 2, !segments[0].isEmpty, !segments[1].isEmpty else { return nil }
@@ -112,19 +112,7 @@ struct IdPEdit {
         return "https://\(segments[0])/\(segments[1])"
     }
 
-    /// ca_file is a target path; it must exist under the root and hold PEM certificates.
-    static func checkCAFile(_ path: String, context: ToolContext) throws {
-        guard path.hasPrefix("/") else { throw ToolFailure("--ca-file: must be an absolute path (as the module will see it)") }
-        let host = context.host(path)
-        guard let info = FileSystem.info(host), info.isRegular else {
-            throw ToolFailure("--ca-file: \(host) is not a regular file")
-        }
-        guard let text = FileSystem.readText(host, maxBytes: 1 << 20), text.contains("-----BEGIN CERTIFICATE-----") else {
-            throw ToolFailure("--ca-file: \(host) holds no PEM certificate")
-        }
-    }
-
-    static func option(_ key: String) -> String {
+    package static func option(_ key: String) -> String {
         switch key {
         case "client_id": return "--client-id"
         case "ca_file": return "--ca-file"
@@ -133,20 +121,11 @@ struct IdPEdit {
         }
     }
 
-    /// Saves an applied edit: the secret first (so the config never names a secret file that
-    /// is not there yet), then the configuration; then an unreferenced old secret is removed.
-    static func save(_ applied: Applied, store: ConfigStore) throws {
-        if let s = applied.secretToWrite {
-            try FileSystem.writeAtomically(s.hostPath, text: s.secret + "\n", mode: 0o600, owner: store.context.writeOwner)
-        }
-        try store.write(applied.document)
-        if let old = applied.secretToRemove, applied.secretToWrite?.hostPath != old {
-            try FileSystem.remove(old)
-        }
-    }
+    /// Where `--client-secret-file`/`--client-secret-stdin` put the secret when jcfed.conf names no file.
+    package static let defaultSecretFile = "/etc/jcfed/client_secret"
 
     /// A new jcfed.conf for `idp add` on a system without one.
-    static let newFileHeader = INIDocument(text: """
+    package static let newFileHeader = INIDocument(text: """
         # /etc/jcfed/jcfed.conf: federated device authentication, see jcfed.conf(5).
         # Written by `jcfed idp add`. Edit by hand or with jcfed; comments are kept.
 

@@ -6,13 +6,13 @@
 /// Lines before it stay before it: login's pam_nologin and su's pam_rootok keep running first.
 /// With success=done, a federated success ends the auth stack there, like a `sufficient` module.
 /// The account line goes before the first account line.
-enum PAMServiceEditor {
-    struct Edit {
-        var text: String
-        var notes: [String]
+package enum PAMServiceEditor {
+    package struct Edit {
+        package var text: String
+        package var notes: [String]
     }
 
-    static func insert(into text: String, authLine: String, accountLine: String) throws -> Edit {
+    package static func insert(into text: String, authLine: String, accountLine: String) throws -> Edit {
         var lines = removeMarked(from: text).lines
         var notes: [String] = []
         let parsed = lines.map { PAMConfigLine($0) }
@@ -41,7 +41,7 @@ enum PAMServiceEditor {
 
     /// The first line of the comment block directly above `index` (no blank line between), not
     /// moving above a `#%PAM-1.0` header.
-    static func attachedCommentStart(_ lines: [String], _ index: Int) -> Int {
+    package static func attachedCommentStart(_ lines: [String], _ index: Int) -> Int {
         var i = index
         while i > 0 {
             let above = lines[i - 1].trimmingSpaces()
@@ -65,7 +65,7 @@ enum PAMServiceEditor {
     }
 
     /// Removes every marker comment and the pam_jcfed.so line right after it.
-    static func removeMarked(from text: String) -> (lines: [String], text: String, removed: Int) {
+    package static func removeMarked(from text: String) -> (lines: [String], text: String, removed: Int) {
         var lines = splitLines(text)
         var removed = 0
         var i = 0
@@ -83,10 +83,10 @@ enum PAMServiceEditor {
         return (lines, joined(lines, like: text), removed)
     }
 
-    static func splitLines(_ text: String) -> [String] { text.splitLines().lines }
+    package static func splitLines(_ text: String) -> [String] { text.splitLines().lines }
 
     /// Joins lines with the original's line end and final-line-end convention.
-    static func joined(_ lines: [String], like original: String) -> String {
+    package static func joined(_ lines: [String], like original: String) -> String {
         let ending = original.splitLines().ending
         let body = lines.joined(separator: ending)
         return original.hasSuffix("\n") || original.hasSuffix("\r\n") || original.isEmpty ? body + ending : body

@@ -2,12 +2,12 @@
 /// `[-]type control module-path [args...]` or `@include file`. Comments and blank lines are
 /// kept as `.other`. A control is a word (required, sufficient, include, substack, ...) or a
 /// bracketed `[value=action ...]` list.
-enum PAMConfigLine: Equatable {
+package enum PAMConfigLine: Equatable {
     case rule(type: String, control: String, module: String, text: String)
     case include(file: String)
     case other
 
-    init(_ raw: String) {
+    package init(_ raw: String) {
         let line = raw.trimmingSpaces()
         if line.isEmpty || line.hasPrefix("#") { self = .other; return }
         if line.hasPrefix("@include") {
@@ -36,13 +36,13 @@ enum PAMConfigLine: Equatable {
         self = .rule(type: type, control: control, module: module, text: line)
     }
 
-    var type: String? {
+    package var type: String? {
         if case .rule(let t, _, _, _) = self { return t }
         return nil
     }
 
     /// The file named by `@include F` or `type include|substack F`, when the line is one.
-    func includedFile(for wanted: String) -> String? {
+    package func includedFile(for wanted: String) -> String? {
         switch self {
         case .include(let f): return f
         case .rule(let t, let c, let m, _) where t == wanted && (c == "include" || c == "substack"): return m
@@ -51,16 +51,16 @@ enum PAMConfigLine: Equatable {
     }
 
     /// The module's file name without its directory (`/lib/security/pam_unix.so` -> `pam_unix.so`).
-    var moduleBaseName: String? {
+    package var moduleBaseName: String? {
         guard case .rule(_, _, let m, _) = self else { return nil }
-        return FileSystem.baseName(m)
+        return m.split(separator: "/").last.map(String.init) ?? m
     }
 
-    var isJCFed: Bool { moduleBaseName == PAMLines.moduleName }
+    package var isJCFed: Bool { moduleBaseName == PAMLines.moduleName }
 
     /// A bracketed control with a numeric jump (`success=2`): inserting a line after it and
     /// before its target would change where it lands.
-    var hasNumericJump: Bool {
+    package var hasNumericJump: Bool {
         guard case .rule(_, let c, _, _) = self, c.hasPrefix("[") else { return false }
         let pairs = c.split(whereSeparator: { $0 == " " || $0 == "[" || $0 == "]" }).map(String.init)
         return pairs.contains { (pair: String) -> Bool in

@@ -1,7 +1,7 @@
 /// Small String helpers the tool needs without Foundation.
 extension String {
     /// Without leading and trailing blanks and line ends ("\r\n" is one Character in Swift).
-    func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         func blank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" }
         var s = Substring(self)
         while let f = s.first, blank(f) { s = s.dropFirst() }
@@ -11,14 +11,14 @@ extension String {
 
     /// Lines split on "\n" and "\r\n" (as the core's INIFile reads them), without a final empty
     /// line for a trailing line end; and the line end to write them back with.
-    func splitLines() -> (lines: [String], ending: String) {
+    package func splitLines() -> (lines: [String], ending: String) {
         var lines = split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
         if lines.last == "" { lines.removeLast() }
         return (lines, contains("\r\n") ? "\r\n" : "\n")
     }
 
     /// Replaces every occurrence (no Foundation).
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
+    package func replacingOccurrences(of target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var out = ""
         var rest = Substring(self)
@@ -29,12 +29,12 @@ extension String {
         return out + rest
     }
 
-    func padding(_ width: Int) -> String {
+    package func padding(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 
     /// Left-padded with `fill` to at least `width` characters.
-    func leftPadded(to width: Int, with fill: Character = "0") -> String {
+    package func leftPadded(to width: Int, with fill: Character = "0") -> String {
         count >= width ? self : String(repeating: fill, count: width - count) + self
     }
 }

@@ -1,26 +1,22 @@
-import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The exit statuses of every `jcfed` command, documented in `jcfed --help` and jcfed(8).
-enum ExitStatus {
+package enum ExitStatus {
     /// Done, or every check passed.
-    static let ok: Int32 = 0
+    package static let ok: Int32 = 0
     /// An invalid value, a failed check, or an operation that could not be completed.
-    static let failed: Int32 = 1
+    package static let failed: Int32 = 1
     /// Refused to protect the system: an existing IdP without --force, an unsafe secret file,
     /// confirmation not given, IdP checks failing at enable, a PAM stack that would lock out root,
     /// a --root tree that someone other than root could change (as root).
-    static let refused: Int32 = 2
+    package static let refused: Int32 = 2
     /// Nothing was changed, a manual step is needed (PAM lines printed for a system without
     /// pam-auth-update).
-    static let manual: Int32 = 3
+    package static let manual: Int32 = 3
     /// Command-line usage error (swift-argument-parser's EX_USAGE).
-    static let usage: Int32 = 64
+    package static let usage: Int32 = 64
 
     /// The table shown in `jcfed --help` (and kept in jcfed(8) EXIT STATUS).
-    static let helpText = """
+    package static let helpText = """
         EXIT STATUS
           0   success (for 'idp test' and 'check-config': every check passed)
           1   invalid value, failed check, or operation failed
@@ -34,34 +30,21 @@ enum ExitStatus {
 
 /// An error that has already been explained to the admin: a one-line message and the exit
 /// status. Thrown by commands, reported by `ToolFailure.report`.
-struct ToolFailure: Error, CustomStringConvertible {
-    var status: Int32
-    var message: String
+package struct ToolFailure: Error, CustomStringConvertible {
+    package var status: Int32
+    package var message: String
 
-    init(_ message: String, status: Int32 = ExitStatus.failed) {
+    package init(_ message: String, status: Int32 = ExitStatus.failed) {
         self.message = message
         self.status = status
     }
 
     /// Several lines (the first is the error, the rest explain).
-    init(status: Int32, lines: [String]) {
+    package init(status: Int32, lines: [String]) {
         self.init(lines.joined(separator: "\n"), status: status)
     }
 
-    static func refused(_ message: String) -> ToolFailure { ToolFailure(message, status: ExitStatus.refused) }
+    package static func refused(_ message: String) -> ToolFailure { ToolFailure(message, status: ExitStatus.refused) }
 
-    var description: String { message }
-}
-
-extension ParsableCommand {
-    /// Runs a command body, turning a ToolFailure into "jcfed: <message>" on stderr and its
-    /// exit status (ArgumentParser would otherwise print it as a usage error).
-    func guarded(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let failure as ToolFailure {
-            Terminal.err("jcfed: " + failure.message)
-            throw ExitCode(failure.status)
-        }
-    }
+    package var description: String { message }
 }

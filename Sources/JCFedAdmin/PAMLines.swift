@@ -20,13 +20,13 @@ import JCFedCore
 ///                         expired, conversation cancelled) never falls through to the password.
 /// account: success ok; ignore/user_unknown ignore; service_err and module_unknown as in auth;
 ///   anything else (suspended, locked, not bound) bad. sshd runs account after key logins too.
-enum PAMLines {
-    static let marker = "# jcfed: added by jcfed enable"
-    static let moduleName = "pam_jcfed.so"
+package enum PAMLines {
+    package static let marker = "# jcfed: added by jcfed enable"
+    package static let moduleName = "pam_jcfed.so"
 
     /// Control of the auth line; `success` is "done" in a service file, "end" in the
     /// pam-auth-update profile (pam-auth-update turns it into the jump past its Primary block).
-    static func authControl(_ policy: OfflinePolicy, success: String) -> String {
+    package static func authControl(_ policy: OfflinePolicy, success: String) -> String {
         var parts = ["success=\(success)"]
         if policy == .localPassword { parts.append("authinfo_unavail=ignore") }
         parts += ["ignore=ignore", "user_unknown=ignore"]
@@ -35,7 +35,7 @@ enum PAMLines {
         return "[" + parts.joined(separator: " ") + "]"
     }
 
-    static func accountControl(_ policy: OfflinePolicy) -> String {
+    package static func accountControl(_ policy: OfflinePolicy) -> String {
         var parts = ["success=ok", "ignore=ignore", "user_unknown=ignore"]
         if policy == .localPassword { parts.append("service_err=ignore") }
         parts += ["module_unknown=ignore", "default=bad"]
@@ -43,15 +43,15 @@ enum PAMLines {
     }
 
     /// Module arguments: `config=PATH` only when jcfed.conf is not at its default path.
-    static func moduleArguments(configTargetPath: String) -> String {
-        configTargetPath == ToolContext.defaultConfig ? "" : " config=\(configTargetPath)"
+    package static func moduleArguments(configTargetPath: String) -> String {
+        configTargetPath == ConfigLoader.defaultPath ? "" : " config=\(configTargetPath)"
     }
 
-    static func serviceAuthLine(_ policy: OfflinePolicy, arguments: String) -> String {
+    package static func serviceAuthLine(_ policy: OfflinePolicy, arguments: String) -> String {
         "auth\t\(authControl(policy, success: "done"))\t\(moduleName)\(arguments)"
     }
 
-    static func serviceAccountLine(_ policy: OfflinePolicy, arguments: String) -> String {
+    package static func serviceAccountLine(_ policy: OfflinePolicy, arguments: String) -> String {
         "account\t\(accountControl(policy))\t\(moduleName)\(arguments)"
     }
 
@@ -59,7 +59,7 @@ enum PAMLines {
     /// the other password modules (krb5 704, sss 128), so the device login is offered first.
     /// Default: no, so installing the package never turns it on; account checks go in the
     /// Additional block so they never skip pam_unix's account checks.
-    static func profile(_ policy: OfflinePolicy, arguments: String) -> String {
+    package static func profile(_ policy: OfflinePolicy, arguments: String) -> String {
         """
         Name: JumpCloud federated device authentication (pam_jcfed, offline: \(policy.rawValue))
         Default: no

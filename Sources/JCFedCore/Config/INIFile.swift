@@ -34,7 +34,7 @@ public enum INIFile {
         var lineNo = 0
         for rawLine in lines(text) {
             lineNo += 1
-            let line = trim(Substring(rawLine))
+            let line = rawLine.trimmingSpaces()
             func fail(_ problem: String, key: String? = nil, wholeFile: Bool = false) {
                 let s: String? = wholeFile || !sectionKnown || section.isEmpty ? nil : section
                 errors.append(LineError(error: ConfigError(path: path, line: lineNo, key: key, problem: problem), section: s))
@@ -48,7 +48,7 @@ public enum INIFile {
             }
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
+                let name = line.hasSuffix("]") && line.count >= 2 ? line.dropFirst().dropLast().trimmingSpaces() : ""
                 guard !name.isEmpty else {
                     fail("malformed section header", wholeFile: true)
                     sectionKnown = false
@@ -62,11 +62,11 @@ public enum INIFile {
                 fail("expected 'key = value'")
                 continue
             }
-            let key = trim(line[..<eq]).lowercased()
-            var value = trim(line[line.index(after: eq)...])
+            let key = line[..<eq].trimmingSpaces().lowercased()
+            var value = line[line.index(after: eq)...].trimmingSpaces()
             // A trailing " # comment" is a comment; '#' inside a value needs no space before it.
             if let hash = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
-                value = trim(value[..<hash.lowerBound])
+                value = value[..<hash.lowerBound].trimmingSpaces()
             }
             guard !key.isEmpty else {
                 fail("missing key before '='")
@@ -92,13 +92,6 @@ public enum INIFile {
     static func isControl(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         return (v < 0x20 && v != 0x09 && v != 0x0D) || (v >= 0x7F && v <= 0x9F)
-    }
-
-    static func trim<S: StringProtocol>(_ s: S) -> String {
-        var sub = Substring(s)
-        while let f = sub.first, f == " " || f == "\t" || f == "\r" { sub = sub.dropFirst() }
-        while let l = sub.last, l == " " || l == "\t" || l == "\r" { sub = sub.dropLast() }
-        return String(sub)
     }
 }
 

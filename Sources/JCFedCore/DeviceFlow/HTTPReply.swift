@@ -35,20 +35,8 @@ enum HTTPReply: Equatable {
     /// Delta-seconds only (an HTTP-date needs a calendar we do not carry; the caller then
     /// falls back to the poll interval).
     static func retryAfter(_ value: String?) -> Int? {
-        guard let v = value?.trimmingSpaces, !v.isEmpty, v.utf8.count <= 10,
+        guard let v = value?.trimmingSpaces(), !v.isEmpty, v.utf8.count <= 10,
               v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(v) else { return nil }
         return min(n, maxRetryAfter)
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces, tabs, CR and LF. Scalar by scalar: in a Swift String
-    /// "\r\n" is one Character, which a Character-wise trim of "\r" or "\n" never matches.
-    var trimmingSpaces: String {
-        var s = unicodeScalars[...]
-        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
-        while let f = s.first, isSpace(f) { s = s.dropFirst() }
-        while let l = s.last, isSpace(l) { s = s.dropLast() }
-        return String(s)
     }
 }

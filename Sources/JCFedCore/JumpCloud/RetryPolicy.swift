@@ -52,10 +52,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The server's Retry-After in milliseconds, bounded; nil when absent or unreadable.
     public func retryAfterMillis(_ header: String?, now: Int64) -> Int64? {
         guard let raw = header else { return nil }
-        var value = Substring(raw)
-        // Whitespace includes the "\r\n" grapheme a raw header line may still end with.
-        while let f = value.first, f.isWhitespace { value = value.dropFirst() }
-        while let l = value.last, l.isWhitespace { value = value.dropLast() }
+        let value = raw.trimmingSpaces()
         let seconds: Int64
         if let n = Int64(value), n >= 0 {
             seconds = n

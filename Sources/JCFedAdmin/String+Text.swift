@@ -1,14 +1,5 @@
 /// Small String helpers the tool needs without Foundation.
 extension String {
-    /// Without leading and trailing blanks and line ends ("\r\n" is one Character in Swift).
-    package func trimmingSpaces() -> String {
-        func blank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" }
-        var s = Substring(self)
-        while let f = s.first, blank(f) { s = s.dropFirst() }
-        while let l = s.last, blank(l) { s = s.dropLast() }
-        return String(s)
-    }
-
     /// Lines split on "\n" and "\r\n" (as the core's INIFile reads them), without a final empty
     /// line for a trailing line end; and the line end to write them back with.
     package func splitLines() -> (lines: [String], ending: String) {

@@ -81,7 +81,7 @@ final class PAMSession {
     }
 
     func finish(_ outcome: Outcome, stage: String) -> Int32 {
-        let code = PAMSession.pamCode(outcome.kind)
+        let code = PAMSession.value(outcome.reason.pamCode)
         if let message = outcome.userMessage, !silent, let p = environmentPrompter() {
             _ = outcome.kind == .success || outcome.kind == .ignore ? p.info(message) : p.error(message)
         }
@@ -106,13 +106,14 @@ final class PAMSession {
         return prompter
     }
 
-    static func pamCode(_ kind: Outcome.Kind) -> Int32 {
-        switch kind {
+    /// libpam's value for a code of the catalogue (Outcome.swift, pam_jcfed(8) RETURN VALUES).
+    static func value(_ code: PAMCode) -> Int32 {
+        switch code {
         case .success: return PAM_SUCCESS
         case .ignore: return PAM_IGNORE
         case .userUnknown: return PAM_USER_UNKNOWN
         case .serviceError: return PAM_SERVICE_ERR
-        case .unavailable: return PAM_AUTHINFO_UNAVAIL
+        case .authInfoUnavailable: return PAM_AUTHINFO_UNAVAIL
         case .authError: return PAM_AUTH_ERR
         case .convError: return PAM_CONV_ERR
         case .bufError: return PAM_BUF_ERR

@@ -5,7 +5,7 @@ import Testing
     typealias F = IdentityFixtures
 
     func reason(_ identity: VerifiedIdentity, config: JCFedConfig = F.config(), directory: Directory? = F.directory) -> String? {
-        if case .failure(let e) = IdentityMapper.map(identity, config: config, directory: directory) { return e.reason }
+        if case .failure(let e) = IdentityMapper.map(identity, config: config, directory: directory) { return e.reason.word }
         return nil
     }
 
@@ -136,7 +136,7 @@ import Testing
                                                             directory: F.directory, pamUser: evil, users: users) else {
             Issue.record("resolved"); return
         }
-        #expect(e.reason == "wrong-user")
+        #expect(e.reason.word == "wrong-user")
         #expect(!e.detail.unicodeScalars.contains { SafeText.isUnsafe($0) })
         #expect(e.detail.unicodeScalars.count < 1_000)
     }

@@ -130,7 +130,7 @@ import Testing
         #expect(chmod(cache, 0o777) == 0)
         let o = rig.run()
         #expect(o.kind == .serviceError)
-        #expect(o.reason == "unsafe-cache-dir")
+        #expect(o.reason.word == "unsafe-cache-dir")
         #expect(o.adminDetail.contains("must not be writable by group or others"))
         #expect(o.userMessage == Outcome.misconfiguredMessage)
         #expect(rig.transport.requests(to: "/openid-configuration").isEmpty)
@@ -195,7 +195,7 @@ import Testing
         rig.transport.rttMillis = 100
         let o = rig.run()
         #expect(o.kind == .authError)
-        #expect(o.reason == "expired")
+        #expect(o.reason.word == "expired")
         #expect(o.userMessage == "The code expired.")
         let requestedAt = rig.transport.requests(to: "/devicecode").first?.at ?? 0
         #expect(!rig.polls.isEmpty)
@@ -208,7 +208,7 @@ import Testing
         rig.config.idp.loginTimeout = 30
         let o = rig.run()
         #expect(o.kind == .authError)
-        #expect(o.reason == "timeout")
+        #expect(o.reason.word == "timeout")
         #expect(o.userMessage == "The sign-in took too long.")
         #expect(rig.polls.allSatisfy { $0.at < 30_000 })
         #expect(rig.transport.sent.allSatisfy { $0.timeout <= 10 })
@@ -218,7 +218,7 @@ import Testing
         let rig = Rig()
         rig.prompter.thinkMillis = 200_000
         let o = rig.run()
-        #expect(o.reason == "timeout")
+        #expect(o.reason.word == "timeout")
         #expect(rig.polls.isEmpty)
     }
 
@@ -306,15 +306,15 @@ import Testing
         ("invalid_client", [700_025], .serviceError, "client-secret-not-allowed", Outcome.misconfiguredMessage),
         ("unauthorized_client", [700_016], .serviceError, "client-rejected", Outcome.misconfiguredMessage),
         ("invalid_request", [900_144], .serviceError, "invalid-request", Outcome.misconfiguredMessage),
-        ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableLocalPasswordMessage),
+        ("temporarily_unavailable", [], .unavailable, "idp-unavailable", Outcome.unavailableLocalPasswordMessage),
         // Entra's throttle is not a policy refusal; the stack's offline policy applies.
-        ("invalid_grant", [50_196], .unavailable, "idp-throttled", LoginOutcomes.unavailableLocalPasswordMessage),
+        ("invalid_grant", [50_196], .unavailable, "idp-throttled", Outcome.unavailableLocalPasswordMessage),
     ])
     func tokenEndpointErrors(error: String, codes: [Int], kind: Outcome.Kind, reason: String, message: String) {
         let rig = Rig(token: [Self.idpError(error, codes)])
         let o = rig.run()
         #expect(o.kind == kind)
-        #expect(o.reason == reason)
+        #expect(o.reason.word == reason)
         #expect(o.userMessage == message)
         for c in codes { #expect(o.adminDetail.contains("AADSTS\(c)")) }
         #expect(o.adminDetail.contains("correlation_id=c0ffee00-1111-2222-3333-444455556666"))
@@ -328,8 +328,8 @@ import Testing
         rig.prompter.thinkMillis = 10_000
         let o = rig.run()
         #expect(o.kind == .unavailable)
-        #expect(o.reason == "idp-throttled")
-        #expect(o.userMessage == LoginOutcomes.unavailableLocalPasswordMessage)
+        #expect(o.reason.word == "idp-throttled")
+        #expect(o.userMessage == Outcome.unavailableLocalPasswordMessage)
         #expect(o.adminDetail.contains("throttling") && o.adminDetail.contains("HTTP 429"))
         #expect(rig.log.text.contains("identity provider throttled poll 1 (HTTP 429, Retry-After none)"))
         let times = rig.polls.map(\.at)
@@ -364,7 +364,7 @@ import Testing
         rig.transport.on("/devicecode", .success(FlowFixtures.response(429, "{}", headers: ["retry-after": "30"])))
         let o = rig.run()
         #expect(o.kind == .unavailable)
-        #expect(o.reason == "idp-throttled")
+        #expect(o.reason.word == "idp-throttled")
     }
 
     @Test func adminLinesNameTheFixForClientSecretProblems() {
@@ -378,7 +378,7 @@ import Testing
         let rig = Rig()
         rig.transport.on("/devicecode", Self.idpError("invalid_client", [7_000_218], status: 200))
         let o = rig.run()
-        #expect(o.reason == "client-secret-required")
+        #expect(o.reason.word == "client-secret-required")
         #expect(rig.prompter.events.isEmpty)
     }
 
@@ -396,14 +396,14 @@ import Testing
             rig.transport.on("/openid-configuration", .failure(failure))
             let o = rig.run()
             #expect(o.kind == .unavailable)
-            #expect(o.userMessage == LoginOutcomes.unavailableLocalPasswordMessage)
+            #expect(o.userMessage == Outcome.unavailableLocalPasswordMessage)
             #expect(rig.prompter.events.isEmpty)
         }
         // Under pam.offline = deny nothing comes next: the person is told to try later.
         let denied = Rig()
         denied.config.pam.offline = .deny
         denied.transport.on("/openid-configuration", .failure(.connect))
-        #expect(denied.run().userMessage == LoginOutcomes.unavailableMessage)
+        #expect(denied.run().userMessage == Outcome.unavailableMessage)
         let midway = Rig(token: [FlowFixtures.pending(), .failure(.connect)])
         #expect(midway.run().kind == .unavailable)
         let fiveHundred = Rig(token: [.success(FlowFixtures.response(502, "Bad Gateway"))])
@@ -417,7 +417,7 @@ import Testing
         let rig = Rig(token: [.success(FlowFixtures.response(200, "<html>captive portal</html>"))])
         let o = rig.run()
         #expect(o.kind == .unavailable)
-        #expect(o.reason == "idp-garbage")
+        #expect(o.reason.word == "idp-garbage")
         #expect(rig.checkedTokens.isEmpty)
     }
 
@@ -427,7 +427,7 @@ import Testing
                                                       upn: "bob@contoso.com"))]
         let o = rig.run()
         #expect(o.kind == .authError)
-        #expect(o.reason == "wrong-user")
+        #expect(o.reason.word == "wrong-user")
         #expect(o.userMessage == "That account is not allowed to log in as alice.")
         #expect(o.adminDetail.contains("'bob'"))
     }
@@ -445,7 +445,7 @@ import Testing
         rig.tokenResults = [.failure(TokenRejection(.badSignature, "signature does not verify"))]
         let o = rig.run()
         #expect(o.kind == .authError)
-        #expect(o.reason == "bad-token")
+        #expect(o.reason.word == "bad-token")
         #expect(o.userMessage == "The sign-in could not be verified.")
         #expect(o.adminDetail == "ID token rejected: badSignature: signature does not verify")
     }
@@ -455,7 +455,7 @@ import Testing
         rig.injectCheck = false
         let o = rig.run()
         #expect(o.kind == .authError)
-        #expect(o.reason == "bad-token")
+        #expect(o.reason.word == "bad-token")
     }
 
     /// Without libcrypto no token can verify: the login is a service error before any request,
@@ -465,7 +465,7 @@ import Testing
         rig.injectCheck = false
         rig.verifierUsable = false
         let o = rig.run()
-        #expect(o.kind == .serviceError && o.reason == "libcrypto-missing")
+        #expect(o.kind == .serviceError && o.reason.word == "libcrypto-missing")
         #expect(o.adminDetail.contains("libssl3"))
         #expect(rig.transportsMade == 0 || rig.transport.requests(to: "/devicecode").isEmpty)
         #expect(rig.prompter.events.isEmpty)
@@ -495,7 +495,7 @@ import Testing
     @Test func unknownKidWithKeysFetchedInThisLoginIsNotRefetched() {
         let rig = Rig()
         rig.tokenResults = [.failure(TokenRejection(.unknownKid))]
-        #expect(rig.run().reason == "bad-token")
+        #expect(rig.run().reason.word == "bad-token")
         #expect(rig.transport.requests(to: "/keys").count == 1)
         #expect(rig.checkedTokens.count == 1)
     }
@@ -543,7 +543,7 @@ import Testing
         rig.config.idp.url = "https://login.microsoftonline.com/common"
         let o = rig.run()
         #expect(o.kind == .serviceError)
-        #expect(o.reason == "multi-tenant-authority")
+        #expect(o.reason.word == "multi-tenant-authority")
         #expect(rig.transport.sent.isEmpty)
     }
 }

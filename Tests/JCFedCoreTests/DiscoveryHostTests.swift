@@ -29,7 +29,7 @@ import Testing
                 Issue.record("\(field)=\(url): \(result)"); continue
             }
             #expect(!e.isUnavailable)
-            let outcome = LoginOutcomes.discovery(e)
+            let outcome = Outcome.discovery(e)
             #expect(outcome.kind == .serviceError)
             #expect(outcome.userMessage == Outcome.misconfiguredMessage)
             #expect(outcome.adminDetail.contains(field) && outcome.adminDetail.contains(url) && outcome.adminDetail.contains("login.example.test"),

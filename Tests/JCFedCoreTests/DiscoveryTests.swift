@@ -48,9 +48,9 @@ import Testing
         s.url = "https://login.microsoftonline.com/\(tenant)"
         let doc = FlowFixtures.discoveryJSON(issuer: "https://login.microsoftonline.com/{tenantid}/v2.0")
         #expect(Self.validate(doc, s) == .failure(.tenantRequired(tenant)))
-        let outcome = LoginOutcomes.discovery(.tenantRequired(tenant))
+        let outcome = Outcome.discovery(.tenantRequired(tenant))
         #expect(outcome.kind == .serviceError)
-        #expect(outcome.reason == "multi-tenant-authority")
+        #expect(outcome.reason.word == "multi-tenant-authority")
     }
 
     @Test(arguments: [
@@ -83,18 +83,18 @@ import Testing
             o[field] = nil
             #expect(Self.validate(Self.encode(o)) == .failure(.missing(field)))
         }
-        let outcome = LoginOutcomes.discovery(.missing("device_authorization_endpoint"))
+        let outcome = Outcome.discovery(.missing("device_authorization_endpoint"))
         #expect(outcome.kind == .serviceError)
     }
 
     @Test func garbageIsMalformedAndCountsAsUnavailable() {
         guard case .failure(let e) = Self.validate("<html>") else { Issue.record("accepted"); return }
         #expect(e == .malformed("not a JSON object"))
-        #expect(LoginOutcomes.discovery(e).kind == .unavailable)
-        #expect(LoginOutcomes.discovery(.unreachable(.tls)).kind == .unavailable)
-        #expect(LoginOutcomes.discovery(.serverError(503)).kind == .unavailable)
-        #expect(LoginOutcomes.discovery(.httpStatus(400)).kind == .serviceError)
-        #expect(LoginOutcomes.discovery(.issuerMismatch(expected: "a", found: "b")).kind == .serviceError)
+        #expect(Outcome.discovery(e).kind == .unavailable)
+        #expect(Outcome.discovery(.unreachable(.tls)).kind == .unavailable)
+        #expect(Outcome.discovery(.serverError(503)).kind == .unavailable)
+        #expect(Outcome.discovery(.httpStatus(400)).kind == .serviceError)
+        #expect(Outcome.discovery(.issuerMismatch(expected: "a", found: "b")).kind == .serviceError)
     }
 
     // MARK: oidc

@@ -53,7 +53,7 @@ enum FuzzTargets {
         let result = TokenValidator.validate(token, context: FuzzFixtures.context(), verifier: FuzzFixtures.verifier)
         switch result {
         case .success(let identity): _ = identity.claim("upn")
-        case .failure(let rejection): _ = LoginOutcomes.tokenRejected(rejection).adminDetail
+        case .failure(let rejection): _ = Outcome.tokenRejected(rejection).adminDetail
         }
         if FuzzFixtures.explain { print("jwt: \(result)") }
     }
@@ -101,7 +101,7 @@ enum FuzzTargets {
             _ = DevicePresentation.message(a, qr: nil)
             _ = a.description
         case .error(let e):
-            _ = LoginOutcomes.flow(FlowFailure.from(e), loginTimeout: 110).adminDetail
+            _ = Outcome.flow(FlowFailure.from(e), loginTimeout: 110).adminDetail
         default:
             break
         }
@@ -111,7 +111,7 @@ enum FuzzTargets {
     static func tokenReply(_ bytes: [UInt8]) {
         let reply = IdPAnswer<IDToken>(response(bytes), receivedAt: 1_700_000_000)
         if case .error(let e) = reply {
-            _ = LoginOutcomes.flow(FlowFailure.from(e), loginTimeout: 110).adminDetail
+            _ = Outcome.flow(FlowFailure.from(e), loginTimeout: 110).adminDetail
         }
         // Through the machine, as a poll's answer.
         var machine = DeviceFlowMachine(loginDeadline: 110_000)

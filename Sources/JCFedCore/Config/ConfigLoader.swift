@@ -63,7 +63,7 @@ public enum ConfigLoader {
         case .failure(let f):
             return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
         case .success(let s):
-            let trimmed = INIFile.trim(INIFile.lines(s).first ?? "")
+            let trimmed = (INIFile.lines(s).first ?? "").trimmingSpaces()
             guard !trimmed.isEmpty else {
                 return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) is empty"))
             }

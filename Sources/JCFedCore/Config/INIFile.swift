@@ -26,7 +26,7 @@ public enum INILine: Sendable, Equatable {
 public enum INIFile {
     /// The one tokenizer of the INI syntax (see INILine).
     public static func classify<S: StringProtocol>(_ rawLine: S) -> INILine {
-        let line = trim(rawLine)
+        let line = rawLine.trimmingSpaces()
         // A NUL would cut a path or URL short once handed to C; an escape or newline-like
         // character could forge a log line. Tabs (and a CR that trim removes) are fine.
         if rawLine.unicodeScalars.contains(where: isControl) {
@@ -34,12 +34,12 @@ public enum INIFile {
         }
         if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { return .blank }
         if line.hasPrefix("[") {
-            let name = line.hasSuffix("]") && line.count >= 2 ? trim(line.dropFirst().dropLast()) : ""
+            let name = line.hasSuffix("]") && line.count >= 2 ? (line.dropFirst().dropLast()).trimmingSpaces() : ""
             guard !name.isEmpty else { return .malformed(problem: "malformed section header", header: true) }
             return .header(name.lowercased())
         }
         guard let eq = line.firstIndex(of: "=") else { return .malformed(problem: "expected 'key = value'", header: false) }
-        let key = trim(line[..<eq]).lowercased()
+        let key = (line[..<eq]).trimmingSpaces().lowercased()
         guard !key.isEmpty else { return .malformed(problem: "missing key before '='", header: false) }
         return .entry(key: key, value: splitValue(line[line.index(after: eq)...]).value)
     }
@@ -49,7 +49,7 @@ public enum INIFile {
     /// writing a new value puts it back at the same column.
     public static func splitValue<S: StringProtocol>(_ afterEquals: S) -> (value: String, comment: String) {
         // Trimmed first: "key = # note" reads as the value "# note".
-        let raw = trim(afterEquals)
+        let raw = afterEquals.trimmingSpaces()
         guard let hash = raw.firstRange(of: " #") ?? raw.firstRange(of: "\t#") else { return (raw, "") }
         var start = hash.lowerBound
         while start > raw.startIndex {
@@ -57,7 +57,7 @@ public enum INIFile {
             guard raw[before] == " " || raw[before] == "\t" else { break }
             start = before
         }
-        return (trim(raw[..<start]), String(raw[start...]))
+        return ((raw[..<start]).trimmingSpaces(), String(raw[start...]))
     }
 
     /// Parses text into entries; a malformed line is an error naming its line.
@@ -120,13 +120,6 @@ public enum INIFile {
     static func isControl(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         return (v < 0x20 && v != 0x09 && v != 0x0D) || (v >= 0x7F && v <= 0x9F)
-    }
-
-    static func trim<S: StringProtocol>(_ s: S) -> String {
-        var sub = Substring(s)
-        while let f = sub.first, f == " " || f == "\t" || f == "\r" { sub = sub.dropFirst() }
-        while let l = sub.last, l == " " || l == "\t" || l == "\r" { sub = sub.dropLast() }
-        return String(sub)
     }
 }
 

@@ -66,6 +66,27 @@ public struct FlowFailure: Error, Sendable, Equatable, CustomStringConvertible {
         return FlowFailure(code, idpError: e, httpStatus: e.httpStatus)
     }
 
+    /// What the failure means for the login (the catalogue in Outcome.swift).
+    public var reason: OutcomeReason {
+        if transportError == .outOfMemory { return .outOfMemory }
+        switch code {
+        case .declined: return .declined
+        case .expired: return .expired
+        case .timedOut: return .timeout
+        case .badVerificationCode: return .badCode
+        case .clientSecretRequired: return .clientSecretRequired
+        case .clientSecretRejected: return .clientSecretNotAllowed
+        case .clientRejected: return .clientRejected
+        case .invalidGrant: return .grantRefused
+        case .invalidRequest: return .invalidRequest
+        case .idpError: return .idpError
+        case .unavailable: return .idpUnavailable
+        case .rateLimited: return .idpThrottled
+        case .garbage: return .idpGarbage
+        case .outOfOrder: return .internalError
+        }
+    }
+
     public var description: String {
         var s = code.rawValue
         if let e = idpError {

@@ -10,7 +10,7 @@ public enum RetryAfter {
     /// a date in the past is 0. nil when the header is absent or neither form.
     public static func seconds(_ header: String?, now: Int64) -> Int64? {
         // Whitespace includes the line end a raw header value may still carry.
-        guard let value = header?.trimmingSpaces, !value.isEmpty else { return nil }
+        guard let value = header?.trimmingSpaces(), !value.isEmpty else { return nil }
         if value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             var n: Int64 = 0
             for c in value.utf8 {

@@ -31,15 +31,15 @@ public enum ClaimTrust {
     public static func evaluate(_ identity: VerifiedIdentity, config: JCFedConfig) -> Result<Evaluation, IdentityMapper.Rejection> {
         if config.idp.type == .azure {
             guard let pinned = config.idp.tenantID else {
-                return .failure(.init("no-tenant", "idp.url names no tenant id; no identity can be trusted"))
+                return .failure(.init(.noTenant, "idp.url names no tenant id; no identity can be trusted"))
             }
             guard let tid = identity.tid, tid.lowercased() == pinned else {
-                return .failure(.init("other-tenant",
+                return .failure(.init(.otherTenant,
                                       "the token is from tenant \(SafeText.value(identity.tid)), not the configured tenant \(pinned)"))
             }
         }
         if isGuest(identity) && !config.mapping.allowGuests {
-            return .failure(.init("guest",
+            return .failure(.init(.guest,
                                   "the identity is a guest from \(identity.idp.map { SafeText.value($0) } ?? "another organisation") (mapping.allow_guests = no)"))
         }
         var trusted: [TrustedClaim] = []

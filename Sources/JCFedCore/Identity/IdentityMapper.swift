@@ -19,27 +19,19 @@
 /// identity pinning.
 public enum IdentityMapper {
     public struct Rejection: Error, Equatable, Sendable, CustomStringConvertible {
-        /// Stable reason code for the closing log line ("ambiguous", "pin-mismatch", ...).
-        public var reason: String
+        /// Why, from the catalogue ("ambiguous", "pin-mismatch", ...): authError unless the
+        /// refusal is not about the person (a broken pin store is a serviceError).
+        public var reason: OutcomeReason
         /// One sentence for syslog (no token content beyond names and object ids).
         public var detail: String
-        /// How the refusal ends the stage: authError unless the refusal is not about the person
-        /// (a broken pin store is a serviceError).
-        public var kind: Outcome.Kind
+        public var kind: Outcome.Kind { reason.kind }
 
-        public init(_ reason: String, _ detail: String, kind: Outcome.Kind = .authError) {
+        public init(_ reason: OutcomeReason, _ detail: String) {
             self.reason = reason
             self.detail = detail
-            self.kind = kind
         }
 
-        public var description: String { "\(reason): \(detail)" }
-
-        /// The Outcome a login ends with after this refusal.
-        public func outcome(user: String? = nil) -> Outcome {
-            Outcome(kind, reason: reason, admin: detail,
-                    user: user ?? (kind == .serviceError ? Outcome.misconfiguredMessage : nil))
-        }
+        public var description: String { "\(reason.word): \(detail)" }
     }
 
     /// The local account name the identity maps to (not yet compared with the PAM user).
@@ -54,10 +46,10 @@ public enum IdentityMapper {
         let skipped = evaluation.skipped + outside
         let skippedNote = skipped.isEmpty ? "" : " (skipped: " + skipped.joined(separator: "; ") + ")"
         if claims.isEmpty && !evaluation.trusted.isEmpty {
-            return .failure(Rejection("domain-not-allowed", "no trusted claim is an address in mapping.allowed_domains (\(config.mapping.allowedDomains.joined(separator: " ")))" + skippedNote))
+            return .failure(Rejection(.domainNotAllowed, "no trusted claim is an address in mapping.allowed_domains (\(config.mapping.allowedDomains.joined(separator: " ")))" + skippedNote))
         }
         if claims.isEmpty {
-            return .failure(Rejection("no-claim", "the token carries none of the configured, trusted claims (\(config.mapping.claims.joined(separator: " ")))" + skippedNote))
+            return .failure(Rejection(.noClaim, "the token carries none of the configured, trusted claims (\(config.mapping.claims.joined(separator: " ")))" + skippedNote))
         }
         if let directory = directory {
             return mapThroughDirectory(claims, directory: directory, note: skippedNote)
@@ -91,20 +83,20 @@ public enum IdentityMapper {
             let matches = directory.users.filter { IdentifierKey.email($0.email, matchesKey: key) }
             if matches.count > 1 {
                 let ids = matches.prefix(8).map { SafeText.field($0.id) }.joined(separator: ", ")
-                return .failure(Rejection("ambiguous",
+                return .failure(Rejection(.ambiguous,
                                           "\(claim.name) \(SafeText.value(claim.value)) matches \(matches.count) JumpCloud users (\(ids)); refusing to guess"))
             }
             if let user = matches.first { return .success(user.username) }
         }
         let tried = claims.map { "\($0.name) \(SafeText.value($0.value))" }.joined(separator: ", ")
-        return .failure(Rejection("no-directory-match", "no JumpCloud user has the email of \(tried)" + note))
+        return .failure(Rejection(.noDirectoryMatch, "no JumpCloud user has the email of \(tried)" + note))
     }
 
     static func mapByFallback(_ claims: [ClaimTrust.TrustedClaim], settings: MappingSettings,
                               note: String) -> Result<String, Rejection> {
         switch settings.fallback {
         case .none:
-            return .failure(Rejection("no-mapping", "there is no directory and mapping.fallback = none"))
+            return .failure(Rejection(.noMapping, "there is no directory and mapping.fallback = none"))
         case .localpart:
             for claim in claims {
                 guard let key = IdentifierKey.address(claim.value),
@@ -115,7 +107,7 @@ public enum IdentityMapper {
                 if IdentifierKey.isAccountName(local) { return .success(local) }
             }
             let domains = settings.allowedDomains.isEmpty ? "" : " in \(settings.allowedDomains.joined(separator: " "))"
-            return .failure(Rejection("no-mapping",
+            return .failure(Rejection(.noMapping,
                                       "no trusted claim is a user@domain address\(domains) with a usable account name" + note))
         case .full:
             for claim in claims {
@@ -124,7 +116,7 @@ public enum IdentityMapper {
                     ?? String(String.UnicodeScalarView(claim.value.unicodeScalars.map(IdentifierKey.asciiLower)))
                 if IdentifierKey.isAccountName(name, allowAt: true) { return .success(name) }
             }
-            return .failure(Rejection("no-mapping", "no trusted claim is usable as an account name" + note))
+            return .failure(Rejection(.noMapping, "no trusted claim is usable as an account name" + note))
         }
     }
 
@@ -136,25 +128,25 @@ public enum IdentityMapper {
         case .failure(let r): return .failure(r)
         case .success(let m): mapped = m
         }
-        guard mapped != "root", pamUser != "root" else { return .failure(Rejection("root", "root is never federated")) }
+        guard mapped != "root", pamUser != "root" else { return .failure(Rejection(.mappedToRoot, "root is never federated")) }
         // The same account: byte for byte, the way files-based NSS compares names; or differing
         // only in ASCII case when NSS resolves both to the same uid (sssd and other directories
         // that ignore case hand the typed spelling to PAM). Two different local accounts whose
         // names differ in case ("Alice", "alice") have different uids and stay apart.
         let sameName = Array(mapped.utf8) == Array(pamUser.utf8)
         let who = SafeText.value(identity.upn ?? identity.preferredUsername ?? identity.email ?? identity.oid)
-        let wrongUser = Rejection("wrong-user",
+        let wrongUser = Rejection(.wrongUser,
                                   "\(who) maps to account '\(SafeText.value(mapped))', not to '\(SafeText.value(pamUser))'")
         guard sameName || asciiCaseInsensitiveEqual(mapped, pamUser) else { return .failure(wrongUser) }
         guard let account = users.account(named: mapped) else {
-            return .failure(Rejection("no-local-account", "account '\(SafeText.value(mapped))' does not exist (NSS)", kind: .userUnknown))
+            return .failure(Rejection(.mappedToNoLocalAccount, "account '\(SafeText.value(mapped))' does not exist (NSS)"))
         }
         if !sameName {
             guard let typed = users.account(named: pamUser), typed.uid == account.uid else { return .failure(wrongUser) }
         }
-        guard account.uid != 0 else { return .failure(Rejection("root", "uid 0 is never federated")) }
+        guard account.uid != 0 else { return .failure(Rejection(.mappedToRoot, "uid 0 is never federated")) }
         guard account.uid >= config.mapping.minUID else {
-            return .failure(Rejection("system-account", "account '\(SafeText.value(mapped))' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
+            return .failure(Rejection(.mappedToSystemAccount, "account '\(SafeText.value(mapped))' has uid \(account.uid), below min_uid \(config.mapping.minUID)"))
         }
         // The local account must be the one the JumpCloud record describes: the name NSS gives
         // it is the JumpCloud username byte for byte, and its uid is the record's unix_uid when
@@ -162,11 +154,11 @@ public enum IdentityMapper {
         // unmanaged local account (`ubuntu`, `admin`) would be let into it.
         if let directory = directory, let record = directory.user(named: mapped) {
             guard Array(account.name.utf8) == Array(record.username.utf8) else {
-                return .failure(Rejection("name-mismatch",
+                return .failure(Rejection(.nameMismatch,
                                           "NSS names the account '\(account.name)', not the JumpCloud username '\(record.username)' (\(record.id))"))
             }
             if let uid = record.unixUID, uid != Int(account.uid) {
-                return .failure(Rejection("uid-mismatch",
+                return .failure(Rejection(.mappedUIDMismatch,
                                           "JumpCloud user \(record.username) (\(record.id)) has unix_uid \(uid) but the local account '\(account.name)' has uid \(account.uid)"))
             }
         }

@@ -10,7 +10,7 @@ public enum IdentityPinning {
         let decision: PinDecision
         switch store.check(account: account, tid: identity.tid, oid: identity.oid) {
         case .failure(let f):
-            return .failure(.init("pin-store", "identity pin store: \(f.problem)", kind: .serviceError))
+            return .failure(.init(.pinStore, "identity pin store: \(f.problem)"))
         case .success(let d): decision = d
         }
         switch decision {
@@ -22,7 +22,7 @@ public enum IdentityPinning {
             let pin = Pin(account: account, tid: identity.tid, oid: identity.oid, issuer: identity.issuer, pinnedAt: now)
             switch store.record(pin) {
             case .failure(let f):
-                return .failure(.init("pin-store", "identity pin store: \(f.problem)", kind: .serviceError))
+                return .failure(.init(.pinStore, "identity pin store: \(f.problem)"))
             case .success(.mismatch(let other)):
                 // Another login pinned the account a moment ago, to someone else.
                 return .failure(mismatch(account: account, pin: other, identity: identity, log: log))
@@ -41,6 +41,6 @@ public enum IdentityPinning {
             + "token has oid \(SafeText.value(identity.oid)) (tenant \(SafeText.value(identity.tid))); refused. "
             + "If this is the same person with a new Entra account: jcfed pins reset \(name)"
         log.log(.warning, detail)
-        return .init("pin-mismatch", detail)
+        return .init(.pinMismatch, detail)
     }
 }

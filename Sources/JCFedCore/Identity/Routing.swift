@@ -11,10 +11,6 @@
 ///    warn`) or refuses routed users with PAM_AUTHINFO_UNAVAIL (`deny`): the account state and
 ///    bindings it holds can no longer be vouched for.
 public enum Routing {
-    public static let notRoutedReason = "not-routed"
-    public static let notBoundReason = "not-bound"
-    public static let notInDirectoryReason = "not-in-directory"
-
     /// nil when the subject is routed to federation; otherwise the outcome to end the stage with
     /// (PAM_IGNORE, or PAM_AUTHINFO_UNAVAIL for a stale directory under `deny`).
     static func decide(subject: LoginSubject, users: UserDatabase, log: LogSink? = nil) -> Outcome? {
@@ -35,26 +31,21 @@ public enum Routing {
             let routed = (jumpCloudUser?.groups.contains(where: wanted.contains) ?? false)
                 || users.groupNames(of: account).contains(where: wanted.contains)
             if !routed {
-                return Outcome(.ignore, reason: notRoutedReason,
-                               admin: "\(SafeText.value(name)) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
+                return .notRouted(name, groups: groups)
             }
         }
         guard let directory = directory else { return nil }
         guard let user = jumpCloudUser else {
-            return Outcome(.ignore, reason: notInDirectoryReason,
-                           admin: "\(SafeText.value(name)) is not a user in the JumpCloud directory; not federated")
+            return .notInDirectory(name)
         }
         if let bound = directory.boundUserIDs, !bound.contains(user.id) {
-            return Outcome(.ignore, reason: notBoundReason,
-                           admin: "\(SafeText.value(name)) (JumpCloud \(SafeText.value(user.id))) is not bound to this device; not federated")
+            return .notBound(name, jumpCloudID: user.id)
         }
         if directory.isStale {
             let age = "the JumpCloud directory is \(directory.ageSeconds / 3600) hours old (directory_max_age \(config.mapping.directoryMaxAge / 3600) hours)"
             switch config.mapping.staleDirectory {
             case .deny:
-                return Outcome(.unavailable, reason: "stale-directory",
-                               admin: age + " and stale_directory = deny; run jcfed directory sync",
-                               user: "Federated login is unavailable: the account directory is out of date.")
+                return .staleDirectory(age)
             case .warn:
                 log?.log(.warning, age + "; using it anyway (stale_directory = warn); run jcfed directory sync")
             }

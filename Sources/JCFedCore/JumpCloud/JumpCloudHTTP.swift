@@ -103,7 +103,7 @@ public final class JumpCloudHTTP {
             pages += 1
             guard let page = value.arrayValue else { return .failure(JumpCloudError(.malformed, "\(what): the answer is not an array")) }
             if let raw = headers["x-total-count"] {
-                guard let n = Int64(raw.trimmingASCIISpaces), n >= 0 else {
+                guard let n = Int64(raw.trimmingSpaces()), n >= 0 else {
                     return .failure(JumpCloudError(.malformed, "\(what): x-total-count is not a count"))
                 }
                 if let t = total, t != n {
@@ -136,14 +136,5 @@ public final class JumpCloudHTTP {
         var s = Substring(configured)
         while s.hasSuffix("/") { s = s.dropLast() }
         return String(s)
-    }
-}
-
-extension String {
-    var trimmingASCIISpaces: String {
-        var v = Substring(self)
-        while let f = v.first, f.isWhitespace { v = v.dropFirst() }
-        while let l = v.last, l.isWhitespace { v = v.dropLast() }
-        return String(v)
     }
 }

@@ -33,7 +33,7 @@ struct DeviceLogin {
 
     func run() -> Outcome {
         switch signIn() {
-        case .failure(let outcome): return LoginOutcomes.forOfflinePolicy(outcome, subject.config.pam.offline)
+        case .failure(let outcome): return Outcome.forOfflinePolicy(outcome, subject.config.pam.offline)
         case .success(let identity): return authorize(identity)
         }
     }
@@ -48,7 +48,7 @@ struct DeviceLogin {
             check = injected
         } else {
             let verifier = environment.makeVerifier()
-            guard verifier.isUsable else { return .failure(LoginOutcomes.verifierMissing) }
+            guard verifier.isUsable else { return .failure(Outcome.verifierMissing) }
             check = { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
         }
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
@@ -63,7 +63,7 @@ struct DeviceLogin {
                                       budget: budget, log: log)
         let metadata: ProviderMetadata
         switch provider.metadata() {
-        case .failure(let e): return .failure(LoginOutcomes.discovery(e))
+        case .failure(let e): return .failure(Outcome.discovery(e))
         case .success(let m): metadata = m
         }
         let idToken: String
@@ -84,9 +84,7 @@ struct DeviceLogin {
                                   deviceIdentity: environment.deviceIdentity(), maxStaleSeconds: Int64(idp.cacheMaxStale)) {
         case .success(let c): return .success(c)
         case .failure(let p) where p.isUnsafe:
-            return .failure(Outcome(.serviceError, reason: "unsafe-cache-dir",
-                                    admin: "idp.cache_dir refused: \(p.description); make it a root-owned directory closed to others (chown root:root, chmod 0700)",
-                                    user: Outcome.misconfiguredMessage))
+            return .failure(.unsafeCacheDir(p.description))
         case .failure(let p):
             log.log(.warning, "idp.cache_dir cannot be used (\(p.description)); discovery and keys are fetched on every login")
             return .success(nil)
@@ -111,11 +109,11 @@ struct DeviceLogin {
                 }
             case .present(let a):
                 log.log(.debug, "device code issued: expires_in=\(a.expiresIn) interval=\(a.interval)")
-                guard present(a) else { return .failure(LoginOutcomes.conversationFailed) }
+                guard present(a) else { return .failure(Outcome.conversationFailed) }
                 event = .answered
             case .promptAgain:
                 guard prompter.prompt(DevicePresentation.againPrompt, echo: false) != nil else {
-                    return .failure(LoginOutcomes.conversationFailed)
+                    return .failure(Outcome.conversationFailed)
                 }
                 event = .answered
             case .wait(let until):
@@ -134,7 +132,7 @@ struct DeviceLogin {
                 log.log(.debug, "device flow complete after \(machine.pollCount) poll(s)")
                 return .success(token)
             case .fail(let f):
-                return .failure(LoginOutcomes.flow(f, loginTimeout: idp.loginTimeout))
+                return .failure(Outcome.flow(f, loginTimeout: idp.loginTimeout))
             }
             let interval = machine.intervalMillis
             action = machine.handle(event, now: clock.monotonicMillis())
@@ -146,7 +144,7 @@ struct DeviceLogin {
                 log.log(.info, "identity provider throttled poll \(machine.pollCount) (HTTP 429, Retry-After \(retryAfter.map { "\($0) s" } ?? "none"))")
             }
         }
-        return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "step limit"), loginTimeout: idp.loginTimeout))
+        return .failure(Outcome.flow(FlowFailure(.outOfOrder, detail: "step limit"), loginTimeout: idp.loginTimeout))
     }
 
     /// One info message (QR code and instructions), then the prompt that makes OpenSSH show it.
@@ -167,20 +165,20 @@ struct DeviceLogin {
                         check: TokenCheck) -> Result<VerifiedIdentity, Outcome> {
         var keys: [JWK]
         switch provider.keys(metadata) {
-        case .failure(let e): return .failure(LoginOutcomes.discovery(e))
+        case .failure(let e): return .failure(Outcome.discovery(e))
         case .success(let k): keys = k
         }
         var result = check(token, context(metadata, keys: keys))
         if case .failure(let r) = result, r.code == .unknownKid,
            let refreshed = provider.refreshKeysForUnknownKid(metadata) {
             switch refreshed {
-            case .failure(let e): return .failure(LoginOutcomes.discovery(e))
+            case .failure(let e): return .failure(Outcome.discovery(e))
             case .success(let k): keys = k
             }
             result = check(token, context(metadata, keys: keys))
         }
         switch result {
-        case .failure(let r): return .failure(LoginOutcomes.tokenRejected(r))
+        case .failure(let r): return .failure(Outcome.tokenRejected(r))
         case .success(let identity): return .success(identity)
         }
     }
@@ -198,17 +196,11 @@ struct DeviceLogin {
     private func authorize(_ identity: VerifiedIdentity) -> Outcome {
         let who = "tid=\(SafeText.field(identity.tid ?? "-")) oid=\(SafeText.field(identity.oid))"
         switch IdentityMapper.authorize(identity, subject: subject, environment: environment) {
-        case .failure(let rejection) where rejection.kind == .serviceError:
-            return rejection.outcome()
         case .failure(let rejection):
-            var outcome = LoginOutcomes.wrongUser(pamUser: subject.pamUser,
-                                                  detail: "identity \(who) is refused for this account: \(rejection.description)")
-            outcome.reason = rejection.reason
-            return outcome
+            return .refused(rejection, pamUser: subject.pamUser, identity: who)
         case .success:
             let shown = displayName(identity)
-            return Outcome(.success, reason: "signed-in", admin: "signed in as \(SafeText.value(shown)) (\(who))",
-                           user: "Signed in as \(shown).")
+            return .signedIn(as: shown, identity: who)
         }
     }
 

@@ -19,16 +19,15 @@ public struct LoginSubject {
     static func resolve(args: ModuleArguments, environment env: LoginEnvironment,
                         pamUser: String?) -> Result<LoginSubject, Outcome> {
         guard let user = pamUser, !user.isEmpty else {
-            return .failure(Outcome(.userUnknown, reason: "no-user", admin: "no user name was given"))
+            return .failure(.noUser)
         }
         if ModuleStage.isRootName(user) {
-            return .failure(Outcome(.ignore, reason: "root", admin: "root is never federated"))
+            return .failure(.rootName)
         }
         // NSS first: who is never federated is decided before the configuration is read, so a
         // missing or broken jcfed.conf never stands between them and the rest of the stack.
         guard let account = env.users.account(named: user) else {
-            return .failure(Outcome(.userUnknown, reason: "no-local-account",
-                                    admin: "user has no local account (NSS lookup failed)"))
+            return .failure(.noLocalAccount)
         }
         if let never = ModuleStage.neverFederated(account) { return .failure(never) }
         if Array(account.name.utf8) != Array(user.utf8) {
@@ -42,13 +41,12 @@ public struct LoginSubject {
         }
 
         if account.uid < loaded.config.mapping.minUID {
-            return .failure(Outcome(.ignore, reason: "system-account",
-                                    admin: "uid \(account.uid) is below min_uid \(loaded.config.mapping.minUID); not federated"))
+            return .failure(.belowMinUID(account.uid, minUID: loaded.config.mapping.minUID))
         }
         var subject = LoginSubject(pamUser: user, account: account, loaded: loaded, directory: nil)
         switch DirectoryLoader.load(settings: loaded.config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
         case .failure(let e):
-            return .failure(Outcome(.serviceError, reason: "directory", admin: e.description, user: Outcome.misconfiguredMessage))
+            return .failure(.directoryUnusable(e.description))
         case .success(let d): subject.directory = d
         }
         if let notRouted = Routing.decide(subject: subject, users: env.users, log: env.log) {
@@ -74,16 +72,11 @@ public struct LoginSubject {
         }
         let name = SafeText.field(account.name)
         let count = problems.errors.count == 1 ? "an error" : "\(problems.errors.count) errors"
-        func refused(_ why: String) -> Outcome {
-            Outcome(.serviceError, reason: "config",
-                    admin: "the configuration has \(count) (logged above) and \(name) \(why); refused",
-                    user: Outcome.misconfiguredMessage)
-        }
+        func refused(_ why: String) -> Outcome { .configRefused(errors: count, account: name, why) }
         var config = loaded.config
         if !problems.isKnown("mapping.min_uid") { config.mapping.minUID = JCFedConfig().mapping.minUID }
         if account.uid < config.mapping.minUID {
-            return Outcome(.ignore, reason: "system-account",
-                           admin: "uid \(account.uid) is below min_uid \(config.mapping.minUID); not federated (the configuration errors above do not change that)")
+            return .belowMinUID(account.uid, minUID: config.mapping.minUID, despiteErrors: true)
         }
         // Staleness (directory_max_age) only ever refuses routed users, who are refused here anyway.
         let directoryKnown = problems.isKnown("mapping.directory")

@@ -14,16 +14,9 @@ public enum ModuleStage {
     /// The outcome for an account that is never federated, by uid alone: uid 0 by any name
     /// (`toor`), uid 65534 and (uid_t)-1, and uids below 1000. nil for everyone else.
     static func neverFederated(_ account: LocalAccount) -> Outcome? {
-        if account.uid == 0 {
-            return Outcome(.ignore, reason: "root", admin: "uid 0 is never federated")
-        }
-        if account.uid == nobodyUID || account.uid == UInt32.max {
-            return Outcome(.ignore, reason: "system-account", admin: "uid \(account.uid) (nobody) is never federated")
-        }
-        if account.uid < systemUIDLimit {
-            return Outcome(.ignore, reason: "system-account",
-                           admin: "uid \(account.uid) is below \(systemUIDLimit), a system account; never federated")
-        }
+        if account.uid == 0 { return .rootUID }
+        if account.uid == nobodyUID || account.uid == UInt32.max { return .nobody(uid: account.uid) }
+        if account.uid < systemUIDLimit { return .systemUID(account.uid, limit: systemUIDLimit) }
         return nil
     }
 
@@ -37,8 +30,7 @@ public enum ModuleStage {
         guard let prompter = env.prompter else {
             // A federated user cannot sign in here; only users who are not federated get
             // PAM_IGNORE, so the password never decides for a federated account.
-            return Outcome(.convError, reason: "no-conversation",
-                           admin: "\(SafeText.value(subject.account.name)) is federated, but the service has no conversation function, so no sign-in code can be shown; refused")
+            return .noConversation(subject.account.name)
         }
         return DeviceLogin(subject: subject, environment: env, prompter: prompter).run()
     }
@@ -47,7 +39,7 @@ public enum ModuleStage {
                                pamUser: String?) -> Outcome {
         let subject: LoginSubject
         switch LoginSubject.resolve(args: args, environment: env, pamUser: pamUser) {
-        case .failure(let outcome): return AccountCheck.afterResolveFailure(outcome)
+        case .failure(let outcome): return outcome.atAccountStage
         case .success(let s): subject = s
         }
         return AccountCheck.check(subject: subject, environment: env)

@@ -35,6 +35,16 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// What the failure means for the login (the catalogue in Outcome.swift): an unreachable IdP
+    /// or one that throttles is PAM_AUTHINFO_UNAVAIL, the rest an administrator must fix.
+    public var reason: OutcomeReason {
+        if case .unreachable(.outOfMemory) = self { return .outOfMemory }
+        if case .serverError(429) = self { return .idpThrottled }
+        if isUnavailable { return .idpUnavailable }
+        if case .tenantRequired = self { return .multiTenantAuthority }
+        return .discovery
+    }
+
     public var description: String {
         switch self {
         case .tenantRequired(let t):

@@ -145,7 +145,7 @@ public final class MetadataCache {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        let last = Int64(text.trimmingSpaces.split(separator: "\n").first.map(String.init) ?? "")
+        let last = Int64(text.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? "")
         return body(fd, last)
     }
 

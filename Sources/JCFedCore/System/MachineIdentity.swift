@@ -7,7 +7,7 @@ public enum MachineIdentity {
     public static func read() -> String {
         for path in paths {
             guard case .success(let text) = SafeFile.readText(path, rules: .init(owner: 0, maxBytes: 256)) else { continue }
-            let id = text.trimmingSpaces
+            let id = text.trimmingSpaces()
             if !id.isEmpty { return id }
         }
         return ""

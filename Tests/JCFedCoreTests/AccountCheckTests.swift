@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 @Suite struct AccountCheckTests {
     typealias F = IdentityFixtures
@@ -136,7 +137,7 @@ import Testing
             return LoginEnvironment(log: MemoryLogSink(), clock: FixedClock(), users: users, prompter: SilentPrompter(),
                                     makeTransport: { _ in calls.n += 1; return NoNetwork(calls) },
                                     makeVerifier: { FlowFakeVerifier() },  // made, never asked: these logins end before a token
-                                    configOwner: getuid())
+                                    storage: SystemStorage(owner: getuid()))
         }
 
         func auth(_ user: String, _ args: ModuleArguments) -> Outcome {

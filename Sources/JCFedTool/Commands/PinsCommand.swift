@@ -1,5 +1,6 @@
 import ArgumentParser
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,7 @@ struct PinsCommand: ParsableCommand {
 
         func run() throws {
             let (c, owner) = try options.load()
-            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
+            let store = PinStore(stateDir: c.mapping.stateDir, storage: SystemStorage(owner: owner))
             switch store.list() {
             case .failure(let f): throw DirectoryToolSupport.fail(f.problem)
             case .success(let (pins, problems)):
@@ -59,7 +60,7 @@ struct PinsCommand: ParsableCommand {
 
         func run() throws {
             let (c, owner) = try options.load()
-            let store = PinStore(stateDir: c.mapping.stateDir, owner: owner)
+            let store = PinStore(stateDir: c.mapping.stateDir, storage: SystemStorage(owner: owner))
             guard let user = user else { return try resetAll(store) }
             let previous = try? store.lookup(account: user).get()
             switch store.reset(account: user) {

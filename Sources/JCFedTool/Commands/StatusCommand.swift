@@ -1,5 +1,6 @@
 import ArgumentParser
 import JCFedCore
+import JCFedSystem
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

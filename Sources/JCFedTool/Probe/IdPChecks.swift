@@ -1,4 +1,5 @@
 import JCFedCore
+import JCFedSystem
 import JCFedCurl
 
 /// The non-interactive checks of `jcfed idp test` (also run by `jcfed enable`): each is one

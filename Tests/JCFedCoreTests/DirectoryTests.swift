@@ -212,7 +212,7 @@ import Testing
         }
         #expect(e.problem.contains("writable"))
         chmod(p, 0o600)
-        guard case .failure(let owner) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid()) &+ 1) else {
+        guard case .failure(let owner) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid() &+ 1)) else {
             Issue.record("foreign-owned directory accepted"); return
         }
         #expect(owner.problem.contains("owned"))

@@ -63,7 +63,7 @@ enum FileSystem {
     /// root, not a member), the file gets no group permissions rather than the caller's group.
     static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t, owner: UInt32?, group: UInt32? = nil) throws {
         if case .failure(let f) = SecureFolder.replace(atPath: path, contents, mode: mode, fileOwner: owner, group: group) {
-            throw ToolFailure("cannot write \(path): it \(f)")
+            throw ToolFailure("cannot write \(path): \(f)")
         }
     }
 

@@ -128,3 +128,15 @@ final class MemoryFolder: StorageFolder {
         return true
     }
 }
+
+/// A folder of a MemoryStorage with IdentityTempDir's shape (path, write), so a stage test's
+/// world moves to memory by changing one line.
+struct MemoryDir {
+    let storage: MemoryStorage
+    var path = "/srv/jcfed-test"
+
+    @discardableResult
+    func write(_ name: String, _ text: String, mode: UInt32 = 0o600) -> String {
+        storage.file(path + "/" + name, text, mode: mode)
+    }
+}

@@ -38,7 +38,7 @@ final class PAMSession {
             prompter: conversation(),
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { text in QRTerminal.render(text) },
+            makeQR: { text in LibQREncode.render(text) },
             storage: SystemStorage(owner: 0),
             hostName: PAMSession.hostName,
             random: SystemRandom.seed,
@@ -97,8 +97,10 @@ final class PAMSession {
         default: level = .notice
         }
         if !outcome.adminDetail.isEmpty { log.log(level, outcome.adminDetail) }
-        log.log(outcome.kind == .ignore ? .debug : .info,
-                "\(stage) done: user=\(SafeText.field(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
+        let doneLevel: LogLevel = outcome.kind == .ignore ? .debug : .info
+        if log.wants(doneLevel) {
+            log.log(doneLevel, "\(stage) done: user=\(SafeText.field(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
+        }
         return code
     }
 

@@ -308,7 +308,7 @@ import Testing
         ("unauthorized_client", [700_016], .serviceError, "client-rejected", Outcome.misconfiguredMessage),
         ("invalid_request", [900_144], .serviceError, "invalid-request", Outcome.misconfiguredMessage),
         ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableLocalPasswordMessage),
-        // Issue 13 item 6: Entra's throttle is not a policy refusal; the stack's offline policy applies.
+        // Entra's throttle is not a policy refusal; the stack's offline policy applies.
         ("invalid_grant", [50_196], .unavailable, "idp-throttled", LoginOutcomes.unavailableLocalPasswordMessage),
     ])
     func tokenEndpointErrors(error: String, codes: [Int], kind: Outcome.Kind, reason: String, message: String) {
@@ -321,7 +321,7 @@ import Testing
         #expect(o.adminDetail.contains("correlation_id=c0ffee00-1111-2222-3333-444455556666"))
     }
 
-    /// Issue 13 item 6: a token endpoint that answers 429 for ever, and a person who presses
+    /// A token endpoint that answers 429 for ever, and a person who presses
     /// Enter every 10 s. Polls never outnumber two per Enter, back off, and the login ends as
     /// throttled (PAM_AUTHINFO_UNAVAIL) once the next wait does not fit, not at login_timeout.
     @Test func persistentTokenRateLimitPollsOnlyPerEnterAndEndsThrottled() {
@@ -339,6 +339,25 @@ import Testing
         #expect(times.count <= 8, "\(times)")
         for (a, b) in zip(times, times.dropFirst()) { #expect(b - a >= 5_000) }
         #expect(rig.clock.monotonicMillis() < 110_000)
+    }
+
+    /// A Retry-After given as an HTTP-date (RFC 9110) is read against the wall clock when the
+    /// answer arrives: the next poll waits for it, not just for the interval.
+    @Test func aRetryAfterDateIsWaitedFor() {
+        let rig = Rig()
+        let until = HTTPDate.format(rig.clock.wallSeconds() + 30)
+        rig.transport.on("/token", [.success(FlowFixtures.response(429, "{}", headers: ["retry-after": until])),
+                                    .success(FlowFixtures.response(200, FlowFixtures.tokenJSON()))])
+        let o = rig.run()
+        #expect(o.kind == .success)
+        let times = rig.polls.map(\.at)
+        #expect(times.count == 2)
+        if times.count == 2 {
+            // About 30 s less the time the prompt took, plus at most half again of jitter.
+            #expect(times[1] - times[0] >= 25_000 && times[1] - times[0] <= 45_000, "\(times)")
+        }
+        #expect(!rig.log.text.contains("Retry-After none"))
+        #expect(rig.log.text.contains("identity provider throttled poll 1 (HTTP 429, Retry-After 2"))
     }
 
     @Test func aDeviceCodeRateLimitIsThrottled() {

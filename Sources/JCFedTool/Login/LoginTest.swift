@@ -21,7 +21,7 @@ struct LoginTest {
             prompter: prompter,
             makeTransport: { idp in CurlTransport(caFile: idp.caFile.map { context.host($0) }, proxy: idp.proxy) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { QRTerminal.render($0) },
+            makeQR: { LibQREncode.render($0) },
             storage: SystemStorage(owner: context.configOwner),
             random: SystemRandom.seed)
     }

@@ -160,9 +160,11 @@ unit-test:
 integration-test: all emulator asan $(BUILD)/jcfed-bench
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
-# Nothing in the repository may need or cite a folder outside it (a user's clone has nothing beside it).
+# Nothing in the repository may need or cite a folder outside it (a user's clone has nothing beside it);
+# the core imports no libc, Foundation or C shim (check-core-imports.sh).
 self-contained:
 	bash Tests/repo/check-self-contained.sh
+	bash Tests/repo/check-core-imports.sh
 
 test: deps
 	$(MAKE) self-contained

@@ -2,8 +2,12 @@
 // jcfed: JumpCloud Federated Device Authentication for Linux.
 //
 // The layout is the architecture:
-//   JCFedCore    pure Swift (FoundationEssentials only): config, device flow, OIDC, token
-//                validation, identity mapping, routing. No PAM, curl or OpenSSL.
+//   JCFedCore    pure Swift, the standard library only (no Foundation, no libc: Tests/repo/
+//                check-core-imports.sh fails on an import of Glibc, Foundation, CPAM, CCurl or
+//                COpenSSL): config, device flow, OIDC, token validation, identity mapping,
+//                routing, and the formats of jcfed's files. It reaches them through ModuleStorage.
+//   JCFedSystem  file and system I/O over Glibc (Linux only): SecureFolder, the one way jcfed opens,
+//                checks, replaces and creates root-owned files; the clock, NSS, random seed.
 //   CPAM         libpam (linked). CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
 //                and libqrencode on first use (a not-federated login never loads them).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
@@ -41,26 +45,29 @@ let package = Package(
         // COpenSSL's jcfed_loader.h.
         .target(name: "CQREncode", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
+        .target(name: "JCFedSystem", dependencies: ["JCFedCore"]),
         .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"]),
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
         .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"]),
-        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
+        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
         .target(name: "PAMShim", dependencies: ["JCFedPAM"], path: "pam/shim"),
 
         .target(name: "JCFedAdmin", dependencies: ["JCFedCore"]),
         .executableTarget(
             name: "JCFedTool",
             dependencies: [
-                "JCFedCore", "JCFedAdmin", "JCFedCurl", "JCFedCrypto", "JCFedQR",
+                "JCFedCore", "JCFedAdmin", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
+        .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto"]),
 
-        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
+        // The core's stage tests run on an in-memory ModuleStorage; SecureFolder's tests (real
+        // folders) and the loaders' file-rule tests live here too, over JCFedSystem.
+        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore", "JCFedSystem"]),
         .testTarget(name: "JCFedAdminTests", dependencies: ["JCFedAdmin", "JCFedCore"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.
-        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"],
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto", "COpenSSL"],
                     linkerSettings: [.linkedLibrary("crypto")]),
     ],
     swiftLanguageModes: [.v5]

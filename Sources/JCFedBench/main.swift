@@ -3,6 +3,7 @@ import Glibc
 #endif
 import JCFedCore
 import JCFedCrypto
+import JCFedSystem
 
 // jcfed-bench: ID-token validation throughput in-process (bench/bench.py, row 4).
 //
@@ -19,8 +20,8 @@ func fail(_ message: String) -> Never {
 }
 
 func readFile(_ path: String) -> [UInt8] {
-    switch SafeFile.read(path, rules: SafeFile.Rules(owner: getuid())) {
-    case .success(let bytes): return bytes
+    switch SecureFolder.read(path, owner: getuid()) {
+    case .success(let file): return file.bytes
     case .failure(let failure): fail("\(path): \(failure)")
     }
 }

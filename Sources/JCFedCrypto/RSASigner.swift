@@ -3,11 +3,11 @@ import JCFedCore
 
 /// Signs with the JumpCloud agent's device key (`/opt/jc/client.key`, PEM) for the System
 /// Context API: base64(RSA-SHA256(PKCS#1 v1.5)) over the signing string. The key file is read
-/// with SafeFile (no symlink, root-owned, not readable by others); an encrypted key fails
+/// through the storage's file rules (no symlink, root-owned, not readable by others); an encrypted key fails
 /// rather than prompting for a passphrase.
 public final class RSASigner {
     public enum LoadError: Error, Equatable, Sendable, CustomStringConvertible {
-        case file(SafeFile.Failure)
+        case file(FileRefusal)
         case notAnRSAPrivateKey
 
         public var description: String {
@@ -26,10 +26,9 @@ public final class RSASigner {
 
     deinit { jcfed_EVP_PKEY_free(key) }
 
-    /// Reads and parses a PEM private key file under SafeFile rules (secret: mode 0600 or stricter).
-    public static func load(path: String,
-                            rules: SafeFile.Rules = SafeFile.Rules(holdsSecret: true)) -> Result<RSASigner, LoadError> {
-        switch SafeFile.read(path, rules: rules) {
+    /// Reads and parses a PEM private key file (at most 64 KiB) as a secret: mode 0600 or stricter.
+    public static func load(path: String, storage: ModuleStorage) -> Result<RSASigner, LoadError> {
+        switch storage.read(path, maxBytes: 64 * 1024, holdsSecret: true) {
         case .failure(let failure):
             return .failure(.file(failure))
         case .success(var pem):

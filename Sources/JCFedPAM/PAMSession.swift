@@ -1,5 +1,6 @@
 import CPAM
 import JCFedCore
+import JCFedSystem
 import JCFedCurl
 import JCFedCrypto
 import JCFedQR
@@ -38,7 +39,9 @@ final class PAMSession {
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
             makeQR: { text in LibQREncode.render(text) },
+            storage: SystemStorage(owner: 0),
             hostName: PAMSession.hostName,
+            random: SystemRandom.seed,
             deviceIdentity: {
                 let id = MachineIdentity.read()
                 return id.isEmpty ? PAMSession.hostName() : id

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 @Suite struct AccountCheckTests {
     typealias F = IdentityFixtures
@@ -84,8 +85,8 @@ import Testing
     }
 }
 
-/// The identity rules through ModuleStage with real files (config, directory, pins) and fakes
-/// for NSS and the network: what pam_sm_authenticate / pam_sm_acct_mgmt will do.
+/// The identity rules through ModuleStage with the files (config, directory, pins) in an
+/// in-memory storage and fakes for NSS and the network: what pam_sm_authenticate / pam_sm_acct_mgmt will do.
 @Suite struct AccountCheckStageTests {
     typealias F = IdentityFixtures
 
@@ -108,7 +109,8 @@ import Testing
     }
 
     struct World {
-        let dir = IdentityTempDir()
+        let storage = MemoryStorage()
+        var dir: MemoryDir { MemoryDir(storage: storage) }
         let transports = Counter()
         let users = IdentityFakeUsers(groups: ["dave": ["dave", "federated"]])
 
@@ -136,7 +138,7 @@ import Testing
             return LoginEnvironment(log: MemoryLogSink(), clock: FixedClock(), users: users, prompter: SilentPrompter(),
                                     makeTransport: { _ in calls.n += 1; return NoNetwork(calls) },
                                     makeVerifier: { FlowFakeVerifier() },  // made, never asked: these logins end before a token
-                                    configOwner: getuid())
+                                    storage: storage)
         }
 
         func auth(_ user: String, _ args: ModuleArguments) -> Outcome {

@@ -1,5 +1,6 @@
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ import Glibc
     }
 
     func load(_ path: String) -> Result<LoadedConfig, ConfigError> {
-        ConfigLoader.load(path: path, owner: me)
+        ConfigLoader.load(path: path, storage: SystemStorage(owner: me))
     }
 
     func error(_ path: String) -> ConfigError? {
@@ -52,7 +53,7 @@ import Glibc
     @Test func configOwnedBySomeoneElseIsAnError() throws {
         let p = try dir.file("jcfed.conf", S.text([]), mode: 0o644)
         let other: UInt32 = me == 4242 ? 4243 : 4242
-        guard case .failure(let e) = ConfigLoader.load(path: p, owner: other) else { Issue.record("accepted"); return }
+        guard case .failure(let e) = ConfigLoader.load(path: p, storage: SystemStorage(owner: other)) else { Issue.record("accepted"); return }
         #expect(e.problem.contains("is owned by uid \(me)"))
     }
 

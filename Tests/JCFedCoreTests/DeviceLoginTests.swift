@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 /// The whole login on a fixed clock: a scripted IdP, a scripted person, and an injected token
 /// check (the real validator is tested on its own).
@@ -53,7 +54,7 @@ import Testing
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { [unowned self] in FlowFakeVerifier(usable: self.verifierUsable) },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
-                configOwner: UInt32(getuid()), hostName: { [unowned self] in self.hostName },
+                storage: SystemStorage(owner: UInt32(getuid())), hostName: { [unowned self] in self.hostName },
                 random: { [unowned self] in self.randomValue })
             let check: DeviceLogin.TokenCheck = { [unowned self] token, context in
                 self.checkedTokens.append(token)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 @Suite struct DirectoryTests {
     static let apiDump = #"""
@@ -149,7 +150,7 @@ import Testing
 
     @Test func missingFileMeansNoDirectory() throws {
         let dir = IdentityTempDir()
-        #expect(try DirectoryLoader.load(settings: settings(dir), now: 0, owner: getuid()).get() == nil)
+        #expect(try DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())).get() == nil)
     }
 
     @Test func loadsASafeFile() throws {
@@ -157,14 +158,14 @@ import Testing
         var d = IdentityFixtures.directory
         d.metadata.syncedAt = 1_000
         _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
-        let loaded = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 500), now: 1_400, owner: getuid()).get())
+        let loaded = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 500), now: 1_400, storage: SystemStorage(owner: getuid())).get())
         #expect(loaded.users == d.users)
         #expect(loaded.ageSeconds == 400)
         #expect(!loaded.isStale)
-        let stale = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 500), now: 1_501, owner: getuid()).get())
+        let stale = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 500), now: 1_501, storage: SystemStorage(owner: getuid())).get())
         #expect(stale.isStale)
         // 0 = never stale.
-        let never = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 0), now: 1_000_000, owner: getuid()).get())
+        let never = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 0), now: 1_000_000, storage: SystemStorage(owner: getuid())).get())
         #expect(!never.isStale)
     }
 
@@ -177,7 +178,7 @@ import Testing
             d.metadata = DirectoryMetadata(source: "api", syncedAt: synced, bindingsSyncedAt: bindings)
             if bindings != nil { d.boundUserIDs = [d.users[0].id] }
             _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
-            guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, owner: getuid()) else {
+            guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, storage: SystemStorage(owner: getuid())) else {
                 Issue.record("a directory synced in the future was accepted (\(synced), \(String(describing: bindings)))"); continue
             }
             #expect(e.key == "mapping.directory")
@@ -188,7 +189,7 @@ import Testing
         var d = IdentityFixtures.directory
         d.metadata.syncedAt = now + DirectoryLoader.futureToleranceSeconds
         _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
-        let ok = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, owner: getuid()).get())
+        let ok = try #require(try DirectoryLoader.load(settings: settings(dir, maxAge: 3_600), now: now, storage: SystemStorage(owner: getuid())).get())
         #expect(ok.ageSeconds == 0 && !ok.isStale)
     }
 
@@ -206,18 +207,18 @@ import Testing
     @Test func unsafeFilesAreErrorsNotFallbacks() throws {
         let dir = IdentityTempDir()
         let p = dir.write("directory.json", String(decoding: DirectoryFile.serialize(IdentityFixtures.directory), as: UTF8.self), mode: 0o666)
-        guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, owner: getuid()) else {
+        guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())) else {
             Issue.record("world-writable directory accepted"); return
         }
         #expect(e.problem.contains("writable"))
         chmod(p, 0o600)
-        guard case .failure(let owner) = DirectoryLoader.load(settings: settings(dir), now: 0, owner: getuid() &+ 1) else {
+        guard case .failure(let owner) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid() &+ 1)) else {
             Issue.record("foreign-owned directory accepted"); return
         }
         #expect(owner.problem.contains("owned"))
         unlink(p)
         symlink("/etc/passwd", p)
-        guard case .failure(let link) = DirectoryLoader.load(settings: settings(dir), now: 0, owner: getuid()) else {
+        guard case .failure(let link) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())) else {
             Issue.record("symlinked directory accepted"); return
         }
         #expect(link.problem.contains("symbolic link"))
@@ -226,7 +227,7 @@ import Testing
     @Test func malformedFileIsAnError() {
         let dir = IdentityTempDir()
         _ = dir.write("directory.json", #"{"results":[{"_id":"x"}],"totalCount":1}"#)
-        guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, owner: getuid()) else {
+        guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())) else {
             Issue.record("malformed directory accepted"); return
         }
         #expect(e.key == "mapping.directory")
@@ -235,12 +236,12 @@ import Testing
     @Test func atomicWriteReplacesAndLeavesNoTemporaryFile() throws {
         let dir = IdentityTempDir()
         let p = dir.path + "/sub/dir/directory.json"
-        try AtomicReplace.write(p, Array("one".utf8)).get()
-        try AtomicReplace.write(p, Array("two".utf8), mode: 0o640).get()
+        try SecureFolder.replace(atPath: p, Array("one".utf8), mode: 0o600).get()
+        try SecureFolder.replace(atPath: p, Array("two".utf8), mode: 0o640).get()
         var st = stat()
         #expect(stat(p, &st) == 0)
         #expect(UInt32(st.st_mode) & 0o777 == 0o640)
-        let text = try SafeFile.readText(p, rules: .init(owner: getuid())).get()
+        let text = try SecureFolder.readText(p, owner: getuid()).get()
         #expect(text == "two")
         let entries = listDirectory(dir.path + "/sub/dir")
         #expect(entries == ["directory.json"])
@@ -249,12 +250,12 @@ import Testing
     @Test func atomicWriteFailureKeepsTheOldFile() throws {
         let dir = IdentityTempDir()
         let p = dir.path + "/directory.json"
-        try AtomicReplace.write(p, Array("old".utf8)).get()
+        try SecureFolder.replace(atPath: p, Array("old".utf8), mode: 0o600).get()
         // A directory where the temporary file would go cannot be created: make the target a
         // path whose parent is a file.
         let bad = p + "/child"
-        if case .success = AtomicReplace.write(bad, Array("new".utf8)) { Issue.record("write under a file succeeded") }
-        #expect(try SafeFile.readText(p, rules: .init(owner: getuid())).get() == "old")
+        if case .success = SecureFolder.replace(atPath: bad, Array("new".utf8), mode: 0o600) { Issue.record("write under a file succeeded") }
+        #expect(try SecureFolder.readText(p, owner: getuid()).get() == "old")
     }
 
     func listDirectory(_ path: String) -> [String] {

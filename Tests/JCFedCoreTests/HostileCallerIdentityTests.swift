@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 // The hostile local caller, identity slice: canonical account names, never-federated accounts
 // decided before the configuration, configuration errors confined to their section, and a routed
@@ -21,7 +22,8 @@ final class HostileCaseInsensitiveUsers: UserDatabase {
 
 struct HostileWorld {
     typealias F = IdentityFixtures
-    let dir = IdentityTempDir()
+    let storage = MemoryStorage()
+    var dir: MemoryDir { MemoryDir(storage: storage) }
     let transports = AccountCheckStageTests.Counter()
     var users: UserDatabase
     var prompter: Prompter? = AccountCheckStageTests.SilentPrompter()
@@ -73,7 +75,7 @@ struct HostileWorld {
         return LoginEnvironment(log: log, clock: FixedClock(), users: users, prompter: prompter,
                                 makeTransport: { _ in calls.n += 1; return AccountCheckStageTests.NoNetwork(calls) },
                                 makeVerifier: { FlowFakeVerifier() },  // made, never asked: these logins end before a token
-                                configOwner: getuid())
+                                storage: storage)
     }
 
     func auth(_ user: String, _ args: ModuleArguments) -> Outcome {
@@ -251,13 +253,13 @@ struct HostileWorld {
         let w = HostileWorld()
         let secret = w.dir.write("secret", "s3cr3t\n", mode: 0o644)
         let args = w.args(w.conf(idp: "client_secret_file = \(secret)", routing: "groups = federated"))
-        let (loaded, p) = ConfigLoader.loadForLogin(path: args.configPath, owner: getuid())
+        let (loaded, p) = ConfigLoader.loadForLogin(path: args.configPath, storage: w.storage)
         #expect(p.errors.count == 1 && p.errors[0].key == "idp.client_secret_file")
         #expect(!p.isKnown("idp.url") && p.isKnown("routing.groups") && p.isKnown("mapping.directory"))
         #expect(loaded.clientSecret == nil)
         #expect(!p.errors[0].description.contains("s3cr3t"))
         // The strict load (jcfed check-config) fails with the same error.
-        guard case .failure(let e) = ConfigLoader.load(path: args.configPath, owner: getuid()) else {
+        guard case .failure(let e) = ConfigLoader.load(path: args.configPath, storage: w.storage) else {
             Issue.record("accepted"); return
         }
         #expect(e == p.errors[0])
@@ -268,7 +270,7 @@ struct HostileWorld {
     @Test func anUnsafeOrMissingFileIsWhollyUnknown() {
         let w = HostileWorld()
         for args in [w.args(w.conf(), mode: 0o666), w.args(nil), ModuleArguments(["config=relative.conf"])] {
-            let (_, p) = ConfigLoader.loadForLogin(path: args.configPath, owner: getuid())
+            let (_, p) = ConfigLoader.loadForLogin(path: args.configPath, storage: w.storage)
             #expect(p.wholeFile && !p.isKnown("routing.groups") && !p.isKnown("mapping.min_uid"))
         }
     }

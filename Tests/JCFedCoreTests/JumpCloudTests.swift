@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 /// Answers requests from a script keyed by URL path+query, recording what was sent.
 final class JumpCloudFakeTransport: HTTPTransport {
@@ -391,11 +392,11 @@ final class JumpCloudFakeSigner: RequestSigner {
 
     @Test func systemKeyIsReadFromTheAgentConfiguration() throws {
         let dir = IdentityTempDir()
-        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()).get() == nil)
+        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, storage: SystemStorage(owner: getuid())).get() == nil)
         _ = dir.write("jcagent.conf", #"{"x509ValidateEnabled":true,"systemKey":"5e0000000000000000000042","agentServerHost":"agent.jumpcloud.com"}"#, mode: 0o644)
-        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()).get() == "5e0000000000000000000042")
+        #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, storage: SystemStorage(owner: getuid())).get() == "5e0000000000000000000042")
         _ = dir.write("jcagent.conf", #"{"systemKey":"../../api/systemusers?"}"#, mode: 0o644)
-        guard case .failure = SystemContextClient.readSystemKey(agentDir: dir.path, owner: getuid()) else {
+        guard case .failure = SystemContextClient.readSystemKey(agentDir: dir.path, storage: SystemStorage(owner: getuid())) else {
             Issue.record("a systemKey that bends the URL accepted"); return
         }
     }

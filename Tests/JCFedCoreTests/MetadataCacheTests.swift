@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 /// The discovery/JWKS cache: directory safety, atomic files, lifetime, damaged files, the
 /// unknown-kid refresh limit, and ProviderClient's use of it (a hit makes no request).
@@ -24,13 +25,13 @@ import Testing
 
     static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        _ = AtomicReplace.writeAll(fd, Array(text.utf8))
+        _ = SecureFolder.writeAll(fd, Array(text.utf8))
         fchmod(fd, mode)
         close(fd)
     }
 
     static func readFile(_ path: String) -> String? {
-        guard case .success(let b) = SafeFile.read(path, rules: .init(owner: me)) else { return nil }
+        guard case .success(let b) = SecureFolder.read(path, owner: me).map(\.bytes) else { return nil }
         return String(decoding: b, as: UTF8.self)
     }
 
@@ -50,7 +51,7 @@ import Testing
     @Test func createsTheDirectoryOwnerOnly() throws {
         try Self.withDir { base in
             let dir = base + "/cache"
-            _ = try MetadataCache.open(directory: dir, owner: Self.me).get()
+            _ = try MetadataCache.open(directory: dir, storage: SystemStorage(owner: Self.me)).get()
             #expect(Self.mode(dir) == 0o700)
         }
     }
@@ -60,18 +61,18 @@ import Testing
             let writable = base + "/writable"
             mkdir(writable, 0o700)
             chmod(writable, 0o777)
-            guard case .failure = MetadataCache.open(directory: writable, owner: Self.me) else { Issue.record("group-writable accepted"); return }
+            guard case .failure = MetadataCache.open(directory: writable, storage: SystemStorage(owner: Self.me)) else { Issue.record("group-writable accepted"); return }
 
             let real = base + "/real"
             mkdir(real, 0o700)
             symlink(real, base + "/link")
-            guard case .failure = MetadataCache.open(directory: base + "/link", owner: Self.me) else { Issue.record("symlink followed"); return }
+            guard case .failure = MetadataCache.open(directory: base + "/link", storage: SystemStorage(owner: Self.me)) else { Issue.record("symlink followed"); return }
 
-            guard case .failure = MetadataCache.open(directory: real, owner: Self.me &+ 1) else { Issue.record("wrong owner accepted"); return }
+            guard case .failure = MetadataCache.open(directory: real, storage: SystemStorage(owner: Self.me &+ 1)) else { Issue.record("wrong owner accepted"); return }
 
             Self.writeFile(base + "/file", "x")
-            guard case .failure = MetadataCache.open(directory: base + "/file", owner: Self.me) else { Issue.record("file accepted"); return }
-            guard case .failure = MetadataCache.open(directory: "relative", owner: Self.me) else { Issue.record("relative accepted"); return }
+            guard case .failure = MetadataCache.open(directory: base + "/file", storage: SystemStorage(owner: Self.me)) else { Issue.record("file accepted"); return }
+            guard case .failure = MetadataCache.open(directory: "relative", storage: SystemStorage(owner: Self.me)) else { Issue.record("relative accepted"); return }
         }
     }
 
@@ -79,7 +80,7 @@ import Testing
 
     @Test func roundTripsAndLeavesNoTemporaryFiles() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me)).get()
             #expect(cache.read(url: Self.url, now: 1000) == nil)
             #expect(cache.write(url: Self.url, body: Array("{\"keys\":[]}".utf8), now: 1000))
             #expect(cache.read(url: Self.url, now: 1001) == Array("{\"keys\":[]}".utf8))
@@ -91,7 +92,7 @@ import Testing
 
     @Test func entriesLiveTwentyFourHoursPlusTheDeviceSpread() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me, deviceIdentity: "machine-a").get()
+            let cache = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me), deviceIdentity: "machine-a").get()
             let life = 86_400 + MetadataCache.spreadSeconds(for: "machine-a")
             #expect(cache.softLifetimeSeconds == life)
             cache.write(url: Self.url, body: [0x7B, 0x7D], now: 1_000_000)
@@ -104,14 +105,14 @@ import Testing
 
     @Test func damagedOrForeignFilesAreIgnored() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me)).get()
             let path = base + "/" + MetadataCache.fileName(for: Self.url)
             for text in ["", "garbage", "jcfed-cache 1\nnot-a-number\n\(Self.url)\n{}", "jcfed-cache 2\n1000\n\(Self.url)\n{}",
                          "jcfed-cache 1\n1000\nhttps://other.test/keys\n{}", "jcfed-cache 1\n1000"] {
                 Self.writeFile(path, text)
                 #expect(cache.read(url: Self.url, now: 1001) == nil, "\(text)")
             }
-            // Group-writable: SafeFile refuses it.
+            // Group-writable: SecureFolder refuses it.
             Self.writeFile(path, "jcfed-cache 1\n1000\n\(Self.url)\n{}", mode: 0o666)
             chmod(path, 0o666)
             #expect(cache.read(url: Self.url, now: 1001) == nil)
@@ -120,7 +121,7 @@ import Testing
 
     @Test func symlinksAreNeitherReadNorWrittenThrough() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base + "/c", owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base + "/c", storage: SystemStorage(owner: Self.me)).get()
             let victim = base + "/victim"
             Self.writeFile(victim, "jcfed-cache 1\n1000\n\(Self.url)\n{\"keys\":[]}")
             let path = base + "/c/" + MetadataCache.fileName(for: Self.url)
@@ -136,7 +137,7 @@ import Testing
 
     @Test func replacementIsAtomicForAReaderHoldingTheOldFile() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me)).get()
             let old = [UInt8](repeating: 0x41, count: 100_000)
             cache.write(url: Self.url, body: old, now: 1000)
             let path = base + "/" + MetadataCache.fileName(for: Self.url)
@@ -181,12 +182,12 @@ import Testing
 
     @Test func forcedRefreshAtMostOncePerMinute() throws {
         try Self.withDir { base in
-            let cache = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let cache = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me)).get()
             #expect(cache.claimForcedRefresh(url: Self.url, now: 10_000))
             #expect(!cache.claimForcedRefresh(url: Self.url, now: 10_000))
             #expect(!cache.claimForcedRefresh(url: Self.url, now: 10_059))
             // Another process (another cache object on the same directory) sees the same record.
-            let other = try MetadataCache.open(directory: base, owner: Self.me).get()
+            let other = try MetadataCache.open(directory: base, storage: SystemStorage(owner: Self.me)).get()
             #expect(!other.claimForcedRefresh(url: Self.url, now: 10_030))
             #expect(other.claimForcedRefresh(url: Self.url, now: 10_060))
             #expect(!cache.claimForcedRefresh(url: Self.url, now: 10_061))
@@ -214,7 +215,7 @@ import Testing
         }
 
         func client() -> ProviderClient {
-            let cache = try? MetadataCache.open(directory: settings.cacheDir, owner: MetadataCacheTests.me,
+            let cache = try? MetadataCache.open(directory: settings.cacheDir, storage: SystemStorage(owner: MetadataCacheTests.me),
                                                 maxStaleSeconds: maxStale).get()
             return ProviderClient(settings: settings, transport: transport, cache: cache, clock: clock,
                                   budget: RequestBudget(clock: clock, deadline: clock.monotonicMillis() + 60_000, httpTimeout: 10),

@@ -4,11 +4,12 @@ import Glibc
 import Dispatch
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 @Suite struct PinTests {
     typealias F = IdentityFixtures
 
-    func store(_ dir: IdentityTempDir) -> PinStore { PinStore(stateDir: dir.path + "/state", owner: getuid()) }
+    func store(_ dir: IdentityTempDir) -> PinStore { PinStore(stateDir: dir.path + "/state", storage: SystemStorage(owner: getuid())) }
 
     func pin(_ account: String, oid: String = F.aliceOID, tid: String? = F.tenant) -> Pin {
         Pin(account: account, tid: tid, oid: oid, issuer: F.issuer, pinnedAt: 1_700_000_000)

@@ -5,7 +5,7 @@ import Glibc
 
 /// A private directory for tests that need real files (safe-open rules, config loading).
 /// Files are made with open/fchmod/symlink/mkfifo so their mode is exact (no umask) and the
-/// test controls every property SafeFile checks. Removed when the owner is released, so keep
+/// test controls every property SecureFolder checks. Removed when the owner is released, so keep
 /// it in a stored property of the suite (a class), not in a local that ARC may end early.
 final class TemporaryDirectory {
     struct Failure: Error, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Testing
 import Glibc
 import JCFedCore
 import JCFedCrypto
+import JCFedSystem
 
 @Suite struct RSASignerTests {
     @Test func signsWhatTheVerifierAccepts() throws {
@@ -21,7 +22,7 @@ import JCFedCrypto
         #expect(RSASigner(pem: []) == nil)
     }
 
-    @Test func loadsAFileUnderSafeFileRules() throws {
+    @Test func loadsAFileUnderTheSecretFileRules() throws {
         var template = Array("/tmp/jcfed-signer-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         try #require(fd >= 0)
@@ -30,13 +31,13 @@ import JCFedCrypto
         let pem = TestKeys.rsa.privatePEM
         #expect(write(fd, pem, pem.count) == pem.count)
         close(fd)
-        let rules = SafeFile.Rules(owner: getuid(), holdsSecret: true)
+        let rules = SystemStorage(owner: getuid())
         #expect(chmod(path, 0o600) == 0)
-        let signer = try RSASigner.load(path: path, rules: rules).get()
+        let signer = try RSASigner.load(path: path, storage: rules).get()
         #expect(signer.signSHA256([1, 2, 3]) != nil)
         // A key file others can read is refused.
         #expect(chmod(path, 0o644) == 0)
-        if case .failure(.file(.readableByOthers)) = RSASigner.load(path: path, rules: rules) {} else {
+        if case .failure(.file(.readableByOthers)) = RSASigner.load(path: path, storage: rules) {} else {
             Issue.record("world-readable key file accepted")
         }
     }

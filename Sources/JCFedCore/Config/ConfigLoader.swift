@@ -1,5 +1,6 @@
-/// Loads and checks jcfed.conf and the client secret it names, with the SafeFile rules.
-/// This is what both the module and `jcfed check-config` call.
+/// Loads and checks jcfed.conf and the client secret it names, through the storage's file rules
+/// (ModuleStorage: no symlink, owner, mode, size). This is what both the module and
+/// `jcfed check-config` call.
 public struct LoadedConfig: Sendable {
     public var config: JCFedConfig
     public var warnings: [ConfigError]
@@ -13,8 +14,8 @@ public enum ConfigLoader {
     /// `hostPrefix` is prepended to the paths named *inside* the file (client_secret_file): the
     /// admin tool's `--root DIR` checks a staged system with the module's own rules. The module
     /// always passes "".
-    public static func load(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> Result<LoadedConfig, ConfigError> {
-        let (loaded, problems) = loadForLogin(path: path, owner: owner, hostPrefix: hostPrefix)
+    public static func load(path: String, storage: ModuleStorage, hostPrefix: String = "") -> Result<LoadedConfig, ConfigError> {
+        let (loaded, problems) = loadForLogin(path: path, storage: storage, hostPrefix: hostPrefix)
         if let first = problems.errors.first { return .failure(first) }
         return .success(loaded)
     }
@@ -23,7 +24,7 @@ public enum ConfigLoader {
     /// the key or section it is in (ConfigProblems), so that an error in one section does not
     /// stop the others from deciding that a user is not federated. The client secret is read only
     /// from a file without problems. Its first error is the one `load` fails with.
-    public static func loadForLogin(path: String, owner: UInt32 = 0, hostPrefix: String = "") -> (LoadedConfig, ConfigProblems) {
+    public static func loadForLogin(path: String, storage: ModuleStorage, hostPrefix: String = "") -> (LoadedConfig, ConfigProblems) {
         var problems = ConfigProblems()
         var loaded = LoadedConfig(config: JCFedConfig(), warnings: [], clientSecret: nil)
         // A relative config= would resolve against the PAM host's working directory (for su, the
@@ -33,7 +34,7 @@ public enum ConfigLoader {
             return (loaded, problems)
         }
         let text: String
-        switch SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 64 * 1024)) {
+        switch storage.readText(path, maxBytes: 64 * 1024) {
         case .success(let t): text = t
         case .failure(let f):
             problems.add(ConfigError(path: path, problem: f.description), section: nil)
@@ -43,23 +44,23 @@ public enum ConfigLoader {
         loaded.config = parsed.config
         loaded.warnings = parsed.warnings
         guard parseProblems.isEmpty else { return (loaded, parseProblems) }
-        switch clientSecret(parsed.config, path: path, owner: owner, hostPrefix: hostPrefix) {
+        switch clientSecret(parsed.config, path: path, storage: storage, hostPrefix: hostPrefix) {
         case .failure(let e): problems.add(e, section: "idp")
         case .success(let s): loaded.clientSecret = s
         }
         return (loaded, problems)
     }
 
-    static func clientSecret(_ config: JCFedConfig, path: String, owner: UInt32, hostPrefix: String) -> Result<String?, ConfigError> {
+    static func clientSecret(_ config: JCFedConfig, path: String, storage: ModuleStorage, hostPrefix: String) -> Result<String?, ConfigError> {
         if let inline = config.idp.clientSecret {
             // A file that holds a secret must not be readable by others: re-check the mode.
-            if case .failure(let f) = SafeFile.read(path, rules: .init(owner: owner, holdsSecret: true)) {
+            if case .failure(let f) = storage.read(path, holdsSecret: true) {
                 return .failure(ConfigError(path: path, key: "idp.client_secret", problem: "this file " + f.description))
             }
             return .success(inline)
         }
         guard let secretPath = config.idp.clientSecretFile else { return .success(nil) }
-        switch SafeFile.readText(hostPrefix + secretPath, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
+        switch storage.readText(hostPrefix + secretPath, maxBytes: 4096, holdsSecret: true) {
         case .failure(let f):
             return .failure(ConfigError(path: path, key: "idp.client_secret_file", problem: "\(secretPath) " + f.description))
         case .success(let s):

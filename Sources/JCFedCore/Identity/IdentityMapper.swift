@@ -184,7 +184,7 @@ public enum IdentityMapper {
         case .success(let a): account = a
         }
         guard subject.config.mapping.pinIdentity else { return .success(account) }
-        let store = PinStore(stateDir: subject.config.mapping.stateDir, owner: env.configOwner)
+        let store = PinStore(stateDir: subject.config.mapping.stateDir, storage: env.storage)
         switch IdentityPinning.enforce(store: store, account: account.name, identity: identity,
                                        now: env.clock.wallSeconds(), log: env.log) {
         case .failure(let r): return .failure(r)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One identity pin: the local account is bound to this Entra object (tenant + object id).
 public struct Pin: Sendable, Equatable {
     public var account: String
@@ -48,10 +44,13 @@ public enum PinDecision: Sendable, Equatable {
 
 /// The root-only pin store: one file per account in `<state_dir>/pins` (mode 0700), each file
 /// 0600 JSON. One file per account makes concurrent first logins of different users independent,
-/// and the first pin of one account is created with link(2), which fails if the name exists: of
+/// and the first pin of one account is created exclusively (StorageFolder.createExclusive): of
 /// two concurrent first logins to the same account exactly one pin is written, and the other
-/// login then compares against it. A pin file appears complete or not at all (it is written and
-/// fsynced under a temporary name first).
+/// login then compares against it. A pin file appears complete or not at all.
+///
+/// This type keeps the layout and the format; the storage opens and checks the folders and files
+/// (the state folder and the pins folder owned by root and not writable by group or others, the
+/// pins folder closed to them, no symbolic link).
 public final class PinStore {
     public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         public var problem: String
@@ -61,19 +60,19 @@ public final class PinStore {
 
     public let stateDir: String
     public let directory: String
-    let owner: UInt32
+    let storage: ModuleStorage
     static let maxFileBytes = 4096
 
-    public init(stateDir: String, owner: UInt32 = 0) {
+    public init(stateDir: String, storage: ModuleStorage) {
         self.stateDir = stateDir
         self.directory = stateDir + "/pins"
-        self.owner = owner
+        self.storage = storage
     }
 
     // MARK: public operations
 
     public func lookup(account: String) -> Result<Pin?, Failure> {
-        switch withDirectory(create: false, { dfd in self.read(dfd, name: PinStore.fileName(account), account: account) }) {
+        switch withFolder(create: false, { folder in self.read(folder, name: PinStore.fileName(account), account: account) }) {
         case .failure(let f): return .failure(f)
         case .success(let pin): return .success(pin ?? nil)
         }
@@ -91,24 +90,15 @@ public final class PinStore {
     /// Pins the account if it has no pin yet. When another login pinned it first (a race), the
     /// answer compares the identity with that pin; `.unpinned` means this call wrote the pin.
     public func record(_ pin: Pin) -> Result<PinDecision, Failure> {
-        let result: Result<PinDecision?, Failure> = withDirectory(create: true) { dfd in
+        let result: Result<PinDecision?, Failure> = withFolder(create: true) { folder in
             let name = PinStore.fileName(pin.account)
-            let tmp = ".tmp." + String(getpid()) + "." + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            let fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { return .failure(Failure("cannot create a pin file in \(self.directory) (errno \(errno))")) }
-            defer { unlinkat(dfd, tmp, 0) }
-            let bytes = PinStore.serialize(pin)
-            let werr = AtomicReplace.writeAll(fd, bytes)
-            let synced = werr == nil && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
-            close(fd)
-            guard synced else { return .failure(Failure("cannot write a pin file in \(self.directory)")) }
-            if linkat(dfd, tmp, dfd, name, 0) == 0 {
-                _ = fsync(dfd)
-                return .success(.unpinned)
+            switch folder.createExclusive(name, PinStore.serialize(pin)) {
+            case .failure(let r): return .failure(Failure("the pin of \(pin.account) in \(self.directory) \(r)"))
+            case .success(true): return .success(.unpinned)
+            case .success(false): break
             }
-            guard errno == EEXIST else { return .failure(Failure("cannot install the pin for \(pin.account) (errno \(errno))")) }
             // Someone pinned the account between our check and now: compare with theirs.
-            switch self.read(dfd, name: name, account: pin.account) {
+            switch self.read(folder, name: name, account: pin.account) {
             case .failure(let f): return .failure(f)
             case .success(nil): return .failure(Failure("the pin for \(pin.account) vanished while it was written"))
             case .success(let other?):
@@ -124,18 +114,19 @@ public final class PinStore {
 
     /// All pins, sorted by account. Files that are not pins (or are damaged) are reported.
     public func list() -> Result<(pins: [Pin], problems: [String]), Failure> {
-        let result: Result<([Pin], [String])?, Failure> = withDirectory(create: false) { dfd in
-            let copy = Glibc.dup(dfd)
-            guard copy >= 0, let dir = fdopendir(copy) else { return .failure(Failure("cannot list \(self.directory)")) }
-            defer { closedir(dir) }
-            let names = DirectoryEntries.names(dir).filter { !$0.hasPrefix(".") }
+        let result: Result<([Pin], [String])?, Failure> = withFolder(create: false) { folder in
+            let names: [String]
+            switch folder.names() {
+            case .failure(let r): return .failure(Failure("\(self.directory) \(r)"))
+            case .success(let n): names = n.filter { !$0.hasPrefix(".") }
+            }
             var pins: [Pin] = []
             var problems: [String] = []
             for name in names.sorted() {
                 guard let account = PinStore.accountName(fromFile: name) else {
                     problems.append("\(name): not a pin file name"); continue
                 }
-                switch self.read(dfd, name: name, account: account) {
+                switch self.read(folder, name: name, account: account) {
                 case .failure(let f): problems.append(f.problem)
                 case .success(let p?): pins.append(p)
                 case .success(nil): break
@@ -152,15 +143,21 @@ public final class PinStore {
 
     /// Removes the pin of an account; false when there was none.
     public func reset(account: String) -> Result<Bool, Failure> {
-        let result: Result<Bool?, Failure> = withDirectory(create: false) { dfd in
-            if unlinkat(dfd, PinStore.fileName(account), 0) == 0 {
-                _ = fsync(dfd)
-                return .success(true)
-            }
-            if errno == ENOENT { return .success(false) }
-            return .failure(Failure("cannot remove the pin of \(account) (errno \(errno))"))
+        let result: Result<Bool?, Failure> = withFolder(create: false) { folder in
+            folder.remove(PinStore.fileName(account)).mapError { Failure("the pin of \(account) \($0)") }
         }
         return result.map { $0 ?? false }
+    }
+
+    /// Removes every pin and the pins folder itself (`jcfed idp delete`), walking it by
+    /// descriptor; false when there was no store. A state folder others could change is refused.
+    public func removeAll() -> Result<Bool, Failure> {
+        switch storage.openFolder(stateDir, createMode: nil, privateToOwner: false) {
+        case .failure(.missing): return .success(false)
+        case .failure(let r): return .failure(Failure("\(stateDir) \(r)"))
+        case .success(let state):
+            return state.removeFolder("pins").mapError { Failure("\(self.directory) \($0)") }
+        }
     }
 
     // MARK: file names and format
@@ -233,79 +230,35 @@ public final class PinStore {
         return Pin(account: a, tid: tid, oid: oid, issuer: issuer, pinnedAt: at)
     }
 
-    // MARK: safe directory access
+    // MARK: the folder
 
-    /// Runs `body` with a descriptor of the pins directory after checking that it and the state
-    /// directory are real directories owned by `owner` and not writable by group or others.
-    /// Returns nil without calling `body` when the store does not exist and `create` is false.
-    func withDirectory<T>(create: Bool, _ body: (Int32) -> Result<T, Failure>) -> Result<T?, Failure> {
-        if create {
-            if mkdir(stateDir, 0o755) != 0 && errno != EEXIST {
-                return .failure(Failure("cannot create \(stateDir) (errno \(errno))"))
-            }
+    /// Runs `body` with the pins folder, opened after the state folder, both checked by the
+    /// storage. Returns nil without calling `body` when the store does not exist and `create` is
+    /// false.
+    func withFolder<T>(create: Bool, _ body: (StorageFolder) -> Result<T, Failure>) -> Result<T?, Failure> {
+        let state: StorageFolder
+        switch storage.openFolder(stateDir, createMode: create ? 0o755 : nil, privateToOwner: false) {
+        case .failure(.missing) where !create: return .success(nil)
+        case .failure(let r): return .failure(Failure("\(stateDir) \(r)"))
+        case .success(let f): state = f
         }
-        let sfd = open(stateDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if sfd < 0 {
-            if errno == ENOENT && !create { return .success(nil) }
-            return .failure(Failure("cannot open \(stateDir) (errno \(errno))"))
+        switch state.folder("pins", createMode: create ? 0o700 : nil, privateToOwner: true) {
+        case .failure(.missing) where !create: return .success(nil)
+        case .failure(let r): return .failure(Failure("\(directory) \(r)"))
+        case .success(let pins): return body(pins).map { Optional($0) }
         }
-        defer { close(sfd) }
-        if let problem = unsafe(sfd) { return .failure(Failure("\(stateDir) \(problem)")) }
-        if create {
-            if mkdirat(sfd, "pins", 0o700) != 0 && errno != EEXIST {
-                return .failure(Failure("cannot create \(directory) (errno \(errno))"))
-            }
-        }
-        let dfd = openat(sfd, "pins", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if dfd < 0 {
-            if errno == ENOENT && !create { return .success(nil) }
-            return .failure(Failure("cannot open \(directory) (errno \(errno))"))
-        }
-        defer { close(dfd) }
-        if let problem = unsafe(dfd, privateDir: true) { return .failure(Failure("\(directory) \(problem)")) }
-        return body(dfd).map { Optional($0) }
-    }
-
-    func unsafe(_ fd: Int32, privateDir: Bool = false) -> String? {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return "cannot be examined" }
-        if UInt32(st.st_uid) != owner { return "is owned by uid \(st.st_uid), must be owned by root" }
-        let mode = UInt32(st.st_mode) & 0o7777
-        if mode & 0o022 != 0 { return "is writable by group or others (mode \(SafeFile.octal(mode)))" }
-        if privateDir && mode & 0o077 != 0 { return "is accessible by group or others (mode \(SafeFile.octal(mode)), must be 0700)" }
-        return nil
     }
 
     /// nil when the file does not exist.
-    func read(_ dfd: Int32, name: String, account: String) -> Result<Pin?, Failure> {
-        let fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { return .success(nil) }
-            return .failure(Failure("cannot open the pin of \(account) (errno \(errno))"))
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG) else {
-            return .failure(Failure("the pin of \(account) is not a regular file"))
-        }
-        guard UInt32(st.st_uid) == owner, UInt32(st.st_mode) & 0o022 == 0 else {
-            return .failure(Failure("the pin of \(account) has an unsafe owner or mode"))
-        }
-        guard Int(st.st_size) <= PinStore.maxFileBytes else { return .failure(Failure("the pin of \(account) is too large")) }
-        var buffer = [UInt8](repeating: 0, count: PinStore.maxFileBytes + 1)
-        var total = 0
-        while total < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return -1 }
-                return Glibc.read(fd, base + total, raw.count - total)
+    func read(_ folder: StorageFolder, name: String, account: String) -> Result<Pin?, Failure> {
+        switch folder.read(name, maxBytes: PinStore.maxFileBytes) {
+        case .failure(.missing): return .success(nil)
+        case .failure(let r): return .failure(Failure("the pin of \(account) \(r)"))
+        case .success(let file):
+            guard let pin = PinStore.parse(file.bytes, account: account) else {
+                return .failure(Failure("the pin of \(account) is damaged; remove it with: jcfed pins reset \(account)"))
             }
-            if n < 0 { if errno == EINTR { continue }; return .failure(Failure("cannot read the pin of \(account)")) }
-            if n == 0 { break }
-            total += n
+            return .success(pin)
         }
-        guard total <= PinStore.maxFileBytes, let pin = PinStore.parse(Array(buffer.prefix(total)), account: account) else {
-            return .failure(Failure("the pin of \(account) is damaged; remove it with: jcfed pins reset \(account)"))
-        }
-        return .success(pin)
     }
 }

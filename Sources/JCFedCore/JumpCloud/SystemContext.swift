@@ -86,10 +86,10 @@ public final class SystemContextClient {
 
     /// The systemKey from `<agent_dir>/jcagent.conf`; nil (no error) when the agent is not
     /// installed, i.e. the file does not exist.
-    public static func readSystemKey(agentDir: String, owner: UInt32 = 0) -> Result<String?, JumpCloudError> {
+    public static func readSystemKey(agentDir: String, storage: ModuleStorage) -> Result<String?, JumpCloudError> {
         let path = agentDir + "/jcagent.conf"
         let bytes: [UInt8]
-        switch SafeFile.read(path, rules: .init(owner: owner, maxBytes: 1 << 20)) {
+        switch storage.read(path, maxBytes: 1 << 20) {
         case .failure(.missing): return .success(nil)
         case .failure(let f): return .failure(JumpCloudError(.configuration, "\(path) \(f.description)"))
         case .success(let b): bytes = b

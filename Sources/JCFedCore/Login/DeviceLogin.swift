@@ -80,7 +80,7 @@ struct DeviceLogin {
     /// plant signing keys, or swap a folder for a link when it is cleared): a service error, not a
     /// login without the cache. One that cannot be created is only a warning.
     private func openCache() -> Result<MetadataCache?, Outcome> {
-        switch MetadataCache.open(directory: idp.cacheDir, owner: environment.configOwner,
+        switch MetadataCache.open(directory: idp.cacheDir, storage: environment.storage,
                                   deviceIdentity: environment.deviceIdentity(), maxStaleSeconds: Int64(idp.cacheMaxStale)) {
         case .success(let c): return .success(c)
         case .failure(let p) where p.isUnsafe:

@@ -11,12 +11,14 @@ public struct LoginEnvironment {
     public var makeVerifier: () -> SignatureVerifier
     /// Renders a QR code for a terminal, nil when not possible.
     public var makeQR: (String) -> String?
-    /// Owner required of configuration files (root; tests that run unprivileged pass their uid).
-    public var configOwner: UInt32
+    /// The configuration, client secret, directory, pins and cache: files root owns, opened and
+    /// checked by the storage (SystemStorage in the module, an in-memory one in stage tests).
+    public var storage: ModuleStorage
     /// This machine's name, shown at sign-in so the person knows what they approve ("" if
     /// unknown). A function: only a federated sign-in asks, the not-federated path never does.
     public var hostName: () -> String
-    /// Random bits for spreading retries (the 429 backoff jitter); tests pass a fixed value.
+    /// Random bits for spreading retries (the 429 backoff jitter): SystemRandom.seed in the
+    /// module and the tool; a fixed value (0 unless given) in tests.
     public var random: () -> UInt64
     /// A stable identity of this machine (e.g. /etc/machine-id), "" if unknown: it spreads the
     /// cache lifetimes of a fleet over hours (MetadataCache.spreadSeconds).
@@ -26,8 +28,8 @@ public struct LoginEnvironment {
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
                 makeVerifier: @escaping () -> SignatureVerifier,
                 makeQR: @escaping (String) -> String? = { _ in nil },
-                configOwner: UInt32 = 0, hostName: @escaping () -> String = { "" },
-                random: @escaping () -> UInt64 = SystemRandom.seed,
+                storage: ModuleStorage, hostName: @escaping () -> String = { "" },
+                random: @escaping () -> UInt64 = { 0 },
                 deviceIdentity: @escaping () -> String = { "" }) {
         self.log = log
         self.clock = clock
@@ -36,7 +38,7 @@ public struct LoginEnvironment {
         self.makeTransport = makeTransport
         self.makeVerifier = makeVerifier
         self.makeQR = makeQR
-        self.configOwner = configOwner
+        self.storage = storage
         self.hostName = hostName
         self.random = random
         self.deviceIdentity = deviceIdentity

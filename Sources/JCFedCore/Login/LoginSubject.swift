@@ -34,7 +34,7 @@ public struct LoginSubject {
             env.log.log(.notice, "PAM user name '\(SafeText.field(user))' is the local account '\(SafeText.field(account.name))' (uid \(account.uid)) in NSS; deciding for '\(SafeText.field(account.name))'")
         }
 
-        let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, owner: env.configOwner)
+        let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, storage: env.storage)
         for w in loaded.warnings { env.log.log(.err, w.description) }
         if !problems.isEmpty {
             return .failure(decideDespite(problems, loaded: loaded, pamUser: user, account: account, environment: env))
@@ -44,7 +44,7 @@ public struct LoginSubject {
             return .failure(.belowMinUID(account.uid, minUID: loaded.config.mapping.minUID))
         }
         var subject = LoginSubject(pamUser: user, account: account, loaded: loaded, directory: nil)
-        switch DirectoryLoader.load(settings: loaded.config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
+        switch DirectoryLoader.load(settings: loaded.config.mapping, now: env.clock.wallSeconds(), storage: env.storage) {
         case .failure(let e):
             return .failure(.directoryUnusable(e.description))
         case .success(let d): subject.directory = d
@@ -82,7 +82,7 @@ public struct LoginSubject {
         let directoryKnown = problems.isKnown("mapping.directory")
         var directory: Directory?
         if directoryKnown {
-            switch DirectoryLoader.load(settings: config.mapping, now: env.clock.wallSeconds(), owner: env.configOwner) {
+            switch DirectoryLoader.load(settings: config.mapping, now: env.clock.wallSeconds(), storage: env.storage) {
             case .failure(let e):
                 env.log.log(.err, e.description)
                 return refused("cannot be ruled out with a broken directory")

@@ -1,13 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Discovery documents and JWK Sets cached under `idp.cache_dir`, one file per URL, so that
-/// most logins make no request before the device code. The directory is created 0700 and must
-/// be owned by root (the configuration owner); files are written atomically (AtomicReplace) and read
-/// with the SafeFile rules. A file older than its lifetime (24 h plus this device's spread of
+/// most logins make no request before the device code. The folder is created 0700 and must be
+/// owned by root and not writable by group or others; files are replaced atomically and read with
+/// the module's file rules, all through the storage (ModuleStorage), relative to the folder as it
+/// was opened and checked. A file older than its lifetime (24 h plus this device's spread of
 /// 0-4 h, so a fleet's caches do not all expire at the same morning peak), from the future, for
 /// another URL, or damaged counts as missing: the caller fetches and overwrites it. When that
 /// fetch fails, the caller may still use a copy up to `maxStaleSeconds` old (readStale).
@@ -28,15 +23,15 @@ public final class MetadataCache {
     static let futureToleranceSeconds: Int64 = 300
 
     public let directory: String
-    let owner: UInt32
+    let folder: StorageFolder
     /// This device's addition to the lifetime (spreadSeconds(for:)).
     public let spreadSeconds: Int64
     /// How old a copy may be and still be used when a refresh fails (0: never past its lifetime).
     public let maxStaleSeconds: Int64
 
-    private init(directory: String, owner: UInt32, spreadSeconds: Int64, maxStaleSeconds: Int64) {
-        self.directory = directory
-        self.owner = owner
+    private init(folder: StorageFolder, spreadSeconds: Int64, maxStaleSeconds: Int64) {
+        self.directory = folder.path
+        self.folder = folder
         self.spreadSeconds = spreadSeconds
         self.maxStaleSeconds = maxStaleSeconds
     }
@@ -53,12 +48,14 @@ public final class MetadataCache {
 
     /// The cache in `directory`, created when missing; failure says why it cannot be used (the
     /// login then goes to the network every time).
-    public static func open(directory: String, owner: UInt32, deviceIdentity: String = "",
+    /// A folder that exists but that others could change (owner, mode, a symbolic link, not a
+    /// folder) is `isUnsafe`: a login refuses it rather than going on without a cache.
+    public static func open(directory: String, storage: ModuleStorage, deviceIdentity: String = "",
                             maxStaleSeconds: Int64 = defaultMaxStaleSeconds) -> Result<MetadataCache, DiscoveryCacheProblem> {
-        switch CacheDirectory.prepare(directory, owner: owner) {
-        case .failure(let p): return .failure(DiscoveryCacheProblem(description: p.description, isUnsafe: p.isUnsafe))
-        case .success:
-            return .success(MetadataCache(directory: directory, owner: owner,
+        switch storage.openFolder(directory, createMode: 0o700, privateToOwner: false) {
+        case .failure(let r): return .failure(DiscoveryCacheProblem(description: "\(directory) \(r)", isUnsafe: r.isUnsafe))
+        case .success(let folder):
+            return .success(MetadataCache(folder: folder,
                                           spreadSeconds: spreadSeconds(for: deviceIdentity),
                                           maxStaleSeconds: max(0, maxStaleSeconds)))
         }
@@ -81,9 +78,8 @@ public final class MetadataCache {
 
     /// The file for `url`, when it is ours, intact, for that URL and not from the future.
     private func entry(url: String, now: Int64) -> Entry? {
-        let path = directory + "/" + MetadataCache.fileName(for: url)
-        guard case .success(let bytes) = SafeFile.read(path, rules: .init(owner: owner, maxBytes: MetadataCache.maxFileBytes)),
-              let entry = MetadataCache.decode(bytes), entry.url == url,
+        guard case .success(let file) = folder.read(MetadataCache.fileName(for: url), maxBytes: MetadataCache.maxFileBytes),
+              let entry = MetadataCache.decode(file.bytes), entry.url == url,
               entry.fetchedAt <= now + MetadataCache.futureToleranceSeconds else { return nil }
         return entry
     }
@@ -93,9 +89,7 @@ public final class MetadataCache {
     public func write(url: String, body: [UInt8], now: Int64) -> Bool {
         let bytes = MetadataCache.encode(url: url, fetchedAt: now, body: body)
         guard bytes.count <= MetadataCache.maxFileBytes else { return false }
-        if case .success = AtomicReplace.write(directory + "/" + MetadataCache.fileName(for: url), bytes, mode: 0o600) {
-            return true
-        }
+        if case .success = folder.replace(MetadataCache.fileName(for: url), bytes) { return true }
         return false
     }
 
@@ -108,45 +102,34 @@ public final class MetadataCache {
     /// not all fetch; when the fetch then fails, `releaseForcedRefresh` takes it back, so only a
     /// successful fetch blocks the next refresh for a minute.
     public func claimForcedRefresh(url: String, now: Int64) -> Bool {
-        withRefreshStamp(url: url) { fd, last in
+        withRefreshStamp(url: url) { last in
             if let last = last {
                 let recent = now - last < MetadataCache.forcedRefreshSpacingSeconds
                 // A time far in the future means the clock was set back: do not stay locked out.
                 let bogus = last > now + MetadataCache.futureToleranceSeconds
-                if recent && !bogus { return false }
+                if recent && !bogus { return nil }
             }
-            let stamp = Array((String(now) + "\n").utf8)
-            guard ftruncate(fd, 0) == 0 else { return false }
-            let written = stamp.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-            return written == stamp.count
+            return Array((String(now) + "\n").utf8)
         }
     }
 
     /// The refresh claimed at `claimedAt` failed: clears that time stamp (unless another claim
     /// has replaced it), so the next login may try again at once.
     public func releaseForcedRefresh(url: String, claimedAt: Int64) {
-        _ = withRefreshStamp(url: url) { fd, last in
-            guard last == claimedAt else { return false }
-            return ftruncate(fd, 0) == 0
+        _ = withRefreshStamp(url: url) { last in
+            guard last == claimedAt else { return nil }
+            return []
         }
     }
 
-    /// Runs `body` with the refresh stamp file of `url` open and locked, and the time it holds.
-    private func withRefreshStamp(url: String, _ body: (Int32, Int64?) -> Bool) -> Bool {
-        let path = directory + "/" + MetadataCache.fileName(for: url) + ".refresh"
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, UInt32(st.st_mode) & UInt32(S_IFMT) == UInt32(S_IFREG),
-              UInt32(st.st_uid) == owner, UInt32(st.st_mode) & 0o022 == 0 else { return false }
-        // Held only while the time is read and written, never during the fetch.
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        let last = Int64(text.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? "")
-        return body(fd, last)
+    /// Runs `body` with the time in the refresh stamp file of `url`, open and locked (held only
+    /// while the time is read and written, never during the fetch); the file then holds what
+    /// `body` returns (nil: unchanged, and the answer is false).
+    private func withRefreshStamp(url: String, _ body: (Int64?) -> [UInt8]?) -> Bool {
+        folder.updateLocked(MetadataCache.fileName(for: url) + ".refresh", maxBytes: 32) { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            return body(Int64(text.trimmingSpaces().split(separator: "\n").first.map(String.init) ?? ""))
+        }
     }
 
     // MARK: file names and format
@@ -205,6 +188,6 @@ public final class MetadataCache {
 /// Why the cache directory cannot be used; logged, never fatal.
 public struct DiscoveryCacheProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
-    /// The directory exists and others could change it (see CacheDirectory.Problem.isUnsafe).
+    /// The folder exists and others could change it (FileRefusal.isUnsafe).
     public var isUnsafe = false
 }

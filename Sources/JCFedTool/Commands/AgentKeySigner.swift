@@ -1,6 +1,7 @@
 import JCFedAdmin
 import JCFedCore
 import JCFedCrypto
+import JCFedSystem
 
 /// The core's RequestSigner over JCFedCrypto's RSASigner: System Context requests are signed
 /// with the JumpCloud agent's device key (`<agent_dir>/client.key`) using RSASSA-PKCS1-v1_5 with
@@ -11,7 +12,7 @@ final class AgentKeySigner: RequestSigner {
     private init(_ signer: RSASigner) { self.signer = signer }
 
     static func load(path: String, owner: UInt32) -> Result<AgentKeySigner, JumpCloudError> {
-        switch RSASigner.load(path: path, rules: .init(owner: owner, maxBytes: 64 * 1024, holdsSecret: true)) {
+        switch RSASigner.load(path: path, storage: SystemStorage(owner: owner)) {
         case .failure(let e): return .failure(JumpCloudError(.configuration, "\(path): \(e.description)"))
         case .success(let s): return .success(AgentKeySigner(s))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,7 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         try reading(options) { context in
             let file = path.map(FileSystem.absolute) ?? context.configHostPath
-            switch ConfigLoader.load(path: file, owner: context.configOwner, hostPrefix: context.isSystemRoot ? "" : context.root) {
+            switch ConfigLoader.load(path: file, storage: SystemStorage(owner: context.configOwner), hostPrefix: context.isSystemRoot ? "" : context.root) {
             case .success(let loaded):
                 // The module logs unknown keys and goes on; for the admin they are errors (a typo
                 // such as `[routing] group` would leave the setting at its default).

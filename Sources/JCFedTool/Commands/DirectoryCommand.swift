@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 import JCFedCurl
 #if canImport(Glibc)
 import Glibc
@@ -111,7 +112,7 @@ struct DirectoryCommand: ParsableCommand {
                 let now = SystemClock().wallSeconds()
 
                 var existing: Directory?
-                switch DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) {
+                switch DirectoryLoader.load(settings: c.mapping, now: now, storage: SystemStorage(owner: owner)) {
                 case .success(let d): existing = d
                 case .failure(let e):
                     if source == .system { throw ToolFailure("the installed directory is unusable: \(e.problem)") }
@@ -139,7 +140,7 @@ struct DirectoryCommand: ParsableCommand {
                 }
                 var systemContext: SystemContextClient?
                 if source != .api {
-                    switch SystemContextClient.readSystemKey(agentDir: c.jumpcloud.agentDir, owner: owner) {
+                    switch SystemContextClient.readSystemKey(agentDir: c.jumpcloud.agentDir, storage: SystemStorage(owner: owner)) {
                     case .failure(let e): throw ToolFailure(e.message)
                     case .success(nil):
                         if source == .system {
@@ -204,9 +205,9 @@ struct DirectoryCommand: ParsableCommand {
                     given = t
                 }
                 let bytes: [UInt8]
-                switch SafeFile.read(file, rules: .init(owner: owner, maxBytes: DirectoryFile.maxBytes)) {
+                switch SecureFolder.read(file, owner: owner, maxBytes: DirectoryFile.maxBytes) {
                 case .failure(let f): throw ToolFailure("\(file) \(f.description); nothing was installed")
-                case .success(let b): bytes = b
+                case .success(let f): bytes = f.bytes
                 }
                 let imported: Directory
                 switch DirectoryFile.parse(bytes) {
@@ -214,7 +215,7 @@ struct DirectoryCommand: ParsableCommand {
                 case .success(let d): imported = d
                 }
                 var existing: Directory?
-                if case .success(let d) = DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) { existing = d }
+                if case .success(let d) = DirectoryLoader.load(settings: c.mapping, now: now, storage: SystemStorage(owner: owner)) { existing = d }
                 let directory: Directory, report: DirectorySync.Report
                 switch DirectorySync.importing(imported, existing: existing, now: now, syncedAt: given) {
                 case .failure(let e): throw ToolFailure("\(file) \(e.problem); nothing was installed")
@@ -237,7 +238,7 @@ struct DirectoryCommand: ParsableCommand {
                 let owner = context.configOwner
                 let now = SystemClock().wallSeconds()
                 let d: Directory
-                switch DirectoryLoader.load(settings: c.mapping, now: now, owner: owner) {
+                switch DirectoryLoader.load(settings: c.mapping, now: now, storage: SystemStorage(owner: owner)) {
                 case .failure(let e): throw ToolFailure(e.problem)
                 case .success(nil):
                     Terminal.out("directory: \(c.mapping.directory): none (mapping uses fallback = \(c.mapping.fallback.rawValue); account state is not checked; binding check off)")
@@ -283,7 +284,7 @@ struct DirectoryCommand: ParsableCommand {
 enum DirectoryToolSupport {
     /// The API key from its file (first line, trimmed); nil when the file does not exist.
     static func readAPIKey(_ path: String, owner: UInt32) -> Result<String?, JumpCloudError> {
-        switch SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 4096, holdsSecret: true)) {
+        switch SecureFolder.readText(path, owner: owner, maxBytes: 4096, holdsSecret: true) {
         case .failure(.missing): return .success(nil)
         case .failure(let f): return .failure(JumpCloudError(.configuration, "\(path) \(f.description)"))
         case .success(let text):
@@ -313,8 +314,8 @@ enum DirectoryToolSupport {
                 throw ToolFailure("\(what); the installed directory was kept (--allow-shrink if that is right)")
             }
         }
-        switch AtomicReplace.write(path, DirectoryFile.serialize(directory), mode: 0o600) {
-        case .failure(let f): throw ToolFailure("\(path): \(f.description); the installed directory was kept")
+        switch SecureFolder.replace(atPath: path, DirectoryFile.serialize(directory), mode: 0o600) {
+        case .failure(let f): throw ToolFailure("\(path) \(f.description); the installed directory was kept")
         case .success: break
         }
         for line in report.lines { Terminal.out(line) }

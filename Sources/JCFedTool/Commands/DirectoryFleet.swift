@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ enum DirectoryFleet {
 
     /// The machine id (first line of /etc/machine-id), nil when it cannot be read.
     static func machineID(path: String, owner: UInt32) -> String? {
-        guard case .success(let text) = SafeFile.readText(path, rules: .init(owner: owner, maxBytes: 256)) else { return nil }
+        guard case .success(let text) = SecureFolder.readText(path, owner: owner, maxBytes: 256) else { return nil }
         let line = String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
         return line.isEmpty ? nil : line
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 struct LoginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

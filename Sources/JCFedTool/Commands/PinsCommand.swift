@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

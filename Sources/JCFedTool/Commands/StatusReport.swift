@@ -1,5 +1,6 @@
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 /// The facts `jcfed status` shows, gathered from files only.
 struct StatusReport {
@@ -148,7 +149,7 @@ struct StatusReport {
     func loadDirectory(_ mapping: MappingSettings) -> Result<Directory?, ConfigError> {
         var m = mapping
         m.directory = context.host(mapping.directory)
-        return DirectoryLoader.load(settings: m, now: clock.wallSeconds(), owner: context.configOwner)
+        return DirectoryLoader.load(settings: m, now: clock.wallSeconds(), storage: SystemStorage(owner: context.configOwner))
     }
 
     func directoryLine(_ mapping: MappingSettings) -> String {
@@ -177,7 +178,7 @@ struct StatusReport {
 
     /// The identity pins, read by the module's own pin store.
     func pinsLine(stateDir: String) -> String {
-        let store = PinStore(stateDir: context.hostDirectory(stateDir), owner: context.configOwner)
+        let store = PinStore(stateDir: context.hostDirectory(stateDir), storage: SystemStorage(owner: context.configOwner))
         guard FileSystem.exists(store.directory) else { return "none" }
         switch store.list() {
         case .failure(let f): return "UNREADABLE: \(f.problem)"

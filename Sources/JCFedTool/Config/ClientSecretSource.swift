@@ -2,48 +2,34 @@
 import JCFedAdmin
 import Glibc
 #endif
+import JCFedSystem
 
 /// Where `idp add/update` take the client secret from. Never the command line: argv is
 /// readable by every user through /proc.
 enum ClientSecretSource {
     static let maxBytes = 4096
 
-    /// Reads the secret from an admin's file. The file is opened without following a symbolic
-    /// link and must be a regular file that others cannot read: a secret that was already
+    /// Reads the secret from an admin's file, with SecureFolder (any owner: it is the admin's
+    /// input, not a file the module reads). The file is opened without following a symbolic link
+    /// and must be a regular file that others cannot read: a secret that was already
     /// world-readable must be rotated, not installed.
     static func fromFile(_ hostPath: String, shown: String? = nil) throws -> String {
         let path = shown ?? hostPath
-        let fd = open(hostPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard fd >= 0 else {
-            let e = errno
-            if e == ELOOP { throw ToolFailure.refused("--client-secret-file \(path) is a symbolic link (not followed)") }
-            throw ToolFailure("--client-secret-file \(path): \(FileSystem.errorText(e))")
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ToolFailure("--client-secret-file \(path): \(FileSystem.errorText())") }
-        let mode = UInt32(st.st_mode)
-        guard mode & UInt32(S_IFMT) == UInt32(S_IFREG) else {
-            throw ToolFailure("--client-secret-file \(path) is not a regular file")
-        }
-        if mode & 0o004 != 0 {
+        switch SecureFolder.read(hostPath, owner: nil, maxBytes: maxBytes, holdsSecret: true) {
+        case .success(let file):
+            return try check(firstLine(String(decoding: file.bytes, as: UTF8.self)), origin: "--client-secret-file \(path)")
+        case .failure(.symlink):
+            throw ToolFailure.refused("--client-secret-file \(path) is a symbolic link (not followed)")
+        case .failure(.readableByOthers(let mode)):
             throw ToolFailure.refused(
                 "--client-secret-file \(path) is readable by everyone (mode 0\(String(mode & 0o777, radix: 8))): treat the secret as exposed, create a new one in the app registration, store it with chmod 600")
+        case .failure(.missing):
+            throw ToolFailure("--client-secret-file \(path): \(FileSystem.errorText(ENOENT))")
+        case .failure(.unreadable(let e)):
+            throw ToolFailure("--client-secret-file \(path): \(FileSystem.errorText(e))")
+        case .failure(let f):
+            throw ToolFailure("--client-secret-file \(path) \(f)")
         }
-        guard Int(st.st_size) <= maxBytes else { throw ToolFailure("--client-secret-file \(path) is larger than \(maxBytes) bytes") }
-        var buffer = [UInt8](repeating: 0, count: maxBytes + 1)
-        var count = 0
-        while count < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return read(fd, base + count, raw.count - count)
-            }
-            if n < 0 { if errno == EINTR { continue }; throw ToolFailure("--client-secret-file \(path): \(FileSystem.errorText())") }
-            if n == 0 { break }
-            count += n
-        }
-        let text = String(decoding: buffer.prefix(count), as: UTF8.self)
-        return try check(firstLine(text), origin: "--client-secret-file \(path)")
     }
 
     /// Reads one line from standard input, without echo on a terminal.

@@ -1,5 +1,6 @@
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ struct ConfigStore {
     /// The file as an editable document; nil when it does not exist. An unsafe file (wrong
     /// owner, writable by others, a symlink) is refused: the module would refuse it too.
     func loadDocument() throws -> INIDocument? {
-        switch SafeFile.readText(hostPath, rules: .init(owner: context.configOwner, maxBytes: 64 * 1024)) {
+        switch SecureFolder.readText(hostPath, owner: context.configOwner, maxBytes: 64 * 1024) {
         case .success(let text): return INIDocument(text: text)
         case .failure(.missing): return nil
         case .failure(let f): throw ToolFailure("\(hostPath) \(f.description); fix it before editing")
@@ -93,7 +94,7 @@ struct ConfigStore {
             return .failure(ConfigError(path: hostPath, key: "idp.client_secret_file",
                                         problem: "\(file) goes through a symbolic link under --root \(context.root); not followed"))
         }
-        return ConfigLoader.load(path: hostPath, owner: context.configOwner,
+        return ConfigLoader.load(path: hostPath, storage: SystemStorage(owner: context.configOwner),
                           hostPrefix: context.isSystemRoot ? "" : context.root)
     }
 

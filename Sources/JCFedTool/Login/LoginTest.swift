@@ -1,5 +1,6 @@
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 import JCFedCrypto
 import JCFedCurl
 import JCFedQR
@@ -22,7 +23,8 @@ struct LoginTest {
             makeTransport: { idp in CurlTransport(caFile: idp.caFile.map { context.host($0) }, proxy: idp.proxy) },
             makeVerifier: { OpenSSLVerifier() },
             makeQR: { LibQREncode.render($0) },
-            configOwner: context.configOwner)
+            storage: SystemStorage(owner: context.configOwner),
+            random: SystemRandom.seed)
     }
 
     /// Runs the login; returns true when the identity verified, matched --user and mapped.
@@ -60,7 +62,7 @@ struct LoginTest {
         var mapping = loaded.config.mapping
         mapping.directory = context.host(mapping.directory)
         let directory: Directory?
-        switch DirectoryLoader.load(settings: mapping, now: env.clock.wallSeconds(), owner: context.configOwner) {
+        switch DirectoryLoader.load(settings: mapping, now: env.clock.wallSeconds(), storage: env.storage) {
         case .success(let d): directory = d
         case .failure(let e):
             Terminal.out("[FAIL] directory: \(e.description) -> jcfed directory sync, or fix mapping.directory")

@@ -1,5 +1,6 @@
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 import JCFedCurl
 
 /// The non-interactive checks of `jcfed idp test` (also run by `jcfed enable`): each is one

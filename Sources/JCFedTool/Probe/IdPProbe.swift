@@ -1,5 +1,6 @@
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 /// The HTTP exchanges of `jcfed idp test`, made with the module's own pieces: the discovery URL
 /// and its validation (Discovery), the key set parser (JWKSet), the device-code and token

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 /// The few file operations the tool needs, over Glibc (the tool, like the module, uses no
 /// Foundation). Paths given here are host paths, already under --root.
@@ -31,7 +32,7 @@ enum FileSystem {
 
     static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
-    /// Reads a small text file (PAM files, logs) without the ownership rules of SafeFile.
+    /// Reads a small text file (PAM files, logs) without the ownership rules of SecureFolder.
     static func readText(_ path: String, maxBytes: Int = 4 << 20) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return nil }
@@ -51,68 +52,24 @@ enum FileSystem {
     /// Creates a directory with `mode` and its missing parents with 0755 (existing ones are
     /// kept as they are).
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        let components = path.split(separator: "/")
-        for (i, component) in components.enumerated() {
-            current += "/" + component
-            if mkdir(current, i == components.count - 1 ? mode : 0o755) != 0 && errno != EEXIST {
-                throw ToolFailure("cannot create directory \(current): \(errorText())")
-            }
-        }
+        if case .failure(let f) = SecureFolder.makeFolders(path, mode: mode) { throw ToolFailure("\(path) \(f)") }
     }
 
-    /// Writes a file atomically: a new temporary file in the same directory (O_EXCL, no symlink
-    /// followed), owner and mode set on the descriptor, data written and fsync'ed, renamed over
-    /// the target, then the directory fsync'ed. Readers see the old file or the new one, never a
-    /// half-written one; a crash never leaves a secret with the wrong mode.
+    /// Writes a file atomically, creating missing parent directories (SecureFolder.replace: a
+    /// temporary file in the same directory, owner and mode set on the descriptor, fsync'ed and
+    /// renamed over the target). Readers see the old file or the new one, never a half-written
+    /// one; a crash never leaves a secret with the wrong mode.
     ///
     /// The group is `group` when given, else `owner`'s id. When the group cannot be set (not
     /// root, not a member), the file gets no group permissions rather than the caller's group.
     static func writeAtomically(_ path: String, contents: [UInt8], mode: mode_t, owner: UInt32?, group: UInt32? = nil) throws {
-        let dir = directoryName(path)
-        try makeDirectories(dir)
-        var tmp = ""
-        var fd: Int32 = -1
-        for attempt in 0..<100 {
-            tmp = "\(dir)/.\(baseName(path)).jcfed-tmp.\(getpid()).\(attempt)"
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
-            if fd >= 0 || errno != EEXIST { break }
+        if case .failure(let f) = SecureFolder.replace(atPath: path, contents, mode: mode, fileOwner: owner, group: group) {
+            throw ToolFailure("cannot write \(path): \(f)")
         }
-        guard fd >= 0 else { throw ToolFailure("cannot create a temporary file in \(dir): \(errorText())") }
-        var ok = true
-        var problem = ""
-        var mode = mode
-        if let owner = owner, fchown(fd, owner, group ?? owner) != 0 { ok = false; problem = "chown: \(errorText())" }
-        if ok && owner == nil, let group = group, fchown(fd, UInt32.max, group) != 0 { mode &= ~mode_t(0o070) }
-        if ok && fchmod(fd, mode) != 0 { ok = false; problem = "chmod: \(errorText())" }
-        if ok {
-            var written = 0
-            while written < contents.count {
-                let n = contents.withUnsafeBytes { buf -> Int in
-                    guard let base = buf.baseAddress else { return 0 }
-                    return Glibc.write(fd, base + written, buf.count - written)
-                }
-                if n < 0 { if errno == EINTR { continue }; ok = false; problem = "write: \(errorText())"; break }
-                written += n
-            }
-        }
-        if ok && fsync(fd) != 0 { ok = false; problem = "fsync: \(errorText())" }
-        if close(fd) != 0 && ok { ok = false; problem = "close: \(errorText())" }
-        if ok && rename(tmp, path) != 0 { ok = false; problem = "rename: \(errorText())" }
-        guard ok else {
-            unlink(tmp)
-            throw ToolFailure("cannot write \(path): \(problem)")
-        }
-        syncDirectory(dir)
     }
 
     static func writeAtomically(_ path: String, text: String, mode: mode_t, owner: UInt32?, group: UInt32? = nil) throws {
         try writeAtomically(path, contents: Array(text.utf8), mode: mode, owner: owner, group: group)
-    }
-
-    static func syncDirectory(_ dir: String) {
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
     }
 
     /// Removes a file or symbolic link; a missing file is fine.
@@ -122,13 +79,12 @@ enum FileSystem {
         }
     }
 
-    /// Removes a directory tree without following symbolic links; a missing one is fine.
+    /// Removes a directory tree without following symbolic links (SecureFolder.removeTree); a
+    /// missing one is fine.
     static func removeTree(_ path: String) throws {
-        guard let i = info(path) else { return }
-        if !i.isDirectory { try remove(path); return }
-        for name in list(path) { try removeTree(path + "/" + name) }
-        if rmdir(path) != 0 && errno != ENOENT {
-            throw ToolFailure("cannot remove \(path): \(errorText())")
+        let (dir, name) = SecureFolder.split(path)
+        if case .failure(let f) = SecureFolder.open(dir, owner: nil, checks: .none).flatMap({ $0.removeTree(name) }), f != .missing {
+            throw ToolFailure("cannot remove \(path): \(f)")
         }
     }
 
@@ -136,7 +92,7 @@ enum FileSystem {
     static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
-        return DirectoryEntries.names(dir).sorted()
+        return FolderEntries.names(dir).sorted()
     }
 
     /// A path made absolute against the working directory (the module refuses relative ones).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 
 struct IdPDeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -80,8 +81,11 @@ struct IdPDeleteCommand: ParsableCommand {
                 Terminal.out("Removed \(context.host(target)).")
             }
             try IdPDeleteCommand.clear(cache: cacheDir, owner: context.configOwner)
-            if try SafeRemove.removeChild("pins", of: stateDir, owner: context.configOwner) {
-                Terminal.out("Removed the identity pins \(stateDir)/pins.")
+            let pins = PinStore(stateDir: stateDir, storage: SystemStorage(owner: context.configOwner))
+            switch pins.removeAll() {
+            case .failure(let f): throw ToolFailure.refused("not removing the identity pins: \(f.problem)")
+            case .success(true): Terminal.out("Removed the identity pins \(pins.directory).")
+            case .success(false): break
             }
             Terminal.out("Identity provider deleted.")
         }

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import JCFedCore
 
 /// Random bits for spreading retries (not for secrets): 8 bytes of /dev/urandom, which never
 /// blocks, or, where it cannot be read (a chroot without /dev), the time mixed with the pid.

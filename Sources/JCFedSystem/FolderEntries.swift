@@ -1,11 +1,10 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
-/// The entry names of an open directory stream (without "." and ".."), in readdir order.
-/// One reader for the pin store (which opens by descriptor, never following a link) and the
-/// admin tool (which opens by path).
-public enum DirectoryEntries {
+/// The entry names of an open folder stream (without "." and ".."), in readdir order. A
+/// file-system folder, named so it is not confused with the JumpCloud directory (Directory/):
+/// one reader for SecureFolder (opened by descriptor, never following a link) and the admin tool
+/// (which opens by path).
+public enum FolderEntries {
     public static func names(_ dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(dir) {

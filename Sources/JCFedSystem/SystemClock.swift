@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+import JCFedCore
 
 /// The real clock: CLOCK_REALTIME for token lifetimes, CLOCK_MONOTONIC for deadlines.
 public final class SystemClock: Clock {

@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+import JCFedCore
 
 /// NSS through getpwnam_r and getgrouplist/getgrgid_r: reentrant, bounded buffers.
 public final class SystemUserDatabase: UserDatabase {

@@ -71,34 +71,56 @@ public enum Base64 {
 
     /// Four characters at a time; the last one to three carry the remaining bytes, whose unused
     /// bits must be zero (canonical encoding). One character left over is never valid.
+    /// On the hot path of every token validation, so it works on the buffers directly: every
+    /// index used is below a bound checked before the loop (input length, output size, and the
+    /// table's 256 entries for a byte).
     static func decode(_ chars: ArraySlice<UInt8>, table: [Int16], appendingTo out: inout [UInt8]) -> Bool {
         guard table.count == 256, chars.count % 4 != 1 else { return false }
-        var i = chars.startIndex
-        let whole = chars.startIndex + chars.count / 4 * 4
-        while i < whole {
-            let a = table[Int(chars[i])], b = table[Int(chars[i + 1])]
-            let c = table[Int(chars[i + 2])], d = table[Int(chars[i + 3])]
-            guard a | b | c | d >= 0 else { return false }
-            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-            out.append(UInt8(truncatingIfNeeded: v >> 16))
-            out.append(UInt8(truncatingIfNeeded: v >> 8))
-            out.append(UInt8(truncatingIfNeeded: v))
-            i += 4
+        let quads = chars.count / 4
+        let rest = chars.count % 4
+        let produced = quads * 3 + (rest == 0 ? 0 : rest - 1)
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: produced))
+        let ok = chars.withUnsafeBufferPointer { input -> Bool in
+            table.withUnsafeBufferPointer { t -> Bool in
+                out.withUnsafeMutableBufferPointer { output -> Bool in
+                    guard t.count == 256, input.count == quads * 4 + rest,
+                          base >= 0, base + produced <= output.count else { return false }
+                    var i = 0
+                    var o = base
+                    var bad: Int16 = 0
+                    while i + 4 <= quads * 4 {
+                        let a = t[Int(input[i])], b = t[Int(input[i + 1])]
+                        let c = t[Int(input[i + 2])], d = t[Int(input[i + 3])]
+                        bad |= a | b | c | d
+                        let v = UInt32(truncatingIfNeeded: a) << 18 | UInt32(truncatingIfNeeded: b) << 12
+                            | UInt32(truncatingIfNeeded: c) << 6 | UInt32(truncatingIfNeeded: d)
+                        output[o] = UInt8(truncatingIfNeeded: v >> 16)
+                        output[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                        output[o + 2] = UInt8(truncatingIfNeeded: v)
+                        i += 4
+                        o += 3
+                    }
+                    // A character outside the alphabet is -1: one sign bit anywhere fails it all.
+                    guard bad >= 0 else { return false }
+                    switch rest {
+                    case 2:
+                        let a = t[Int(input[i])], b = t[Int(input[i + 1])]
+                        guard a | b >= 0, b & 0x0F == 0 else { return false }
+                        output[o] = UInt8(truncatingIfNeeded: UInt32(a) << 2 | UInt32(b) >> 4)
+                    case 3:
+                        let a = t[Int(input[i])], b = t[Int(input[i + 1])], c = t[Int(input[i + 2])]
+                        guard a | b | c >= 0, c & 0x03 == 0 else { return false }
+                        let v = UInt32(a) << 10 | UInt32(b) << 4 | UInt32(c) >> 2
+                        output[o] = UInt8(truncatingIfNeeded: v >> 8)
+                        output[o + 1] = UInt8(truncatingIfNeeded: v)
+                    default:
+                        break
+                    }
+                    return true
+                }
+            }
         }
-        switch chars.endIndex - i {
-        case 2:
-            let a = table[Int(chars[i])], b = table[Int(chars[i + 1])]
-            guard a | b >= 0, b & 0x0F == 0 else { return false }
-            out.append(UInt8(truncatingIfNeeded: UInt32(a) << 2 | UInt32(b) >> 4))
-        case 3:
-            let a = table[Int(chars[i])], b = table[Int(chars[i + 1])], c = table[Int(chars[i + 2])]
-            guard a | b | c >= 0, c & 0x03 == 0 else { return false }
-            let v = UInt32(a) << 10 | UInt32(b) << 4 | UInt32(c) >> 2
-            out.append(UInt8(truncatingIfNeeded: v >> 8))
-            out.append(UInt8(truncatingIfNeeded: v))
-        default:
-            break
-        }
-        return true
+        return ok
     }
 }

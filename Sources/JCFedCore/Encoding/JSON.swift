@@ -87,7 +87,7 @@ public enum JSONParser {
     /// claims: every other member is checked exactly as `parse` checks it (syntax, escapes,
     /// UTF-8, finite numbers, depth, duplicate keys at every level) but never built, so a
     /// document is refused here exactly when `parse` refuses it or it is not an object.
-    static func members(of bytes: [UInt8], in range: Range<Int>, wanted: [[UInt8]],
+    static func members(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
                         maxBytes: Int = defaultMaxBytes,
                         maxDepth: Int = defaultMaxDepth) -> Result<[JSONValue?], JSONError> {
         guard range.count <= maxBytes, range.lowerBound >= 0, range.upperBound <= bytes.count else {
@@ -105,6 +105,49 @@ public enum JSONParser {
         } catch {
             return .failure(.invalid(offset: p.pos))
         }
+    }
+}
+
+/// Member names for `JSONParser.members`, in one flat buffer (no array per name to retain
+/// while keys are compared on the hot path).
+struct JSONMemberNames: Sendable {
+    private let bytes: [UInt8]
+    private let ends: [Int]
+    private let fingerprints: [UInt64]
+
+    init(_ names: [String]) {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var fingerprints: [UInt64] = []
+        for name in names {
+            let start = bytes.count
+            bytes.append(contentsOf: name.utf8)
+            ends.append(bytes.count)
+            fingerprints.append(JSONScanner.fingerprint(bytes, start..<bytes.count))
+        }
+        self.bytes = bytes
+        self.ends = ends
+        self.fingerprints = fingerprints
+    }
+
+    var count: Int { ends.count }
+
+    /// Which name `keys[key]` (whose fingerprint is `fingerprint`) is, if any.
+    func index(of key: Range<Int>, fingerprint: UInt64, in keys: [UInt8]) -> Int? {
+        guard key.lowerBound >= 0, key.upperBound <= keys.count, fingerprints.count == ends.count else { return nil }
+        var start = 0
+        for (slot, end) in ends.enumerated() {
+            defer { start = end }
+            guard fingerprints[slot] == fingerprint, end - start == key.count, end <= bytes.count else { continue }
+            var i = start
+            var j = key.lowerBound
+            while i < end, bytes[i] == keys[j] {
+                i += 1
+                j += 1
+            }
+            if i == end { return slot }
+        }
+        return nil
     }
 }
 
@@ -129,6 +172,8 @@ struct JSONScanner {
     /// dropped when it closes.
     private var keyBytes: [UInt8] = []
     private var keyEnds: [Int] = []
+    /// Per key, a fingerprint of its bytes (`fingerprint`): only keys with the same one are compared.
+    private var keyFingerprints: [UInt64] = []
 
     init(bytes: [UInt8], range: Range<Int>, maxDepth: Int) {
         self.bytes = bytes
@@ -218,12 +263,12 @@ struct JSONScanner {
     // MARK: Checking without building (`JSONParser.members`)
 
     /// The top-level object: wanted members built, the others checked and skipped.
-    mutating func topLevelMembers(_ wanted: [[UInt8]]) throws -> [JSONValue?] {
+    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> [JSONValue?] {
         var found = [JSONValue?](repeating: nil, count: wanted.count)
         guard peek() == UInt8(ascii: "{") else { throw JSONError.invalid(offset: pos) }
         guard 0 < maxDepth else { throw JSONError.tooDeep }
-        try members(depth: 1) { scanner, key in
-            guard let slot = JSONScanner.index(of: key, in: wanted, keys: scanner.keyBytes) else {
+        try members(depth: 1) { scanner, key, fingerprint in
+            guard let slot = wanted.index(of: key, fingerprint: fingerprint, in: scanner.keyBytes) else {
                 try scanner.skipValue(depth: 1)
                 return
             }
@@ -237,7 +282,7 @@ struct JSONScanner {
         switch c {
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { throw JSONError.tooDeep }
-            try members(depth: depth + 1) { scanner, _ in try scanner.skipValue(depth: depth + 1) }
+            try members(depth: depth + 1) { scanner, _, _ in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw JSONError.tooDeep }
             try expect(UInt8(ascii: "["))
@@ -261,10 +306,10 @@ struct JSONScanner {
     }
 
     /// An object whose keys are kept in `keyBytes` (not a dictionary); `member` reads each
-    /// value, given the key's decoded bytes as a range of `keyBytes`. A key seen twice is
-    /// `duplicateKey`, after its value, as in `object`.
+    /// value, given the key's decoded bytes as a range of `keyBytes` and their fingerprint. A
+    /// key seen twice is `duplicateKey`, after its value, as in `object`.
     private mutating func members(depth: Int,
-                                  _ member: (inout JSONScanner, Range<Int>) throws -> Void) throws {
+                                  _ member: (inout JSONScanner, Range<Int>, UInt64) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { pos += 1; return }
@@ -272,6 +317,7 @@ struct JSONScanner {
         let firstByte = keyBytes.count
         defer {
             keyEnds.removeLast(keyEnds.count - firstKey)
+            keyFingerprints.removeLast(keyFingerprints.count - firstKey)
             keyBytes.removeLast(keyBytes.count - firstByte)
         }
         while true {
@@ -282,23 +328,35 @@ struct JSONScanner {
             case .scratch: keyBytes.append(contentsOf: scratch)
             }
             let key = keyStart..<keyBytes.count
+            let fingerprint = JSONScanner.fingerprint(keyBytes, key)
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            try member(&self, key)
+            try member(&self, key, fingerprint)
             // A nested object's keys were dropped when it closed: this key is still last.
-            var start = firstByte
-            for i in firstKey..<keyEnds.count {
-                let keyEnd = keyEnds[i]
-                if JSONScanner.equal(keyBytes, start..<keyEnd, key) { throw JSONError.duplicateKey }
-                start = keyEnd
+            guard keyFingerprints.count == keyEnds.count else { throw JSONError.invalid(offset: pos) }
+            for i in firstKey..<keyEnds.count where keyFingerprints[i] == fingerprint {
+                let start = i == firstKey ? firstByte : keyEnds[i - 1]
+                if JSONScanner.equal(keyBytes, start..<keyEnds[i], key) { throw JSONError.duplicateKey }
             }
             keyEnds.append(key.upperBound)
+            keyFingerprints.append(fingerprint)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { pos += 1; continue }
             try expect(UInt8(ascii: "}"))
             return
         }
+    }
+
+    /// Length and FNV-1a of a key's bytes: equal keys have equal fingerprints, so only keys
+    /// whose fingerprints match are compared byte by byte.
+    static func fingerprint(_ buffer: [UInt8], _ range: Range<Int>) -> UInt64 {
+        guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in range {
+            hash = (hash ^ UInt64(buffer[i])) &* 0x0000_0100_0000_01b3
+        }
+        return hash ^ UInt64(truncatingIfNeeded: range.count)
     }
 
     private static func equal(_ buffer: [UInt8], _ a: Range<Int>, _ b: Range<Int>) -> Bool {
@@ -312,20 +370,6 @@ struct JSONScanner {
             j += 1
         }
         return true
-    }
-
-    /// Which of `wanted` the key `keys[key]` is, if any.
-    private static func index(of key: Range<Int>, in wanted: [[UInt8]], keys: [UInt8]) -> Int? {
-        guard key.lowerBound >= 0, key.upperBound <= keys.count else { return nil }
-        outer: for (slot, name) in wanted.enumerated() where name.count == key.count {
-            var j = key.lowerBound
-            for c in name {
-                if keys[j] != c { continue outer }
-                j += 1
-            }
-            return slot
-        }
-        return nil
     }
 
     // MARK: Strings and numbers (shared)
@@ -354,18 +398,13 @@ struct JSONScanner {
         // Most strings have no escape: they stay where they are in the input.
         let start = pos
         var nonASCII = false
-        while pos < end {
-            let c = bytes[pos]
-            if c == UInt8(ascii: "\"") {
-                pos += 1
-                guard !nonASCII || JSONScanner.isValidUTF8(bytes, start..<(pos - 1)) else {
-                    throw JSONError.invalid(offset: pos)
-                }
-                return .input(start..<(pos - 1))
-            }
-            if c == UInt8(ascii: "\\") || c < 0x20 { break }
-            if c >= 0x80 { nonASCII = true }
+        pos = plainRun(from: pos, nonASCII: &nonASCII)
+        if pos < end && bytes[pos] == UInt8(ascii: "\"") {
             pos += 1
+            guard !nonASCII || JSONScanner.isValidUTF8(bytes, start..<(pos - 1)) else {
+                throw JSONError.invalid(offset: pos)
+            }
+            return .input(start..<(pos - 1))
         }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: bytes[start..<pos])
@@ -413,6 +452,24 @@ struct JSONScanner {
             throw JSONError.invalid(offset: pos)
         }
         return .scratch
+    }
+
+    /// Where the run of string bytes that need no attention (no quote, backslash or control
+    /// character) starting at `from` ends; `end` at the latest. Most strings are one run.
+    private func plainRun(from: Int, nonASCII: inout Bool) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            let stop = min(end, buffer.count)
+            var p = max(from, 0)
+            var high: UInt8 = 0
+            while p < stop {
+                let c = buffer[p]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                high |= c
+                p += 1
+            }
+            if high >= 0x80 { nonASCII = true }
+            return p
+        }
     }
 
     /// Well-formed UTF-8 (Unicode Table 3-7): no overlong forms, no surrogates, nothing above

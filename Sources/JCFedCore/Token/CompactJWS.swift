@@ -26,11 +26,13 @@ public struct CompactJWS: Sendable {
         var dots = 0
         var first = 0
         var second = 0
-        for (i, c) in bytes.enumerated() where c == UInt8(ascii: ".") {
-            dots += 1
-            if dots == 1 { first = i } else if dots == 2 { second = i }
+        bytes.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count where buffer[i] == UInt8(ascii: ".") {
+                dots += 1
+                if dots == 1 { first = i } else if dots == 2 { second = i }
+            }
         }
-        guard dots == 2 else {
+        guard dots == 2, first < second, second < bytes.count else {
             return .failure(TokenRejection(.malformed, "not three dot-separated segments"))
         }
         var decoded: [UInt8] = []

@@ -15,8 +15,8 @@ public struct JWSHeader: Sendable, Equatable {
         }
     }
 
-    /// The member names as bytes, in `Member` order (what `JSONParser.members` looks for).
-    static let wanted: [[UInt8]] = Member.allCases.map { Array($0.name.utf8) }
+    /// The member names, in `Member` order (what `JSONParser.members` looks for).
+    static let wanted = JSONMemberNames(Member.allCases.map { $0.name })
 
     private let slots: [JSONValue?]
 

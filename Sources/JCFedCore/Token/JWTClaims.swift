@@ -32,8 +32,8 @@ public struct JWTClaims: Sendable {
         }
     }
 
-    /// The claim names as bytes, in `Name` order (what `JSONParser.members` looks for).
-    static let wanted: [[UInt8]] = Name.allCases.map { Array($0.text.utf8) }
+    /// The claim names, in `Name` order (what `JSONParser.members` looks for).
+    static let wanted = JSONMemberNames(Name.allCases.map { $0.text })
 
     private let slots: [JSONValue?]
 

@@ -179,6 +179,7 @@ private final class FetchedDigest {
             message.withUnsafeBufferPointer { jcfed_EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil) }
         }
         guard ok == 1, length > 0, Int(length) <= out.count else { return nil }
-        return Array(out.prefix(Int(length)))
+        out.removeLast(out.count - Int(length))
+        return out
     }
 }

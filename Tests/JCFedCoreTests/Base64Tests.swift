@@ -90,3 +90,46 @@ import Testing
         #expect(Base64.urlDecode(parts[2]) == Array("sig".utf8))
     }
 }
+
+/// The four-at-a-time decoder against a bit-at-a-time reference (the previous implementation).
+@Suite struct Base64DecoderTests {
+    static func reference(_ chars: [UInt8]) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        guard chars.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in chars {
+            guard let v = alphabet.firstIndex(of: c) else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        if bits > 0 && acc & ((1 << UInt32(bits)) - 1) != 0 { return nil }
+        return out
+    }
+
+    @Test func agreesWithTheReference() {
+        let alphabet = Array("AQgwBCDhPaZz09-_".utf8) + Array("=+/ .\n".utf8) + [0x00, 0x80, 0xff]
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<20_000 {
+            let chars = (0..<next(14)).map { _ in alphabet[next(alphabet.count)] }
+            #expect(Base64.urlDecode(chars[...]) == Self.reference(chars), "\(chars)")
+            var appended: [UInt8] = [9]
+            let ok = Base64.urlDecode(chars[...], appendingTo: &appended)
+            #expect(ok == (Self.reference(chars) != nil))
+            if ok { #expect(appended == [9] + (Self.reference(chars) ?? [])) }
+        }
+        for length in 0..<40 {
+            let bytes = (0..<length).map { _ in UInt8(next(256)) }
+            #expect(Base64.urlDecode(Base64.urlEncode(bytes)) == bytes)
+        }
+    }
+}

@@ -137,3 +137,132 @@ import Testing
         #expect(JSONParser.parse("[1,x]") == .failure(.invalid(offset: 3)))
     }
 }
+
+/// `JSONParser.members` (the token path) refuses exactly what `parse` refuses, plus anything
+/// that is not an object, and gives the wanted members the values `parse` gives them.
+@Suite struct JSONMembersTests {
+    static let wanted = ["aud", "a", "exp"]
+
+    /// The verdict and the wanted values, both ways; nil when refused.
+    private func both(_ bytes: [UInt8]) -> (viaParse: [JSONValue?]?, viaMembers: [JSONValue?]?) {
+        let viaParse: [JSONValue?]?
+        if case .success(.object(let object)) = JSONParser.parse(bytes) {
+            viaParse = Self.wanted.map { object[$0] }
+        } else {
+            viaParse = nil
+        }
+        let names = JSONMemberNames(Self.wanted)
+        let viaMembers = try? JSONParser.members(of: bytes, in: 0..<bytes.count, wanted: names).get()
+        return (viaParse, viaMembers)
+    }
+
+    private func expectSame(_ bytes: [UInt8], _ comment: String = "") {
+        let (a, b) = both(bytes)
+        #expect(a == b, "\(comment) \(String(decoding: bytes, as: UTF8.self))")
+    }
+
+    static let values: [String] = [
+        "1", "-0", "1e400", "-1e400", "01", "1.", "1e", "9007199254740993", "123456789012345", "1234567890123456",
+        "-123456789012345", "1.5", "2.5e-1", "true", "false", "null", "tru", "nul", #""x""#, #""\u0061""#,
+        #""\ud800""#, #""\uD83D\uDE00""#, #""\uD83D\u0041""#, #""\x41""#, "\"a\u{1}b\"", #""abc"#, "[]", "{}",
+        "[1,]", "[1 2]", #"{"x":1,"x":2}"#, #"{"x":1,"\u0078":2}"#, #"{"x":{"y":1},"y":{"y":1}}"#,
+        #"{"x":{"y":1,"y":1}}"#, #"[{"x":1},{"x":1}]"#, #"{"a":1}"#, #"{"aud":[1,{"aud":2}]}"#, #"{,}"#,
+        #"{"x" 1}"#, #"{"x":1,}"#, "\"\u{e9}\"",
+    ]
+
+    @Test func sameVerdictsAsParseForEachValueInEachPlace() {
+        for value in Self.values {
+            for doc in ["{\"z\":\(value)}", "{\"a\":\(value)}", "{\"aud\":\(value),\"z\":1}", "{\"z\":[\(value)]}",
+                        "{\"z\":{\"k\":\(value)}}", value, "{\"a\":1,\"q\":\(value)} ", "{\"a\":\(value)}x"] {
+                expectSame(Array(doc.utf8), "value \(value)")
+            }
+        }
+    }
+
+    @Test func duplicateKeysAreFoundInSkippedAndWantedMembersAfterUnescaping() throws {
+        for doc in [#"{"z":1,"z":2}"#, #"{"z":1,"\u007a":2}"#, #"{"aud":1,"\u0061ud":2}"#, #"{"a":1,"a":1}"#,
+                    #"{"z":{"k":{"m":1,"m":2}}}"#, #"{"z":{"k":1},"k":1}"#, #"{"z":{"k":1},"w":{"k":1}}"#,
+                    #"{"\u00e9":1,"é":2}"#, #"{"":1,"":2}"#, #"{"ab":1,"a":2,"b":3}"#] {
+            expectSame(Array(doc.utf8), doc)
+        }
+        let names = JSONMemberNames(Self.wanted)
+        let escaped = Array(#"{"\u0061ud":"c"}"#.utf8)
+        #expect(try JSONParser.members(of: escaped, in: 0..<escaped.count, wanted: names).get()[0] == .string("c"))
+        // The range is the document: one cut short is refused.
+        if case .success = JSONParser.members(of: escaped, in: 0..<(escaped.count - 1), wanted: names) {
+            Issue.record("a document cut short by its range was accepted")
+        }
+    }
+
+    @Test func invalidUTF8InSkippedStringsAndKeysIsRefused() {
+        let sequences: [[UInt8]] = [[0xff], [0xc3], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80],
+                                    [0xf4, 0x90, 0x80, 0x80], [0x80], [0xc3, 0x5c, 0x6e], [0xe2, 0x82]]
+        for bad in sequences {
+            expectSame(Array(#"{"z":""#.utf8) + bad + Array(#""}"#.utf8))
+            expectSame(Array(#"{"z":"\n"#.utf8) + bad + Array(#""}"#.utf8), "after an escape")
+            expectSame([0x7b, 0x22] + bad + Array(#"":1}"#.utf8), "as a key")
+        }
+    }
+
+    @Test func depthCapIsTheSame() {
+        for n in [30, 31, 32, 33] {
+            let arrays = "{\"z\":" + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "}"
+            expectSame(Array(arrays.utf8), "arrays \(n)")
+            let wanted = "{\"a\":" + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "}"
+            expectSame(Array(wanted.utf8), "wanted arrays \(n)")
+            let objects = "{\"z\":" + String(repeating: "{\"k\":", count: n) + "1" + String(repeating: "}", count: n) + "}"
+            expectSame(Array(objects.utf8), "objects \(n)")
+        }
+        #expect(JSONParser.members(of: Array("{}".utf8), in: 0..<2, wanted: JSONMemberNames([]), maxDepth: 0) == .failure(.tooDeep))
+    }
+
+    @Test func sizeCapIsTheSame() {
+        let body = Array(#"{"a":"0123456789"}"#.utf8)
+        #expect(JSONParser.members(of: body, in: 0..<body.count, wanted: JSONMemberNames([]), maxBytes: body.count) != .failure(.tooLarge))
+        #expect(JSONParser.members(of: body, in: 0..<body.count, wanted: JSONMemberNames([]), maxBytes: body.count - 1) == .failure(.tooLarge))
+    }
+
+    /// Thousands of one- and two-byte mutations of a token payload: never a different verdict.
+    @Test func mutatedPayloadsGetTheSameVerdict() {
+        let payload = Array(#"{"aud":["c","d"],"a":{"b":[1,2.5e3,"\u00e9\n"]},"exp":1700000000,"z":null,"t":true,"s":"x"}"#.utf8)
+        let alphabet = Array(#"{}[]:,"\ u0123456789aeE+-.xnlt"#.utf8) + [0x00, 0x1f, 0x80, 0xc3, 0xa9, 0xed, 0xff]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<5_000 {
+            var doc = payload
+            for _ in 0..<(1 + next(2)) {
+                switch next(3) {
+                case 0: doc[next(doc.count)] = alphabet[next(alphabet.count)]
+                case 1: doc.insert(alphabet[next(alphabet.count)], at: next(doc.count + 1))
+                default: if doc.count > 1 { doc.remove(at: next(doc.count)) }
+                }
+            }
+            expectSame(doc)
+        }
+    }
+
+    /// The UTF-8 check for strings that are not built agrees with the standard library's.
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        // Every lead byte with every boundary second byte, and the continuation boundaries after.
+        let edges: [UInt8] = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0,
+                              0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff]
+        let tails: [UInt8] = [0x00, 0x7f, 0x80, 0xbf, 0xc0]
+        for lead in 0...255 {
+            for b in edges {
+                for c in tails {
+                    for d in tails {
+                        let bytes: [UInt8] = [UInt8(lead), b, c, d]
+                        for length in [1, 2, 3, 4] where length == 4 || d == 0x00 {
+                            let prefix = Array(bytes.prefix(length))
+                            #expect(JSONScanner.isValidUTF8(prefix, 0..<length)
+                                    == (String(validating: prefix, as: UTF8.self) != nil), "\(prefix)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -18,7 +18,7 @@ enum FuzzTargets {
             _ = ConfigParser.parse(String(decoding: bytes, as: UTF8.self), path: "fuzz.conf")
         case "jws":
             if case .success(let jws) = CompactJWS.parse(String(decoding: bytes, as: UTF8.self), maxBytes: 16 * 1024) {
-                _ = JWTClaims(jws.payload)
+                _ = (jws.header[.alg], jws.payload[.sub])
             }
         case "jwt":
             validateToken(String(decoding: bytes, as: UTF8.self))

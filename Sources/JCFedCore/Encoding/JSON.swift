@@ -64,7 +64,7 @@ public enum JSONParser {
     public static func parse(_ bytes: [UInt8], maxBytes: Int = defaultMaxBytes,
                              maxDepth: Int = defaultMaxDepth) -> Result<JSONValue, JSONError> {
         guard bytes.count <= maxBytes else { return .failure(.tooLarge) }
-        var p = Parser(bytes: bytes, maxDepth: maxDepth)
+        var p = JSONScanner(bytes: bytes, range: 0..<bytes.count, maxDepth: maxDepth)
         do {
             p.skipWhitespace()
             let v = try p.value(depth: 0)
@@ -82,187 +82,469 @@ public enum JSONParser {
         parse(Array(text.utf8))
     }
 
-    private struct Parser {
-        let bytes: [UInt8]
-        let maxDepth: Int
-        var pos = 0
-
-        init(bytes: [UInt8], maxDepth: Int) {
-            self.bytes = bytes
-            self.maxDepth = maxDepth
+    /// The members named in `wanted` of the JSON object in `bytes[range]`, in the order of
+    /// `wanted` (nil where absent; JSON null stays `.null`). The fast path for token headers and
+    /// claims: every other member is checked exactly as `parse` checks it (syntax, escapes,
+    /// UTF-8, finite numbers, depth, duplicate keys at every level) but never built, so a
+    /// document is refused here exactly when `parse` refuses it or it is not an object.
+    static func members(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
+                        maxBytes: Int = defaultMaxBytes,
+                        maxDepth: Int = defaultMaxDepth) -> Result<[JSONValue?], JSONError> {
+        guard range.count <= maxBytes, range.lowerBound >= 0, range.upperBound <= bytes.count else {
+            return .failure(.tooLarge)
         }
-
-        func peek() -> UInt8? { pos < bytes.count ? bytes[pos] : nil }
-
-        mutating func skipWhitespace() {
-            while let c = peek(), c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
+        var p = JSONScanner(bytes: bytes, range: range, maxDepth: maxDepth)
+        do {
+            p.skipWhitespace()
+            let found = try p.topLevelMembers(wanted)
+            p.skipWhitespace()
+            guard p.pos == range.upperBound else { throw JSONError.invalid(offset: p.pos) }
+            return .success(found)
+        } catch let e as JSONError {
+            return .failure(e)
+        } catch {
+            return .failure(.invalid(offset: p.pos))
         }
+    }
+}
 
-        mutating func expect(_ c: UInt8) throws {
-            guard peek() == c else { throw JSONError.invalid(offset: pos) }
-            pos += 1
+/// Member names for `JSONParser.members`, in one flat buffer (no array per name to retain
+/// while keys are compared on the hot path).
+struct JSONMemberNames: Sendable {
+    private let bytes: [UInt8]
+    private let ends: [Int]
+    private let fingerprints: [UInt64]
+
+    init(_ names: [String]) {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var fingerprints: [UInt64] = []
+        for name in names {
+            let start = bytes.count
+            bytes.append(contentsOf: name.utf8)
+            ends.append(bytes.count)
+            fingerprints.append(JSONScanner.fingerprint(bytes, start..<bytes.count))
         }
+        self.bytes = bytes
+        self.ends = ends
+        self.fingerprints = fingerprints
+    }
 
-        mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
-            for c in word.utf8 { try expect(c) }
-            return v
-        }
+    var count: Int { ends.count }
 
-        /// `depth` is the number of containers around this value; a container opened here is
-        /// level depth + 1, and at most `maxDepth` levels are allowed.
-        mutating func value(depth: Int) throws -> JSONValue {
-            guard let c = peek() else { throw JSONError.invalid(offset: pos) }
-            switch c {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                guard depth < maxDepth else { throw JSONError.tooDeep }
-                return c == UInt8(ascii: "{") ? try object(depth: depth + 1) : try array(depth: depth + 1)
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): return try literal("true", .bool(true))
-            case UInt8(ascii: "f"): return try literal("false", .bool(false))
-            case UInt8(ascii: "n"): return try literal("null", .null)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-            default: throw JSONError.invalid(offset: pos)
+    /// Which name `keys[key]` (whose fingerprint is `fingerprint`) is, if any.
+    func index(of key: Range<Int>, fingerprint: UInt64, in keys: [UInt8]) -> Int? {
+        guard key.lowerBound >= 0, key.upperBound <= keys.count, fingerprints.count == ends.count else { return nil }
+        var start = 0
+        for (slot, end) in ends.enumerated() {
+            defer { start = end }
+            guard fingerprints[slot] == fingerprint, end - start == key.count, end <= bytes.count else { continue }
+            var i = start
+            var j = key.lowerBound
+            while i < end, bytes[i] == keys[j] {
+                i += 1
+                j += 1
             }
+            if i == end { return slot }
         }
+        return nil
+    }
+}
 
-        mutating func object(depth: Int) throws -> JSONValue {
-            try expect(UInt8(ascii: "{"))
-            var out: [String: JSONValue] = [:]
+/// The one byte-level JSON reader: `parse` builds values with it, `members` reads an object's
+/// wanted members with it and checks the rest without building them. Both share every rule.
+struct JSONScanner {
+    /// Where a scanned string's decoded bytes are: a range of the input (it had no escape)
+    /// or `scratch`.
+    enum StringBytes {
+        case input(Range<Int>)
+        case scratch
+    }
+
+    let bytes: [UInt8]
+    let end: Int
+    let maxDepth: Int
+    var pos: Int
+    /// Decoded bytes of strings with escapes (reused, so escapes cost no allocation each).
+    private var scratch: [UInt8] = []
+    /// The keys of the objects being skipped, for duplicate detection without a dictionary:
+    /// the decoded bytes one after another, and where each key ends. An object's keys are
+    /// dropped when it closes.
+    private var keyBytes: [UInt8] = []
+    private var keyEnds: [Int] = []
+    /// Per key, a fingerprint of its bytes (`fingerprint`): only keys with the same one are compared.
+    private var keyFingerprints: [UInt64] = []
+
+    init(bytes: [UInt8], range: Range<Int>, maxDepth: Int) {
+        self.bytes = bytes
+        self.end = min(range.upperBound, bytes.count)
+        self.maxDepth = maxDepth
+        self.pos = range.lowerBound
+    }
+
+    func peek() -> UInt8? { pos < end ? bytes[pos] : nil }
+
+    mutating func skipWhitespace() {
+        while let c = peek(), c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
+    }
+
+    mutating func expect(_ c: UInt8) throws {
+        guard peek() == c else { throw JSONError.invalid(offset: pos) }
+        pos += 1
+    }
+
+    mutating func literal(_ word: StaticString) throws {
+        let utf8 = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        for c in utf8 { try expect(c) }
+    }
+
+    // MARK: Building values (`JSONParser.parse`, and wanted members)
+
+    /// `depth` is the number of containers around this value; a container opened here is
+    /// level depth + 1, and at most `maxDepth` levels are allowed.
+    mutating func value(depth: Int) throws -> JSONValue {
+        guard let c = peek() else { throw JSONError.invalid(offset: pos) }
+        switch c {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < maxDepth else { throw JSONError.tooDeep }
+            return c == UInt8(ascii: "{") ? try object(depth: depth + 1) : try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw JSONError.invalid(offset: pos)
+        }
+    }
+
+    mutating func object(depth: Int) throws -> JSONValue {
+        try expect(UInt8(ascii: "{"))
+        var out: [String: JSONValue] = [:]
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { pos += 1; return .object(out) }
+        while true {
             skipWhitespace()
-            if peek() == UInt8(ascii: "}") { pos += 1; return .object(out) }
-            while true {
-                skipWhitespace()
-                let key = try string()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                skipWhitespace()
-                let v = try value(depth: depth)
-                guard out[key] == nil else { throw JSONError.duplicateKey }
-                out[key] = v
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") { pos += 1; continue }
-                try expect(UInt8(ascii: "}"))
-                return .object(out)
-            }
+            let key = try string()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            let v = try value(depth: depth)
+            guard out[key] == nil else { throw JSONError.duplicateKey }
+            out[key] = v
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") { pos += 1; continue }
+            try expect(UInt8(ascii: "}"))
+            return .object(out)
         }
+    }
 
-        mutating func array(depth: Int) throws -> JSONValue {
+    mutating func array(depth: Int) throws -> JSONValue {
+        try expect(UInt8(ascii: "["))
+        var out: [JSONValue] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { pos += 1; return .array(out) }
+        while true {
+            skipWhitespace()
+            out.append(try value(depth: depth))
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") { pos += 1; continue }
+            try expect(UInt8(ascii: "]"))
+            return .array(out)
+        }
+    }
+
+    mutating func string() throws -> String {
+        switch try scanString() {
+        case .input(let range): return String(decoding: bytes[range], as: UTF8.self)
+        case .scratch: return String(decoding: scratch, as: UTF8.self)
+        }
+    }
+
+    // MARK: Checking without building (`JSONParser.members`)
+
+    /// The top-level object: wanted members built, the others checked and skipped.
+    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> [JSONValue?] {
+        var found = [JSONValue?](repeating: nil, count: wanted.count)
+        guard peek() == UInt8(ascii: "{") else { throw JSONError.invalid(offset: pos) }
+        guard 0 < maxDepth else { throw JSONError.tooDeep }
+        try members(depth: 1) { scanner, key, fingerprint in
+            guard let slot = wanted.index(of: key, fingerprint: fingerprint, in: scanner.keyBytes) else {
+                try scanner.skipValue(depth: 1)
+                return
+            }
+            found[slot] = try scanner.value(depth: 1)
+        }
+        return found
+    }
+
+    mutating func skipValue(depth: Int) throws {
+        guard let c = peek() else { throw JSONError.invalid(offset: pos) }
+        switch c {
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { throw JSONError.tooDeep }
+            try members(depth: depth + 1) { scanner, _, _ in try scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { throw JSONError.tooDeep }
             try expect(UInt8(ascii: "["))
-            var out: [JSONValue] = []
             skipWhitespace()
-            if peek() == UInt8(ascii: "]") { pos += 1; return .array(out) }
+            if peek() == UInt8(ascii: "]") { pos += 1; return }
             while true {
                 skipWhitespace()
-                out.append(try value(depth: depth))
+                try skipValue(depth: depth + 1)
                 skipWhitespace()
                 if peek() == UInt8(ascii: ",") { pos += 1; continue }
                 try expect(UInt8(ascii: "]"))
-                return .array(out)
+                return
             }
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw JSONError.invalid(offset: pos)
         }
+    }
 
-        mutating func hex4() throws -> UInt32 {
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                guard let c = peek() else { throw JSONError.invalid(offset: pos) }
-                let d: UInt32
-                switch c {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
-                default: throw JSONError.invalid(offset: pos)
-                }
-                v = v << 4 | d
-                pos += 1
-            }
-            return v
+    /// An object whose keys are kept in `keyBytes` (not a dictionary); `member` reads each
+    /// value, given the key's decoded bytes as a range of `keyBytes` and their fingerprint. A
+    /// key seen twice is `duplicateKey`, after its value, as in `object`.
+    private mutating func members(depth: Int,
+                                  _ member: (inout JSONScanner, Range<Int>, UInt64) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { pos += 1; return }
+        let firstKey = keyEnds.count
+        let firstByte = keyBytes.count
+        defer {
+            keyEnds.removeLast(keyEnds.count - firstKey)
+            keyFingerprints.removeLast(keyFingerprints.count - firstKey)
+            keyBytes.removeLast(keyBytes.count - firstByte)
         }
-
-        mutating func string() throws -> String {
-            try expect(UInt8(ascii: "\""))
-            // Most strings have no escape: take them straight from the input.
-            let start = pos
-            while pos < bytes.count {
-                let c = bytes[pos]
-                if c == UInt8(ascii: "\"") {
-                    pos += 1
-                    // Invalid UTF-8 is refused rather than repaired.
-                    guard let s = String(validating: bytes[start..<(pos - 1)], as: UTF8.self) else {
-                        throw JSONError.invalid(offset: pos)
-                    }
-                    return s
-                }
-                if c == UInt8(ascii: "\\") || c < 0x20 { break }
-                pos += 1
+        while true {
+            skipWhitespace()
+            let keyStart = keyBytes.count
+            switch try scanString() {
+            case .input(let range): keyBytes.append(contentsOf: bytes[range])
+            case .scratch: keyBytes.append(contentsOf: scratch)
             }
-            var raw = Array(bytes[start..<pos])
-            while true {
-                guard let c = peek() else { throw JSONError.invalid(offset: pos) }
-                pos += 1
-                if c == UInt8(ascii: "\"") { break }
-                if c < 0x20 { throw JSONError.invalid(offset: pos - 1) }
-                if c != UInt8(ascii: "\\") { raw.append(c); continue }
-                guard let e = peek() else { throw JSONError.invalid(offset: pos) }
-                pos += 1
-                switch e {
-                case UInt8(ascii: "\""): raw.append(0x22)
-                case UInt8(ascii: "\\"): raw.append(0x5C)
-                case UInt8(ascii: "/"): raw.append(0x2F)
-                case UInt8(ascii: "b"): raw.append(0x08)
-                case UInt8(ascii: "f"): raw.append(0x0C)
-                case UInt8(ascii: "n"): raw.append(0x0A)
-                case UInt8(ascii: "r"): raw.append(0x0D)
-                case UInt8(ascii: "t"): raw.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if scalar >= 0xD800 && scalar < 0xDC00 {
-                        // A high surrogate must be followed by a low one.
-                        try expect(UInt8(ascii: "\\"))
-                        try expect(UInt8(ascii: "u"))
-                        let low = try hex4()
-                        guard low >= 0xDC00 && low < 0xE000 else { throw JSONError.invalid(offset: pos) }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                        throw JSONError.invalid(offset: pos)
-                    }
-                    guard let u = Unicode.Scalar(scalar) else { throw JSONError.invalid(offset: pos) }
-                    raw.append(contentsOf: Array(String(Character(u)).utf8))
-                default:
-                    throw JSONError.invalid(offset: pos - 1)
-                }
+            let key = keyStart..<keyBytes.count
+            let fingerprint = JSONScanner.fingerprint(keyBytes, key)
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            try member(&self, key, fingerprint)
+            // A nested object's keys were dropped when it closed: this key is still last.
+            guard keyFingerprints.count == keyEnds.count else { throw JSONError.invalid(offset: pos) }
+            for i in firstKey..<keyEnds.count where keyFingerprints[i] == fingerprint {
+                let start = i == firstKey ? firstByte : keyEnds[i - 1]
+                if JSONScanner.equal(keyBytes, start..<keyEnds[i], key) { throw JSONError.duplicateKey }
             }
-            // Invalid UTF-8 is refused rather than repaired.
-            guard let s = String(validating: raw, as: UTF8.self) else { throw JSONError.invalid(offset: pos) }
-            return s
+            keyEnds.append(key.upperBound)
+            keyFingerprints.append(fingerprint)
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") { pos += 1; continue }
+            try expect(UInt8(ascii: "}"))
+            return
         }
+    }
 
-        mutating func number() throws -> JSONValue {
-            let start = pos
-            if peek() == UInt8(ascii: "-") { pos += 1 }
-            guard let first = peek(), first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else {
+    /// Length and FNV-1a of a key's bytes: equal keys have equal fingerprints, so only keys
+    /// whose fingerprints match are compared byte by byte.
+    static func fingerprint(_ buffer: [UInt8], _ range: Range<Int>) -> UInt64 {
+        guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in range {
+            hash = (hash ^ UInt64(buffer[i])) &* 0x0000_0100_0000_01b3
+        }
+        return hash ^ UInt64(truncatingIfNeeded: range.count)
+    }
+
+    private static func equal(_ buffer: [UInt8], _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count, a.lowerBound >= 0, b.lowerBound >= 0,
+              a.upperBound <= buffer.count, b.upperBound <= buffer.count else { return false }
+        var i = a.lowerBound
+        var j = b.lowerBound
+        while i < a.upperBound {
+            if buffer[i] != buffer[j] { return false }
+            i += 1
+            j += 1
+        }
+        return true
+    }
+
+    // MARK: Strings and numbers (shared)
+
+    mutating func hex4() throws -> UInt32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard let c = peek() else { throw JSONError.invalid(offset: pos) }
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw JSONError.invalid(offset: pos)
+            }
+            v = v << 4 | d
+            pos += 1
+        }
+        return v
+    }
+
+    /// Reads and checks one string (escapes, no control characters, valid UTF-8: invalid
+    /// UTF-8 is refused rather than repaired) and says where its decoded bytes are.
+    mutating func scanString() throws -> StringBytes {
+        try expect(UInt8(ascii: "\""))
+        // Most strings have no escape: they stay where they are in the input.
+        let start = pos
+        var nonASCII = false
+        pos = plainRun(from: pos, nonASCII: &nonASCII)
+        if pos < end && bytes[pos] == UInt8(ascii: "\"") {
+            pos += 1
+            guard !nonASCII || JSONScanner.isValidUTF8(bytes, start..<(pos - 1)) else {
                 throw JSONError.invalid(offset: pos)
             }
-            if first == UInt8(ascii: "0") {
-                pos += 1
-            } else {
-                while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
-            }
-            if peek() == UInt8(ascii: ".") {
-                pos += 1
-                var digits = 0
-                while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1; digits += 1 }
-                guard digits > 0 else { throw JSONError.invalid(offset: pos) }
-            }
-            if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
-                pos += 1
-                if let s = peek(), s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { pos += 1 }
-                var digits = 0
-                while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1; digits += 1 }
-                guard digits > 0 else { throw JSONError.invalid(offset: pos) }
-            }
-            let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-            guard let d = Double(text), d.isFinite else { throw JSONError.invalid(offset: start) }
-            return .number(d)
+            return .input(start..<(pos - 1))
         }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: bytes[start..<pos])
+        while true {
+            guard let c = peek() else { throw JSONError.invalid(offset: pos) }
+            pos += 1
+            if c == UInt8(ascii: "\"") { break }
+            if c < 0x20 { throw JSONError.invalid(offset: pos - 1) }
+            if c != UInt8(ascii: "\\") {
+                if c >= 0x80 { nonASCII = true }
+                scratch.append(c)
+                continue
+            }
+            guard let e = peek() else { throw JSONError.invalid(offset: pos) }
+            pos += 1
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    // A high surrogate must be followed by a low one.
+                    try expect(UInt8(ascii: "\\"))
+                    try expect(UInt8(ascii: "u"))
+                    let low = try hex4()
+                    guard low >= 0xDC00 && low < 0xE000 else { throw JSONError.invalid(offset: pos) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                    throw JSONError.invalid(offset: pos)
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw JSONError.invalid(offset: pos) }
+                // A complete UTF-8 sequence of its own; raw bytes around it are checked below.
+                UTF8.encode(u) { scratch.append($0) }
+            default:
+                throw JSONError.invalid(offset: pos - 1)
+            }
+        }
+        guard !nonASCII || JSONScanner.isValidUTF8(scratch, 0..<scratch.count) else {
+            throw JSONError.invalid(offset: pos)
+        }
+        return .scratch
+    }
+
+    /// Where the run of string bytes that need no attention (no quote, backslash or control
+    /// character) starting at `from` ends; `end` at the latest. Most strings are one run.
+    private func plainRun(from: Int, nonASCII: inout Bool) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            let stop = min(end, buffer.count)
+            var p = max(from, 0)
+            var high: UInt8 = 0
+            while p < stop {
+                let c = buffer[p]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                high |= c
+                p += 1
+            }
+            if high >= 0x80 { nonASCII = true }
+            return p
+        }
+    }
+
+    /// Well-formed UTF-8 (Unicode Table 3-7): no overlong forms, no surrogates, nothing above
+    /// U+10FFFF, no truncated sequence. The same verdict as `String(validating:as:)`.
+    static func isValidUTF8(_ b: [UInt8], _ range: Range<Int>) -> Bool {
+        guard range.lowerBound >= 0, range.upperBound <= b.count else { return false }
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            let c = b[i]
+            if c < 0x80 { i += 1; continue }
+            func continuation(_ k: Int) -> Bool { i + k < end && b[i + k] & 0xC0 == 0x80 }
+            switch c {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                i += 2
+            case 0xE0...0xEF:
+                guard i + 2 < end else { return false }
+                let low: UInt8 = c == 0xE0 ? 0xA0 : 0x80
+                let high: UInt8 = c == 0xED ? 0x9F : 0xBF
+                guard b[i + 1] >= low, b[i + 1] <= high, continuation(2) else { return false }
+                i += 3
+            case 0xF0...0xF4:
+                guard i + 3 < end else { return false }
+                let low: UInt8 = c == 0xF0 ? 0x90 : 0x80
+                let high: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+                guard b[i + 1] >= low, b[i + 1] <= high, continuation(2), continuation(3) else { return false }
+                i += 4
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    mutating func number() throws -> Double {
+        let start = pos
+        var negative = false
+        if peek() == UInt8(ascii: "-") { pos += 1; negative = true }
+        guard let first = peek(), first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else {
+            throw JSONError.invalid(offset: pos)
+        }
+        let digitsStart = pos
+        if first == UInt8(ascii: "0") {
+            pos += 1
+        } else {
+            while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
+        }
+        let integerEnd = pos
+        var integral = true
+        if peek() == UInt8(ascii: ".") {
+            integral = false
+            pos += 1
+            var digits = 0
+            while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1; digits += 1 }
+            guard digits > 0 else { throw JSONError.invalid(offset: pos) }
+        }
+        if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            integral = false
+            pos += 1
+            if let s = peek(), s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { pos += 1 }
+            var digits = 0
+            while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1; digits += 1 }
+            guard digits > 0 else { throw JSONError.invalid(offset: pos) }
+        }
+        // A plain integer of at most 15 digits is exact in a Double (times like exp, iat):
+        // no text conversion.
+        if integral && integerEnd - digitsStart <= 15 {
+            var v: Int64 = 0
+            for i in digitsStart..<integerEnd { v = v * 10 + Int64(bytes[i] - UInt8(ascii: "0")) }
+            let d = Double(v)
+            return negative ? -d : d
+        }
+        let text = String(decoding: bytes[start..<pos], as: UTF8.self)
+        guard let d = Double(text), d.isFinite else { throw JSONError.invalid(offset: start) }
+        return d
     }
 }

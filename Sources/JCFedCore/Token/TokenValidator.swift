@@ -6,9 +6,10 @@
 /// claims (tenant, issuer, audience, lifetime, identity claims): nothing the token says about
 /// itself is believed before its signature has been checked with a configured key.
 public enum TokenValidator {
-    /// The claim rules, in the order they run.
+    /// The claim rules, in the order they run; IdentityPolicy comes last and makes the
+    /// VerifiedIdentity (its check and its result are one pass over the claims).
     public static let claimPolicies: [ClaimPolicy] = [
-        TenantPolicy(), IssuerPolicy(), AudiencePolicy(), LifetimePolicy(), ClaimsPolicy(),
+        TenantPolicy(), IssuerPolicy(), AudiencePolicy(), LifetimePolicy(),
     ]
 
     public static func validate(_ token: String, context: ValidationContext,
@@ -32,10 +33,10 @@ public enum TokenValidator {
         if let rejection = SignaturePolicy.check(jws, algorithm: algorithm, key: key, verifier: verifier) {
             return .failure(rejection)
         }
-        let claims = JWTClaims(jws.payload)
+        let claims = jws.payload
         for policy in claimPolicies {
             if let rejection = policy.check(claims, key: key, context: context) { return .failure(rejection) }
         }
-        return ClaimsPolicy.identity(from: claims, context: context)
+        return IdentityPolicy.identity(from: claims, context: context)
     }
 }

@@ -89,30 +89,30 @@ import Testing
     }
 
     @Test func claimsPolicy() throws {
-        #expect(check(ClaimsPolicy()) == nil)
-        #expect(check(ClaimsPolicy(), set("oid", nil)) == .missingClaim)
-        #expect(check(ClaimsPolicy(), set("oid", nil), context: CoreFixture.context(tenantID: nil)) == nil)
-        #expect(check(ClaimsPolicy(), set("sub", nil)) == .missingClaim)
-        #expect(check(ClaimsPolicy(), set("sub", #""""#)) == .badClaim)
-        #expect(check(ClaimsPolicy(), set("upn", "1")) == .badClaim)
-        #expect(check(ClaimsPolicy(), set("groups", #""g""#)) == .badClaim)
-        #expect(check(ClaimsPolicy(), set("groups", "[1]")) == .badClaim)
-        #expect(check(ClaimsPolicy(), set("email", "null")) == nil)  // null counts as absent
+        #expect(check(IdentityPolicy()) == nil)
+        #expect(check(IdentityPolicy(), set("oid", nil)) == .missingClaim)
+        #expect(check(IdentityPolicy(), set("oid", nil), context: CoreFixture.context(tenantID: nil)) == nil)
+        #expect(check(IdentityPolicy(), set("sub", nil)) == .missingClaim)
+        #expect(check(IdentityPolicy(), set("sub", #""""#)) == .badClaim)
+        #expect(check(IdentityPolicy(), set("upn", "1")) == .badClaim)
+        #expect(check(IdentityPolicy(), set("groups", #""g""#)) == .badClaim)
+        #expect(check(IdentityPolicy(), set("groups", "[1]")) == .badClaim)
+        #expect(check(IdentityPolicy(), set("email", "null")) == nil)  // null counts as absent
 
-        let oidc = try ClaimsPolicy.identity(from: CoreFixture.claims(set("oid", nil)(CoreFixture.claimsJSON)),
+        let oidc = try IdentityPolicy.identity(from: CoreFixture.claims(set("oid", nil)(CoreFixture.claimsJSON)),
                                              context: CoreFixture.context(tenantID: nil)).get()
         #expect(oidc.oid == "sub-1")
         for (raw, verified) in [("true", true), ("false", false), (#""true""#, false), ("1", false)] {
-            let identity = try ClaimsPolicy.identity(from: CoreFixture.claims(set("xms_edov", raw)(CoreFixture.claimsJSON)),
+            let identity = try IdentityPolicy.identity(from: CoreFixture.claims(set("xms_edov", raw)(CoreFixture.claimsJSON)),
                                                      context: context).get()
             #expect(identity.emailDomainVerified == verified, "xms_edov \(raw)")
         }
         for (raw, verified) in [("true", true), ("false", false), (#""true""#, false), ("1", false), ("null", false)] {
-            let identity = try ClaimsPolicy.identity(from: CoreFixture.claims(set("email_verified", raw)(CoreFixture.claimsJSON)),
+            let identity = try IdentityPolicy.identity(from: CoreFixture.claims(set("email_verified", raw)(CoreFixture.claimsJSON)),
                                                      context: context).get()
             #expect(identity.emailVerified == verified, "email_verified \(raw)")
         }
-        #expect(try ClaimsPolicy.identity(from: CoreFixture.claims(CoreFixture.claimsJSON), context: context).get().emailVerified == false)
+        #expect(try IdentityPolicy.identity(from: CoreFixture.claims(CoreFixture.claimsJSON), context: context).get().emailVerified == false)
     }
 }
 

@@ -3,8 +3,8 @@ import Testing
 
 /// The policies that run before any claim: algorithm, crit, key selection, signature.
 @Suite struct HeaderPolicyTests {
-    private func header(_ json: String) -> [String: JSONValue] {
-        (try? JSONParser.parse(json).get().objectValue) ?? [:]
+    private func header(_ json: String) -> JWSHeader {
+        JWSHeader((try? JSONParser.parse(json).get().objectValue) ?? [:])
     }
 
     @Test func algorithmPolicy() {

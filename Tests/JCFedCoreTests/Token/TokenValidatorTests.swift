@@ -49,7 +49,8 @@ import Testing
     }
 
     @Test func claimPoliciesRunInOrder() {
+        // IdentityPolicy runs last, once, as TokenValidator's final step (it makes the identity).
         #expect(TokenValidator.claimPolicies.map { "\(type(of: $0))" }
-                == ["TenantPolicy", "IssuerPolicy", "AudiencePolicy", "LifetimePolicy", "ClaimsPolicy"])
+                == ["TenantPolicy", "IssuerPolicy", "AudiencePolicy", "LifetimePolicy"])
     }
 }

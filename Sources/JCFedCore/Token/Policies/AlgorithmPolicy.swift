@@ -2,9 +2,9 @@
 /// spelling, HS* (which would turn the public key into an HMAC secret) and every name without a
 /// `JWSAlgorithm` case are refused; so is a known algorithm the context does not allow.
 public enum AlgorithmPolicy {
-    public static func algorithm(of header: [String: JSONValue],
+    public static func algorithm(of header: JWSHeader,
                                  allowed: Set<JWSAlgorithm>) -> Result<JWSAlgorithm, TokenRejection> {
-        guard let name = header["alg"]?.stringValue else {
+        guard let name = header[.alg]?.stringValue else {
             return .failure(TokenRejection(.algorithmNotAllowed, "alg is missing or not a string"))
         }
         // Exact spelling only: "rs256" is not RS256.

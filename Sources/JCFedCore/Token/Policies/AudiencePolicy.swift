@@ -7,7 +7,7 @@ public struct AudiencePolicy: ClaimPolicy {
     public func check(_ claims: JWTClaims, key: JWK, context: ValidationContext) -> TokenRejection? {
         let client = context.clientID
         let audiences: [String]
-        switch claims["aud"] {
+        switch claims[.aud] {
         case nil:
             return TokenRejection(.missingClaim, "aud is missing")
         case .string(let single)?:
@@ -26,7 +26,7 @@ public struct AudiencePolicy: ClaimPolicy {
             return TokenRejection(.audienceMismatch, "aud does not name this client")
         }
         let azp: String?
-        switch claims.optionalString("azp") {
+        switch claims.optionalString(.azp) {
         case .failure(let rejection): return rejection
         case .success(let value): azp = value
         }

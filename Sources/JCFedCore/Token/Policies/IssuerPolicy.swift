@@ -10,7 +10,7 @@ public struct IssuerPolicy: ClaimPolicy {
 
     public func check(_ claims: JWTClaims, key: JWK, context: ValidationContext) -> TokenRejection? {
         let iss: String
-        switch claims.requiredString("iss") {
+        switch claims.requiredString(.iss) {
         case .failure(let rejection): return rejection
         case .success(let value): iss = value
         }
@@ -18,7 +18,7 @@ public struct IssuerPolicy: ClaimPolicy {
         guard let keyIssuer = key.issuer else { return nil }
         var expected = keyIssuer
         if IssuerPolicy.hasTenantPlaceholder(keyIssuer) {
-            switch claims.requiredString("tid") {
+            switch claims.requiredString(.tid) {
             case .failure(let rejection): return rejection
             case .success(let tid): expected = IssuerPolicy.substituteTenant(in: keyIssuer, tid: tid)
             }

@@ -3,32 +3,33 @@
 /// cannot bring its own key. An unknown `kid` is its own code so the caller may refresh the
 /// key set once (rate-limited) and try again.
 public enum KeySelection {
-    public static func key(for header: [String: JSONValue], algorithm: JWSAlgorithm,
+    public static func key(for header: JWSHeader, algorithm: JWSAlgorithm,
                            keys: [JWK]) -> Result<JWK, TokenRejection> {
-        let candidates: [JWK]
-        switch header["kid"] {
-        case .string(let kid)?:
-            candidates = keys.filter { $0.kid == kid }
-            guard !candidates.isEmpty else {
+        let kid: String?
+        switch header[.kid] {
+        case .string(let named)?:
+            guard keys.contains(where: { $0.kid == named }) else {
                 return .failure(TokenRejection(.unknownKid, "no configured key has the token's kid"))
             }
+            kid = named
         case nil:
             // Without a kid only a single-key set is unambiguous (some generic IdPs omit it).
             guard keys.count == 1 else {
                 return .failure(TokenRejection(.unknownKid, "token has no kid and the key set has \(keys.count) keys"))
             }
-            candidates = keys
+            kid = nil
         default:
             return .failure(TokenRejection(.malformed, "kid is not a string"))
         }
-        var reason = "key type or alg does not fit \(algorithm.rawValue)"
-        for key in candidates {
+        // The candidates: the keys with that kid (or the only key), in the set's order.
+        var reason: String?
+        for key in keys where kid == nil || key.kid == kid {
             if let problem = key.problem {
                 reason = problem.description
             } else if key.fits(algorithm) {
                 return .success(key)
             }
         }
-        return .failure(TokenRejection(.keyUnusable, reason))
+        return .failure(TokenRejection(.keyUnusable, reason ?? "key type or alg does not fit \(algorithm.rawValue)"))
     }
 }

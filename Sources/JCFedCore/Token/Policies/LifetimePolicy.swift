@@ -10,18 +10,18 @@ public struct LifetimePolicy: ClaimPolicy {
         let (latest, latestOverflow) = context.now.addingReportingOverflow(skew)
         guard !earliestOverflow, !latestOverflow else { return TokenRejection(.expired, "clock out of range") }
 
-        switch claims.numericDate("exp") {
+        switch claims.numericDate(.exp) {
         case .failure(let rejection): return rejection
         case .success(nil): return TokenRejection(.missingClaim, "exp is missing")
         case .success(let exp?):
             if exp <= earliest { return TokenRejection(.expired, "token expired") }
         }
-        for name in ["nbf", "iat"] {
+        for name in [JWTClaims.Name.nbf, .iat] {
             switch claims.numericDate(name) {
             case .failure(let rejection): return rejection
             case .success(nil): continue
             case .success(let time?):
-                if time > latest { return TokenRejection(.notYetValid, "\(name) is in the future") }
+                if time > latest { return TokenRejection(.notYetValid, "\(name.text) is in the future") }
             }
         }
         return nil

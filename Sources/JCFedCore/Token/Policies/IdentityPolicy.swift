@@ -1,0 +1,56 @@
+/// The identity claims: `sub` always, `oid` for Entra (the stable key with `tid`), every other
+/// claim we read checked for its JSON type. `xms_edov` and `email_verified` count only as JSON
+/// `true`; any other value (false, "true", 1, absent) means not verified.
+///
+/// The last rule: TokenValidator calls `identity` once, after the other ClaimPolicy rules, and
+/// its failure is the token's rejection. (`check` is the same rule as a ClaimPolicy.)
+public struct IdentityPolicy: ClaimPolicy {
+    public init() {}
+
+    public func check(_ claims: JWTClaims, key: JWK, context: ValidationContext) -> TokenRejection? {
+        if case .failure(let rejection) = IdentityPolicy.identity(from: claims, context: context) { return rejection }
+        return nil
+    }
+
+    /// The verified identity the claims describe (call only after every other policy passed).
+    public static func identity(from claims: JWTClaims,
+                                context: ValidationContext) -> Result<VerifiedIdentity, TokenRejection> {
+        do {
+            let sub = try claims.requiredString(.sub).get()
+            let oid = context.tenantID == nil
+                ? try claims.optionalString(.oid).get() ?? sub
+                : try claims.requiredString(.oid).get()
+            guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
+            var groups: [String] = []
+            if let value = claims[.groups] {
+                guard case .array(let list) = value else {
+                    return .failure(TokenRejection(.badClaim, "groups is not an array"))
+                }
+                groups.reserveCapacity(list.count)
+                for item in list {
+                    guard case .string(let group) = item else {
+                        return .failure(TokenRejection(.badClaim, "groups holds a non-string"))
+                    }
+                    groups.append(group)
+                }
+            }
+            return .success(VerifiedIdentity(
+                issuer: try claims.requiredString(.iss).get(),
+                tid: try claims.optionalString(.tid).get(),
+                oid: oid,
+                sub: sub,
+                upn: try claims.optionalString(.upn).get(),
+                preferredUsername: try claims.optionalString(.preferredUsername).get(),
+                email: try claims.optionalString(.email).get(),
+                emailDomainVerified: JWTClaims.isTrue(claims[.xmsEdov]),
+                emailVerified: JWTClaims.isTrue(claims[.emailVerified]),
+                name: try claims.optionalString(.name).get(),
+                groups: groups,
+                idp: try claims.optionalString(.idp).get(),
+                expiresAt: try claims.numericDate(.exp).get() ?? 0))
+        } catch {
+            // Every accessor throws TokenRejection (typed throws), so this is the claim's reason.
+            return .failure(error)
+        }
+    }
+}

@@ -24,7 +24,7 @@ struct PinsCommand: ParsableCommand {
         func run() throws {
             try reading(options) { context in
                 let c = try context.loadedConfig()
-                let store = PinStore(stateDir: c.mapping.stateDir, owner: context.configOwner)
+                let store = PinStore(stateDir: c.mapping.stateDir, storage: SystemStorage(owner: context.configOwner))
                 switch store.list() {
                 case .failure(let f): throw ToolFailure(f.problem)
                 case .success(let (pins, problems)):
@@ -63,7 +63,7 @@ struct PinsCommand: ParsableCommand {
         func run() throws {
             try changing(options) { context, _ in
                 let c = try context.loadedConfig()
-                let store = PinStore(stateDir: c.mapping.stateDir, owner: context.configOwner)
+                let store = PinStore(stateDir: c.mapping.stateDir, storage: SystemStorage(owner: context.configOwner))
                 guard let user = user else { return try resetAll(store) }
                 let previous = try? store.lookup(account: user).get()
                 switch store.reset(account: user) {

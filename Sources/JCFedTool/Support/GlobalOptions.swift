@@ -1,6 +1,7 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
+import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -140,7 +141,7 @@ struct ToolContext {
     /// state, API key, agent) as this process finds them; warnings on stderr.
     func loadedConfig() throws -> JCFedConfig {
         var c: JCFedConfig
-        switch ConfigLoader.load(path: configHostPath, owner: configOwner) {
+        switch ConfigLoader.load(path: configHostPath, storage: SystemStorage(owner: configOwner)) {
         case .failure(let e): throw ToolFailure(e.description)
         case .success(let l):
             for w in l.warnings { Terminal.err("jcfed: warning: \(w)") }

@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "jcfed", targets: ["JCFedTool"]),
         // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
         .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
+        // N devices on a simulated clock for `make fleet-sim` (docs/fleet.md); not installed.
+        .executable(name: "jcfed-fleet-sim", targets: ["JCFedFleetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +54,7 @@ let package = Package(
             ]),
 
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
+        .executableTarget(name: "JCFedFleetSim", dependencies: ["JCFedCore"]),
 
         .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.

@@ -130,5 +130,36 @@ enum Glue {
         }
     }
 
+    static func discoveryURL(_ loaded: LoadedConfig) -> String { Discovery.documentURL(for: loaded.config.idp) }
+
     static func base64url(_ bytes: [UInt8]) -> String { Base64.urlEncode(bytes) }
+}
+
+extension Glue {
+    /// Steady state before the first simulated day: this device's cache holds discovery and keys
+    /// fetched at `fetchedAtWall` (written through MetadataCache as a login would).
+    static func prewarm(cacheDir: String, owner: UInt32, machineID: String, discoveryURL: String,
+                        discovery: [UInt8], keysURL: String, keys: [UInt8], fetchedAtWall: Int64) -> Bool {
+        guard case .success(let cache) = MetadataCache.open(directory: cacheDir, owner: owner, deviceIdentity: machineID) else {
+            return false
+        }
+        return cache.write(url: discoveryURL, body: discovery, now: fetchedAtWall)
+            && cache.write(url: keysURL, body: keys, now: fetchedAtWall)
+    }
+}
+
+extension Glue {
+    /// The org-wide `jcfed directory sync --scheduled --admin-host` on the one admin host that holds
+    /// the API key: users, groups and members through JumpCloudAPI.
+    static func adminSync(clock: SimClock, transport: HTTPTransport, random: @escaping (Int64) -> Int64) -> (ok: Bool, users: Int) {
+        var policy = RetryPolicy()
+        policy.maxRateLimitedAttempts = RetryPolicy.scheduledRateLimitedAttempts
+        let http = JumpCloudHTTP(transport: transport, clock: clock, log: NullLog(), policy: policy,
+                                 timeoutSeconds: 30, random: random)
+        let api = JumpCloudAPI(http: http, baseURL: "https://console.jumpcloud.com", apiKey: "sim-api-key", orgID: nil)
+        switch api.fetchDirectoryUsers() {
+        case .success(let f): return (true, f.users.count)
+        case .failure: return (false, 0)
+        }
+    }
 }

@@ -23,7 +23,7 @@ struct SimRandom {
 }
 
 enum SimEndpoint: Int, CaseIterable {
-    case discovery, keys, devicecode, token, boundUsers
+    case discovery, keys, devicecode, token, boundUsers, adminUsers, adminGroups, adminMembers
     var name: String {
         switch self {
         case .discovery: return "Entra openid-configuration"
@@ -31,6 +31,9 @@ enum SimEndpoint: Int, CaseIterable {
         case .devicecode: return "Entra oauth2/v2.0/devicecode"
         case .token: return "Entra oauth2/v2.0/token"
         case .boundUsers: return "JumpCloud v2/systems/{id}/users"
+        case .adminUsers: return "JumpCloud systemusers (admin host)"
+        case .adminGroups: return "JumpCloud v2/usergroups (admin)"
+        case .adminMembers: return "JumpCloud usergroups/members (admin)"
         }
     }
     var key: String {
@@ -40,6 +43,9 @@ enum SimEndpoint: Int, CaseIterable {
         case .devicecode: return "devicecode"
         case .token: return "token"
         case .boundUsers: return "jumpcloud_system_users"
+        case .adminUsers: return "jumpcloud_systemusers"
+        case .adminGroups: return "jumpcloud_usergroups"
+        case .adminMembers: return "jumpcloud_usergroup_members"
         }
     }
 }
@@ -233,6 +239,71 @@ final class JumpCloudTransport: HTTPTransport {
         }
         return .success(HTTPResponse(status: 200, headers: ["content-type": "application/json", "x-total-count": "3"],
                                      body: JumpCloudTransport.boundBody))
+    }
+}
+
+/// The JumpCloud API as jumpcloud_emulator.py answers the org admin key: `users` users (v1, with
+/// totalCount), `groups` user groups, each user in 3 of them (v2 lists with x-total-count).
+final class AdminTransport: HTTPTransport {
+    let incidents: Incidents
+    let counters: Counters
+    let clock: SimClock
+    let users: Int
+    let groups = 100
+    init(incidents: Incidents, counters: Counters, clock: SimClock, users: Int) {
+        self.incidents = incidents
+        self.counters = counters
+        self.clock = clock
+        self.users = users
+    }
+
+    static func objectID(_ kind: Int, _ n: Int) -> String {
+        let hex = String(n, radix: 16)
+        return "6\(kind)" + String(repeating: "0", count: max(0, 22 - hex.count)) + hex
+    }
+
+    func send(_ request: HTTPRequest, timeoutSeconds: Int) -> Result<HTTPResponse, TransportError> {
+        let t = clock.millis
+        clock.millis += 300
+        let url = request.url
+        let endpoint: SimEndpoint = url.contains("/members") ? .adminMembers : url.contains("/usergroups") ? .adminGroups : .adminUsers
+        counters.record(endpoint, at: t)
+        if incidents.jumpCloudThrottled(t) {
+            counters.throttled[endpoint.rawValue] += 1
+            return .success(HTTPResponse(status: 429, headers: ["retry-after": String(incidents.jumpCloudRetryAfter)],
+                                         body: Array(#"{"message":"Too Many Requests"}"#.utf8)))
+        }
+        func query(_ name: String) -> Int {
+            guard let r = url.range(of: name + "=") else { return 0 }
+            return Int(url[r.upperBound...].prefix { $0.isNumber }) ?? 0
+        }
+        let skip = query("skip"), limit = max(1, query("limit"))
+        func json(_ body: String, total: Int? = nil) -> Result<HTTPResponse, TransportError> {
+            var headers = ["content-type": "application/json"]
+            if let n = total { headers["x-total-count"] = String(n) }
+            return .success(HTTPResponse(status: 200, headers: headers, body: Array(body.utf8)))
+        }
+        switch endpoint {
+        case .adminUsers:
+            let page = (skip..<min(users, skip + limit)).map { i in
+                #"{"_id":"\#(AdminTransport.objectID(1, i))","username":"user\#(i)","email":"user\#(i)@contoso.example","activated":true,"suspended":false,"account_locked":false,"state":"ACTIVATED","unix_uid":\#(10_000 + i),"unix_guid":\#(10_000 + i)}"#
+            }
+            return json(#"{"totalCount":\#(users),"results":["# + page.joined(separator: ",") + "]}")
+        case .adminGroups:
+            let page = (skip..<min(groups, skip + limit)).map { g in
+                #"{"id":"\#(AdminTransport.objectID(2, g))","name":"group-\#(g)","type":"user_group"}"#
+            }
+            return json("[" + page.joined(separator: ",") + "]", total: groups)
+        default:
+            // Group g holds the users i with i % groups in {g, g+1, g+2} (mod groups): 3 groups per user.
+            let g = Int(url.split(separator: "/").first { $0.count == 24 && $0.hasPrefix("62") }.map { String($0.dropFirst(2)) }
+                .flatMap { Int($0, radix: 16) } ?? 0)
+            let members = (0..<users).filter { i in (0..<3).contains(((g - i % groups) % groups + groups) % groups) }
+            let page = members[min(skip, members.count)..<min(members.count, skip + limit)].map { i in
+                #"{"from":{"id":"\#(AdminTransport.objectID(2, g))","type":"user_group"},"to":{"id":"\#(AdminTransport.objectID(1, i))","type":"user"},"attributes":null}"#
+            }
+            return json("[" + page.joined(separator: ",") + "]", total: members.count)
+        }
     }
 }
 

@@ -55,6 +55,14 @@ def test_a_jumpcloud_429_hour_is_not_amplified_and_comes_back_without_a_wave(rep
     assert report["jumpcloud_hour_after"]["peak_per_second"] <= 5, report["jumpcloud_hour_after"]
     # The devices whose sync failed are the ones due in that hour, not more.
     assert day["sync_failures"] <= due, day
+    # The admin host's org-wide sync (due at 10:20) gives up too and keeps yesterday's file; on a
+    # normal day it succeeds with about 900 requests for the whole org, whatever the fleet size.
+    assert day["admin_sync_failures"] == 1, day
+    typical = report["days"][report["typical_day"]]
+    assert typical["admin_sync_failures"] == 0, typical
+    admin = sum(endpoints(report, report["typical_day"])[k]["total"]
+                for k in ("jumpcloud_systemusers", "jumpcloud_usergroups", "jumpcloud_usergroup_members"))
+    assert 200 < admin < 1000, admin
 
 
 def test_an_entra_token_429_at_the_peak_is_not_amplified(report):

@@ -107,10 +107,11 @@ def test_a_libcrypto_without_openssl_fails_idp_test_and_enable(tmp_path):
 def empty_root(tmp_path):
     """A root holding only the tool and the libraries it is linked with (ldd): no libcurl,
     libcrypto or libqrencode for it to load. Needs chroot (root)."""
-    if os.geteuid() != 0 or not shutil.which("chroot"):
-        pytest.skip("needs root and chroot(8)")
+    if os.geteuid() != 0 or not shutil.which("chroot") or not shutil.which("unshare"):
+        pytest.skip("needs root, chroot(8) and unshare(1)")
     top = tmp_path / "empty"
     (top / "bin").mkdir(parents=True)
+    (top / "proc").mkdir()
     shutil.copy2(TOOL, top / "bin/jcfed")
     out = subprocess.run(["ldd", str(TOOL)], capture_output=True, text=True, check=True).stdout
     for m in re.finditer(r"(?:=> )?(/\S+) \(0x", out):
@@ -125,8 +126,12 @@ def empty_root(tmp_path):
 
 
 def in_empty_root(top, *args):
-    return subprocess.run(["chroot", str(top), "/bin/jcfed", "--root", "/target", *args],
-                          capture_output=True, text=True, timeout=120, env={"PATH": "/bin"})
+    # A private mount namespace with /proc (Swift reads its arguments from /proc/self/cmdline),
+    # then chroot: the tool sees only the files of the empty root.
+    script = 'c="$1"; shift; mount -t proc proc "$0/proc" && exec "$c" "$0" /bin/jcfed --root /target "$@"'
+    return subprocess.run([shutil.which("unshare"), "--mount", "--propagation", "private", "sh", "-c", script,
+                           str(top), shutil.which("chroot"), *args],
+                          capture_output=True, text=True, timeout=120, env={"PATH": "/bin:/usr/bin:/sbin:/usr/sbin"})
 
 
 def test_missing_libraries_are_named_by_status_idp_test_and_enable(empty_root):

@@ -32,7 +32,11 @@ struct LibraryProbe {
             return IdPChecks.Line(status: .ok, text: "\(soname) \(version ?? "")" + (note.map { " (\($0))" } ?? ""))
         }
         /// A few words for `status`.
-        var summary: String { problem.map { "\(soname) " + ($0.hasPrefix("is ") ? $0 : "unusable: " + $0) } ?? "\(soname) \(version ?? "")" }
+        var summary: String {
+            guard let p = problem else { return "\(soname) \(version ?? "")" }
+            // The loader's message stays for idp test and enable; here the fact is enough.
+            return "\(soname) " + (p.hasPrefix("is not installed") ? "is not installed" : p)
+        }
     }
 
     /// The oldest libcurl jcfed is built and tested against (Ubuntu 22.04 LTS ships 7.81.0).
@@ -47,10 +51,7 @@ struct LibraryProbe {
 
     static func curl() -> Library {
         var lib = Library(soname: "libcurl.so.4", required: true, package: "libcurl4")
-        guard let h = dlopen(lib.soname, RTLD_NOW | RTLD_LOCAL) else {
-            lib.problem = "is not installed or cannot be loaded (\(loaderError()))"
-            return lib
-        }
+        guard let h = open(&lib) else { return lib }
         typealias VersionInfo = @convention(c) (Int32) -> UnsafeRawPointer?
         guard dlsym(h, "curl_easy_init") != nil, let sym = dlsym(h, "curl_version_info"),
               let info = unsafeBitCast(sym, to: VersionInfo.self)(0) else {
@@ -74,10 +75,7 @@ struct LibraryProbe {
 
     static func crypto() -> Library {
         var lib = Library(soname: "libcrypto.so.3", required: true, package: "libssl3")
-        guard let h = dlopen(lib.soname, RTLD_NOW | RTLD_LOCAL) else {
-            lib.problem = "is not installed or cannot be loaded (\(loaderError()))"
-            return lib
-        }
+        guard let h = open(&lib) else { return lib }
         // Every symbol the module's verifier resolves, loaded as the module loads it.
         guard jcfed_crypto_probe(lib.soname) == 1 else {
             lib.problem = "is not a usable libcrypto (functions jcfed needs are missing: not OpenSSL 3?)"
@@ -92,10 +90,7 @@ struct LibraryProbe {
 
     static func qrencode() -> Library {
         var lib = Library(soname: "libqrencode.so.4", required: false, package: "libqrencode4")
-        guard let h = dlopen(lib.soname, RTLD_NOW | RTLD_LOCAL) else {
-            lib.problem = "is not installed (\(loaderError()))"
-            return lib
-        }
+        guard let h = open(&lib) else { return lib }
         guard dlsym(h, "QRcode_encodeString") != nil else {
             lib.problem = "is not a usable libqrencode (QRcode_encodeString missing)"
             return lib
@@ -109,8 +104,10 @@ struct LibraryProbe {
 
     static func dotted(_ n: UInt32) -> String { "\(n >> 16).\((n >> 8) & 0xff).\(n & 0xff)" }
 
-    private static func loaderError() -> String {
-        guard let e = dlerror() else { return "not found" }
-        return String(cString: e)
+    /// dlopen by soname, as the module does; nil (and the problem set) when it cannot be loaded.
+    private static func open(_ lib: inout Library) -> UnsafeMutableRawPointer? {
+        if let h = dlopen(lib.soname, RTLD_NOW | RTLD_LOCAL) { return h }
+        lib.problem = "is not installed or cannot be loaded (" + (dlerror().map { String(cString: $0) } ?? "not found") + ")"
+        return nil
     }
 }

@@ -55,7 +55,7 @@ ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOB
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker nodelete
 TOOL_FLAGS := -c release --disable-local-rpath --scratch-path .build-tool -j $(JOBS) -Xswiftc -static-stdlib
 
-.PHONY: demo-notice self-contained all module tool harness completions emulator asan deps deb install uninstall test unit-test integration-test demo bench symbol-order fuzz soak clean
+.PHONY: demo-notice self-contained all module tool harness completions emulator asan deps deb install uninstall test unit-test integration-test demo bench fleet-sim fleet-sim-quick symbol-order fuzz soak clean
 
 all: module tool harness
 
@@ -157,7 +157,7 @@ unit-test:
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
-integration-test: all emulator asan $(BUILD)/jcfed-bench
+integration-test: all emulator asan $(BUILD)/jcfed-bench $(BUILD)/jcfed-fleet-sim
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
 # Nothing in the repository may need or cite a folder outside it (a user's clone has nothing beside it);
@@ -183,6 +183,21 @@ $(BUILD)/jcfed-bench: FORCE
 	@mkdir -p $(BUILD)
 	$(SWIFT) build $(TOOL_FLAGS) --product jcfed-bench
 	install -m 0755 .build-tool/release/jcfed-bench $@
+
+# build/jcfed-fleet-sim: N devices on a simulated clock through the real scheduling, retry, cache
+# and device-flow code (docs/fleet.md). `make fleet-sim` runs 100,000 devices (a few minutes);
+# the quick mode (1,000) runs in `make test` (Tests/integration/test_fleet_sim.py).
+$(BUILD)/jcfed-fleet-sim: FORCE
+	@mkdir -p $(BUILD)
+	$(SWIFT) build $(TOOL_FLAGS) --product jcfed-fleet-sim
+	install -m 0755 .build-tool/release/jcfed-fleet-sim $@
+
+FLEET_DEVICES ?= 100000
+fleet-sim: $(BUILD)/jcfed-fleet-sim
+	$(BUILD)/jcfed-fleet-sim --devices $(FLEET_DEVICES)
+
+fleet-sim-quick: $(BUILD)/jcfed-fleet-sim
+	$(BUILD)/jcfed-fleet-sim --quick
 
 bench: all emulator $(BUILD)/jcfed-bench
 	$(PYTHON) bench/bench.py

@@ -28,6 +28,8 @@ let package = Package(
         .executable(name: "jcfed", targets: ["JCFedTool"]),
         // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
         .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
+        // N devices on a simulated clock for `make fleet-sim` (docs/fleet.md); not installed.
+        .executable(name: "jcfed-fleet-sim", targets: ["JCFedFleetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,6 +63,7 @@ let package = Package(
             ]),
 
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto"]),
+        .executableTarget(name: "JCFedFleetSim", dependencies: ["JCFedCore", "JCFedSystem"]),
 
         // The core's stage tests run on an in-memory ModuleStorage; SecureFolder's tests (real
         // folders) and the loaders' file-rule tests live here too, over JCFedSystem.

@@ -86,3 +86,24 @@ def test_stale_cache_serves_when_the_idp_fails_until_cache_max_stale(idp):
     run = interactive_login(idp, "alice", lambda code: emu.approve(ALICE, user_code=code), op="auth")
     assert run.codes.get("auth") == UNAVAIL, run.output + run.log
     assert "could not be refreshed" not in run.log
+
+
+def test_aadsts50196_user_throttle_is_unavailable_not_a_refusal(idp):
+    # Entra's user-facing throttle answers the token request with invalid_grant + AADSTS50196
+    # (the emulator's user_throttled fault). Before issue 13 that was a Conditional Access refusal
+    # (PAM_AUTH_ERR, no fallback); it is "the IdP is not available now": PAM_AUTHINFO_UNAVAIL,
+    # reason idp-throttled, so the stack's offline policy applies.
+    emu = idp.emulator
+
+    def throttle(code):
+        emu.faults(interval=1, user_throttled=True)
+        emu.approve(ALICE, user_code=code)
+
+    run = interactive_login(idp, "alice", throttle, op="auth", timeout=120)
+    detail = f"{run.output}\n{run.log}"
+    assert run.codes.get("auth") == UNAVAIL, detail
+    tokens = token_requests(emu)
+    assert tokens and all(t["status"] == 400 for t in tokens), tokens
+    assert "reason=idp-throttled" in run.log, detail
+    assert "AADSTS50196" in run.log, detail
+    assert "reason=conditional-access" not in run.log, detail

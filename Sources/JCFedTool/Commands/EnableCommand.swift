@@ -60,7 +60,7 @@ struct EnableCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the diff of every file that would change; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Enable even when sshd's configuration cannot show the code (the problems are still printed).")
+    @Flag(help: "Enable even when sshd's configuration cannot show the code, or libcurl/libcrypto cannot be loaded (the problems are still printed).")
     var force = false
 
     @OptionGroup var confirmation: ConfirmationOptions
@@ -119,6 +119,14 @@ struct EnableCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.manual)
             }
 
+            let libraries = LibraryProbe.run()
+            for lib in libraries where !lib.usable { Terminal.out(lib.line.rendered) }
+            let unusable = LibraryProbe.missingRequired(libraries).map(\.soname).joined(separator: ", ")
+            if !unusable.isEmpty && force {
+                Terminal.out("[WARN] --force: enabling anyway; every federated login fails until \(unusable) can be loaded")
+            } else if !unusable.isEmpty {
+                throw ToolFailure.refused("not enabled: \(unusable) cannot be used here (see above); install it, or use --force to enable anyway")
+            }
             if noIdPCheck {
                 Terminal.out("[WARN] IdP checks skipped (--no-idp-check): run 'jcfed idp test' once the network is up")
             } else {

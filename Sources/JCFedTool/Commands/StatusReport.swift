@@ -91,6 +91,7 @@ struct StatusReport {
         row("directory:", directoryLine(config.mapping))
         row("binding check:", bindingLine(config))
         row("cache:", cacheLine(context.hostDirectory(config.idp.cacheDir)))
+        row("libraries:", LibraryProbe.run().map(\.summary).joined(separator: ", "))
         row("pins:", pinsLine(stateDir: config.mapping.stateDir))
         switch recentLogins() {
         case .failure(let f): row("last logins:", "(\(f.message))")
@@ -132,6 +133,10 @@ struct StatusReport {
             ("binding_check", .string(bindingLine(config))),
             ("cache", .string(cacheLine(context.hostDirectory(config.idp.cacheDir)))),
             ("pins", .string(pinsLine(stateDir: config.mapping.stateDir))),
+            ("libraries", .array(LibraryProbe.run().map { lib in
+                .object([("soname", .string(lib.soname)), ("required", .bool(lib.required)), ("usable", .bool(lib.usable)),
+                         ("version", .optional(lib.version)), ("problem", .optional(lib.problem)), ("note", .optional(lib.note))])
+            })),
             ("last_logins", logins),
         ])
     }

@@ -86,6 +86,12 @@ extension EntraError {
         text: "The server terminated an operation because it encountered a client request loop. Poll more slowly.",
         status: 400)
 
+    /// Entra's user-facing throttle (too many sign-in requests for one user): `invalid_grant`, HTTP 400.
+    static let userThrottled = EntraError(
+        error: "invalid_grant", code: 50196,
+        text: "The server terminated an operation because it encountered a client request loop. Please contact your app vendor.",
+        status: 400)
+
     static let declined = EntraError(
         error: "authorization_declined", code: 65004,
         text: "User declined to consent to access the app.", status: 400)

@@ -37,6 +37,10 @@ enum TokenEndpoint {
 
         // Entra does not enforce the polling interval; the slow_down fault makes the emulator send it.
         if await state.takeSlowDown() { return fail(.slowDown) }
+        if let f = await state.activeFaults(for: .token), f.userThrottled {
+            await state.consumeFault()
+            return fail(.userThrottled)
+        }
 
         guard let record = await state.code(device: deviceCode), record.tenantID == tenant.id else {
             return fail(.badCode)

@@ -31,6 +31,11 @@ struct IdPTestCommand: ParsableCommand {
         try reading(options) { context in
             let checks = IdPChecks(context: context)
             var passed = checks.run { Terminal.out($0.rendered) }
+            // The libraries a login loads: a missing or too old one fails the test (LibraryProbe).
+            for lib in LibraryProbe.run() where !lib.usable {
+                Terminal.out(lib.line.rendered)
+                if lib.required { passed = false }
+            }
             if case .success(let l) = ConfigStore(context: context).load() {
                 let state = PAMIntegration(context: context).state()
                 for line in SSHDPreflight(context: context).checkLines(loginTimeout: l.config.idp.loginTimeout,

@@ -16,7 +16,7 @@ JOBS ?= 2
 # Debian packages the build and the tests need.
 DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev valgrind \
 	openssh-server openssh-client pamtester libpam-wrapper libnss-wrapper libpam-runtime \
-	python3 python3-pip openssl procps time \
+	python3 python3-pip openssl procps time faketime \
 	dpkg-dev lintian debootstrap zstd
 
 # The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete:

@@ -15,9 +15,8 @@ import time
 
 import pytest
 
-from conftest import TENANT, interactive_login
+from conftest import SYSTEM_KEY, TENANT, World, interactive_login, public_pem  # noqa: F401
 from jumpcloud_emulator import JumpCloudEmulator, default_fixture, make_user, user_id, write_directory
-from test_directory_sync import SYSTEM_KEY, World, public_pem
 
 DAY = 86400
 

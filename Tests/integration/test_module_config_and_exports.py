@@ -1,4 +1,4 @@
-"""Issue 2: the module loads safely in a PAM host. Real libpam (pam_start_confdir), the real
+"""The module loads safely in a PAM host. Real libpam (pam_start_confdir), the real
 release module, nss_wrapper users."""
 import ctypes
 import os

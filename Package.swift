@@ -4,12 +4,13 @@
 // The layout is the architecture:
 //   JCFedCore    pure Swift (FoundationEssentials only): config, device flow, OIDC, token
 //                validation, identity mapping, routing. No PAM, curl or OpenSSL.
-//   CPAM         libpam (linked). CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
+//   CPAM         the PAM shim, linked to libpam: the pam_sm_* entry points (the only symbols the module
+//                exports) and typed wrappers for libpam's variadic calls.
+//   CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
 //                and libqrencode on first use (a not-federated login never loads them).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.
-//   PAMShim      C: only the pam_sm_* symbols (pam/shim).
 //   JCFedTool    the `jcfed` admin tool on the same core.
 // The Entra emulator is its own package (emulator/) so the module never pulls server code.
 import PackageDescription
@@ -18,7 +19,7 @@ let package = Package(
     name: "jcfed",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "pam_jcfed", type: .dynamic, targets: ["PAMShim", "JCFedPAM"]),
+        .library(name: "pam_jcfed", type: .dynamic, targets: ["JCFedPAM"]),
         .executable(name: "jcfed", targets: ["JCFedTool"]),
         // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
         .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
@@ -29,7 +30,8 @@ let package = Package(
     targets: [
         .target(name: "JCFedCore", path: "Sources/JCFedCore"),
 
-        .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
+        // The entry points call JCFedPAM's jcfed_pam_dispatch, resolved when the module is linked.
+        .target(name: "CPAM", linkerSettings: [.linkedLibrary("pam")]),
         // libcurl is dlopen'ed on first use (see Sources/CCurl/include/jcfed_curl.h for why).
         // Its requests run in the scrubbed environment kept by COpenSSL (jcfed_environment.h).
         .target(name: "CCurl", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
@@ -42,7 +44,6 @@ let package = Package(
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
         .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"]),
         .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
-        .target(name: "PAMShim", dependencies: ["JCFedPAM"], path: "pam/shim"),
 
         .executableTarget(
             name: "JCFedTool",

@@ -1,5 +1,8 @@
 /*
- * pam_jcfed: the only symbols this module exports (see pam_jcfed.map).
+ * pam_jcfed: the only symbols this module exports (see pam/pam_jcfed.map): all six pam_sm_*,
+ * because the module provides every module type (session and password return PAM_IGNORE, as
+ * pam_jcfed(8) MODULE TYPES PROVIDED says; a missing one would be PAM_MODULE_UNKNOWN, a failure
+ * under `required`).
  *
  * Each entry point forwards to the Swift core (JCFedPAM, @_cdecl("jcfed_pam_dispatch")), which
  * never throws across this boundary and always returns a PAM code.
@@ -10,7 +13,7 @@
 #define PAM_SM_PASSWORD
 #include <security/pam_modules.h>
 
-/* Which entry point is calling; mirrored by JCFedPAM.Entry. */
+/* Which entry point is calling; mirrored by JCFedPAM.PAMEntryPoint. */
 enum jcfed_entry {
     JCFED_AUTHENTICATE = 1,
     JCFED_SETCRED = 2,

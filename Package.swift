@@ -54,9 +54,11 @@ let package = Package(
 
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedCrypto"]),
 
-        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore"]),
+        // The unit tests' kit: one fake per seam, one temporary folder, one tenant and client id.
+        .target(name: "JCFedTestKit", dependencies: ["JCFedCore"], path: "Tests/JCFedTestKit"),
+        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore", "JCFedTestKit"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.
-        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL"],
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedCrypto", "COpenSSL", "JCFedTestKit"],
                     linkerSettings: [.linkedLibrary("crypto")]),
     ],
     swiftLanguageModes: [.v5]

@@ -13,38 +13,21 @@
 #define PAM_SM_PASSWORD
 #include <security/pam_modules.h>
 
-/* Which entry point is calling; mirrored by JCFedPAM.PAMEntryPoint. */
-enum jcfed_entry {
-    JCFED_AUTHENTICATE = 1,
-    JCFED_SETCRED = 2,
-    JCFED_ACCT_MGMT = 3,
-    JCFED_OPEN_SESSION = 4,
-    JCFED_CLOSE_SESSION = 5,
-    JCFED_CHAUTHTOK = 6,
-};
+/* The entry points and the number each passes to jcfed_pam_dispatch, in one list: the numbers are
+ * JCFedPAM.PAMEntryPoint's raw values. */
+#define JCFED_PAM_ENTRY_POINTS(X) \
+    X(pam_sm_authenticate, 1)     \
+    X(pam_sm_setcred, 2)          \
+    X(pam_sm_acct_mgmt, 3)        \
+    X(pam_sm_open_session, 4)     \
+    X(pam_sm_close_session, 5)    \
+    X(pam_sm_chauthtok, 6)
 
 extern int jcfed_pam_dispatch(int entry, pam_handle_t *pamh, int flags, int argc, const char **argv);
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_AUTHENTICATE, pamh, flags, argc, argv);
-}
+#define JCFED_DEFINE_ENTRY_POINT(name, number)                                     \
+    PAM_EXTERN int name(pam_handle_t *pamh, int flags, int argc, const char **argv) { \
+        return jcfed_pam_dispatch(number, pamh, flags, argc, argv);                \
+    }
 
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_SETCRED, pamh, flags, argc, argv);
-}
-
-PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_ACCT_MGMT, pamh, flags, argc, argv);
-}
-
-PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_OPEN_SESSION, pamh, flags, argc, argv);
-}
-
-PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_CLOSE_SESSION, pamh, flags, argc, argv);
-}
-
-PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    return jcfed_pam_dispatch(JCFED_CHAUTHTOK, pamh, flags, argc, argv);
-}
+JCFED_PAM_ENTRY_POINTS(JCFED_DEFINE_ENTRY_POINT)

@@ -281,7 +281,7 @@ import Testing
         #expect(f.description.contains("Retry-After 3600 s does not fit"))
     }
 
-    /// Issue 13 item 6: a token-endpoint 429 used to re-poll every interval without waiting for
+    /// A token-endpoint 429 used to re-poll every interval without waiting for
     /// Enter until login_timeout (18-22 polls instead of ~1.6 per login). A 429 now counts like
     /// any poll: after the polls one answer allows, the person is asked again.
     @Test func rateLimitedPollsCountAgainstThePollsPerAnswer() {
@@ -362,7 +362,7 @@ import Testing
         #expect(again - (at + 5_000) <= 7_500, "the exponent was not reset")
     }
 
-    /// Issue 13 item 6: Entra's user-facing throttle is `invalid_grant` with AADSTS50196; it
+    /// Entra's user-facing throttle is `invalid_grant` with AADSTS50196; it
     /// used to be a Conditional Access refusal. It is throttling, like a 429 (and AADSTS90055).
     @Test func entraThrottlingErrorsAreRateLimited() {
         for (error, code) in [("invalid_grant", 50_196), ("invalid_request", 90_055)] {

@@ -49,7 +49,7 @@ import Testing
             let subject = LoginSubject(pamUser: pamUser, account: LocalAccount(name: pamUser, uid: 1001, gid: 1001),
                                        loaded: LoadedConfig(config: config, warnings: [], clientSecret: secret), directory: nil)
             let env = LoginEnvironment(
-                log: log, clock: clock, users: FlowFakeUsers(), prompter: prompter,
+                log: log, clock: clock, users: FakeUsers.anyoneIsALocalUser(), prompter: prompter,
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { [unowned self] in FlowFakeVerifier(usable: self.verifierUsable) },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
@@ -307,7 +307,7 @@ import Testing
         ("unauthorized_client", [700_016], .serviceError, "client-rejected", Outcome.misconfiguredMessage),
         ("invalid_request", [900_144], .serviceError, "invalid-request", Outcome.misconfiguredMessage),
         ("temporarily_unavailable", [], .unavailable, "idp-unavailable", LoginOutcomes.unavailableLocalPasswordMessage),
-        // Issue 13 item 6: Entra's throttle is not a policy refusal; the stack's offline policy applies.
+        // Entra's throttle is not a policy refusal; the stack's offline policy applies.
         ("invalid_grant", [50_196], .unavailable, "idp-throttled", LoginOutcomes.unavailableLocalPasswordMessage),
     ])
     func tokenEndpointErrors(error: String, codes: [Int], kind: Outcome.Kind, reason: String, message: String) {
@@ -320,7 +320,7 @@ import Testing
         #expect(o.adminDetail.contains("correlation_id=c0ffee00-1111-2222-3333-444455556666"))
     }
 
-    /// Issue 13 item 6: a token endpoint that answers 429 for ever, and a person who presses
+    /// A token endpoint that answers 429 for ever, and a person who presses
     /// Enter every 10 s. Polls never outnumber two per Enter, back off, and the login ends as
     /// throttled (PAM_AUTHINFO_UNAVAIL) once the next wait does not fit, not at login_timeout.
     @Test func persistentTokenRateLimitPollsOnlyPerEnterAndEndsThrottled() {

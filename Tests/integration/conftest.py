@@ -14,13 +14,13 @@ import os
 import pathlib
 import re
 import shutil
-import stat
 import subprocess
 import tempfile
 import textwrap
 
 import pytest
 
+# One tenant and app registration for every test: the emulator fixture's (modules import them from here).
 from emulator_proc import CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, OTHER_TENANT, PUBLIC_CLIENT, TENANT  # noqa: F401
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -522,11 +522,17 @@ class World:
 
 
 @pytest.fixture
-def jc():
+def jc_users():
+    """How many users the JumpCloud emulator's org has (a module may override this fixture)."""
+    return 250
+
+
+@pytest.fixture
+def jc(jc_users):
     from jumpcloud_emulator import JumpCloudEmulator, default_fixture
     state = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-jc-"))
     try:
-        with JumpCloudEmulator(state, default_fixture(250)) as emu:
+        with JumpCloudEmulator(state, default_fixture(jc_users)) as emu:
             yield emu
     finally:
         shutil.rmtree(state, ignore_errors=True)

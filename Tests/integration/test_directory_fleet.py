@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import SYSTEM_KEY, TOOL, World, public_pem, synced  # noqa: F401
+from conftest import SYSTEM_KEY, TOOL, public_pem, synced
 from jumpcloud_emulator import make_user, user_id
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -7,19 +7,17 @@ running the tests; the tool checks ownership against its own uid.
 import base64
 import json
 import os
-import pathlib
-import shutil
 import ssl
 import stat
 import subprocess
-import tempfile
 import time
 import urllib.request
 
 import pytest
-from conftest import PUBLIC_CLIENT, SYSTEM_KEY, TENANT, TOOL, World, public_pem, rsa_key, synced  # noqa: F401
-from jumpcloud_emulator import (JumpCloudEmulator, default_fixture, http_date, make_user, sign_request,
-                                user_id)
+
+from conftest import PUBLIC_CLIENT, SYSTEM_KEY, TENANT, TOOL, public_pem, rsa_key, synced
+from jumpcloud_emulator import http_date, make_user, sign_request, user_id
+
 
 def assert_kept(world, before, p):
     assert p.returncode != 0, p.stdout + p.stderr

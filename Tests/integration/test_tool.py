@@ -11,7 +11,6 @@ The binary is $JCFED_TOOL or build/jcfed, e.g.:
 """
 import json
 import os
-import pathlib
 import shutil
 import stat
 import subprocess
@@ -19,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import (CLIENT, GOLDEN, OTHER_TENANT, PAM_AUTH_UPDATE, ROOT, SECRET, TENANT, TOOL, URL, add_idp,
+from conftest import (CLIENT, GOLDEN, OTHER_TENANT, ROOT, SECRET, TENANT, TOOL, URL, add_idp,
                       assert_golden, assert_golden_text, conf, jcfed, make_root, needs_pam_auth_update, secret_file,
                       tree)
 

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import CLIENT, CONFIDENTIAL_CLIENT, SECRET, TENANT, TOOL, assert_golden, jcfed, secret_file
+from conftest import CLIENT, CONFIDENTIAL_CLIENT, SECRET, TOOL, assert_golden, jcfed, secret_file
 
 # Entra's device codes (and the emulator's) start with this: none may reach the admin's terminal.
 DEVICE_CODE_PREFIX = "DAQABIQEAAAD"

@@ -80,7 +80,7 @@ public final class TemporaryDirectory {
         defer { close(fd) }
         var written = 0
         while written < bytes.count {
-            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard n > 0 else { throw Failure(description: "write \(p): errno \(errno)") }
             written += n
         }

@@ -32,6 +32,10 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 #   shared library costs ~1 MB of RSS. -lstdc++ (from Swift's static-stdlib-args.lnk) finds
 #   MODULE_LINK_DIR/libstdc++.so first, a linker script naming GCC's libstdc++.a; its symbols stay
 #   local (--exclude-libs ALL, version script);
+# - libgcc linked statically (-static-libgcc: its unwinder, for the static runtime and libstdc++,
+#   local like libstdc++'s): one library less to map and relocate (libgcc_s.so.1, ~0.1 MB of RSS);
+# - Sources/CPAM/swift_argv.c: the Swift runtime's argv hook without its static initializer, which
+#   read and sscanf'ed every line of /proc/self/maps at every load (~0.2 M instructions);
 # - pam/pam_jcfed.order: the functions a login runs, placed together at the start of .text so a
 #   login faults in fewer code pages (regenerate with `make symbol-order`, see bench/symbol_order.py).
 MODULE_LINK_DIR := $(CURDIR)/.build-module/jcfed-link
@@ -41,7 +45,8 @@ MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j
 	-Xlinker --version-script=$(CURDIR)/pam/pam_jcfed.map -Xlinker --no-undefined \
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete \
 	-Xlinker -L$(MODULE_LINK_DIR) \
-	-Xlinker --symbol-ordering-file=$(CURDIR)/pam/pam_jcfed.order -Xlinker --no-warn-symbol-ordering
+	-Xlinker --symbol-ordering-file=$(CURDIR)/pam/pam_jcfed.order -Xlinker --no-warn-symbol-ordering \
+	-Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 # The same module with AddressSanitizer in every Swift target (make asan; test_memory.py loads it
 # with the ASan runtime in LD_PRELOAD, so no --no-undefined: the __asan_* symbols come from there).
 ASAN_FLAGS := -c debug --disable-local-rpath --scratch-path .build-asan -j $(JOBS) \

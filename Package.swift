@@ -37,8 +37,9 @@ let package = Package(
         .target(name: "CCurl", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         // libcrypto is dlopen'ed on first use too (see Sources/COpenSSL/include/jcfed_openssl.h).
         .target(name: "COpenSSL", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
-        // So is libqrencode (see Sources/CQREncode/include/jcfed_qrencode.h).
-        .target(name: "CQREncode", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // So is libqrencode (see Sources/CQREncode/include/jcfed_qrencode.h); all three through
+        // COpenSSL's jcfed_loader.h.
+        .target(name: "CQREncode", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"]),
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),

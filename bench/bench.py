@@ -37,12 +37,20 @@ from system_trust import can_bind_mount, make_store, namespace_prefix  # noqa: E
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 PAM_WRAPPER = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
 BENCH_TOOL = ROOT / "build" / "jcfed-bench"
+C_FLOOR_SOURCE = ROOT / "bench" / "floor" / "pam_floor.c"
+C_FLOOR_MODULE = ROOT / "build" / "pam_floor.so"
 GNU_TIME = "/usr/bin/time"
 INTERVAL = 1  # the emulator's polling interval (seconds) for the latency rows
 
 
 def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
+
+
+def missed(value, target, unit="", above=True):
+    """" (misses by X)" when `value` is on the wrong side of `target`, else "". """
+    miss = value - target if above else target - value
+    return f" (misses by {miss:.2f}{unit})" if miss > 0 else ""
 
 
 def percentile(values, p):
@@ -86,13 +94,17 @@ def measure_not_federated(env):
     (env.pamd / "jcfed").write_text(f"auth sufficient {MODULE} config={env.conf}\nauth required pam_permit.so\n"
                                     f"account [default=ignore success=ok] {MODULE} config={env.conf}\n"
                                     "account required pam_permit.so\n")
+    # The module loaded (named for the session stage, which pamtester does not run) but not called:
+    # what loading alone costs, the rest is the not-federated decision.
+    (env.pamd / "loaded").write_text("auth required pam_permit.so\naccount required pam_permit.so\n"
+                                     f"session optional {MODULE} config={env.conf}\n")
     e = pamtester_env(env, env.pamd)
     runs = 5 if QUICK else 40
-    walls = {"floor": [], "jcfed": []}
-    rss = {"floor": [], "jcfed": []}
+    walls = {"floor": [], "jcfed": [], "loaded": []}
+    rss = {"floor": [], "jcfed": [], "loaded": []}
     # Interleaved, so that a burst of load on the machine hits both stacks alike.
     for i in range(runs + 2):
-        for svc in ("floor", "jcfed"):
+        for svc in ("floor", "jcfed", "loaded"):
             w, r, rc = timed_child(["pamtester", svc, "dave", "authenticate", "acct_mgmt"], e)
             if rc != 0:
                 raise SystemExit(f"pamtester {svc} failed with {rc}")
@@ -102,13 +114,17 @@ def measure_not_federated(env):
     fw, jw = statistics.median(walls["floor"]), statistics.median(walls["jcfed"])
     # Each process's peak RSS, median over the runs (one run can catch the page cache mid-change).
     fr, jr = statistics.median(rss["floor"]), statistics.median(rss["jcfed"])
+    lw, lr = statistics.median(walls["loaded"]), statistics.median(rss["loaded"])
     ratio = jw / fw
     overhead_mb = (jr - fr) / 1024
     return [
         ("1. not-federated: pam_permit alone, median wall time / peak RSS", f"{ms(fw)} / {fr/1024:.1f} MB", "floor", None),
         ("1. not-federated: pam_jcfed + pam_permit, median wall time / peak RSS", f"{ms(jw)} / {jr/1024:.1f} MB", "", None),
-        ("1. not-federated: wall-time ratio", f"{ratio:.2f}", "<= 2.0", ratio <= 2.0),
-        ("1. not-federated: RSS overhead", f"{overhead_mb:.2f} MB", "<= 4 MB", overhead_mb <= 4),
+        ("1. not-federated: wall-time ratio", f"{ratio:.2f}{missed(ratio, 1.15)}", "<= 1.15", ratio <= 1.15),
+        ("1. not-federated: RSS overhead", f"{overhead_mb:.2f} MB{missed(overhead_mb, 1.5, ' MB')}", "<= 1.5 MB",
+         overhead_mb <= 1.5),
+        ("1. not-federated: of that, the module loaded but not called (pam_permit stack, pam_jcfed named for "
+         "the session stage only): wall-time ratio / RSS overhead", f"{lw / fw:.2f} / {(lr - fr) / 1024:.2f} MB", "", None),
     ]
 
 
@@ -227,25 +243,42 @@ def measure_login(base):
         # The first login fills the metadata cache (discovery and keys); the rest are warm.
         login()
         cold = [r["path"].rsplit("/", 1)[-1] for r in idp_requests(emu)]
+        c_floor = c_floor_service(env, emu)
         runs = 3 if QUICK else 25
-        cpu, requests, warm_paths = [], [], set()
+        cpu, requests, warm_paths, c_floor_cpu = [], [], set(), []
         for _ in range(runs):
             run = login()
             cpu.append(run.cpu)
             reqs = idp_requests(emu)
             requests.append(len(reqs))
             warm_paths.update(r["path"].rsplit("/", 1)[-1] for r in reqs)
+            # The minimal C module, interleaved with jcfed's logins (issue 14, item 5).
+            if c_floor is not None:
+                emu.reset()
+                emu.faults(interval=INTERVAL)
+                floor_run = Login(env, emu, "alice", upn, op="auth+acct").run(c_floor)
+                if not floor_run.succeeded:
+                    raise SystemExit("the C floor login failed:\n" + floor_run.text())
+                c_floor_cpu.append(floor_run.cpu)
         connections = count_connections(env, emu, service, upn)
         floor_cpu = pamrun_floor_cpu(env, runs)
         curl_cpu = curl_load_cpu(3 if QUICK else 10)
         metadata_fetched = any(p in ("openid-configuration", "keys") for p in warm_paths)
         cpu_median = statistics.median(cpu)
         system_store = measure_system_store(env, emu, base, login, runs, cpu_median)
+        c_floor_median = statistics.median(c_floor_cpu) if c_floor_cpu else None
         rows += [
             ("2. full login (auth + account), ca_file = the emulator's CA: CPU user+sys of the pamrun "
-             "process, median", ms(cpu_median), "<= 15 ms", cpu_median <= 0.015),
+             "process, median", ms(cpu_median) + missed(cpu_median * 1000, 12, " ms"), "<= 12 ms",
+             cpu_median <= 0.012),
             system_store,
             ("2. full login: same process with pam_permit instead (floor), median", ms(floor_cpu), "floor", None),
+            ("2. full login: minimal C module instead (bench/floor/pam_floor.c: the same two HTTPS requests "
+             "with libcurl on one handle, the same RS256 verify with libcrypto), CPU, median",
+             "not measured (cc or libcurl/libssl headers missing)" if c_floor_median is None else ms(c_floor_median),
+             "floor", None),
+            ("2. full login: jcfed's CPU as a ratio to the minimal C module",
+             "not measured" if c_floor_median is None else f"{cpu_median / c_floor_median:.2f}", "", None),
             ("2. full login: of that CPU, loading libcurl and its dependencies (dlopen + curl_easy_init), median",
              ms(curl_cpu), "", None),
             ("2. full login: HTTP requests per login, warm cache", f"{statistics.median(requests):g} "
@@ -302,7 +335,7 @@ def measure_system_store(env, emu, base, login, runs, ca_file_cpu):
     name = ("2. full login (auth + account), no ca_file: system trust store (this machine's CAs + the "
             "emulator's, hashed directory and bundle): CPU, median")
     if not can_bind_mount():
-        return (name, "not measured (needs unshare -m and bind mounts)", "<= 15 ms", None)
+        return (name, "not measured (needs unshare -m and bind mounts)", "<= 12 ms", None)
     store = make_store(base / "certs", extra_cas=[emu.ca_path])
     prefix = namespace_prefix(store)
     system, with_ca_file = [], []
@@ -316,8 +349,44 @@ def measure_system_store(env, emu, base, login, runs, ca_file_cpu):
         env.write_config(idp={"url": emu.authority(TENANT), "ca_file": emu.ca_path})
     a, b = statistics.median(system), statistics.median(with_ca_file)
     estimate = ca_file_cpu + (a - b)
-    return (name, f"{ms(estimate)} (in a private mount namespace: {ms(a)}, vs {ms(b)} with ca_file)",
-            "<= 15 ms", estimate <= 0.015)
+    return (name, f"{ms(estimate)}{missed(estimate * 1000, 12, ' ms')} (in a private mount namespace: {ms(a)}, "
+            f"vs {ms(b)} with ca_file)", "<= 12 ms", estimate <= 0.012)
+
+
+def build_c_floor():
+    """build/pam_floor.so from bench/floor/pam_floor.c; None when it cannot be built."""
+    if C_FLOOR_MODULE.exists() and C_FLOOR_MODULE.stat().st_mtime >= C_FLOOR_SOURCE.stat().st_mtime:
+        return C_FLOOR_MODULE
+    C_FLOOR_MODULE.parent.mkdir(exist_ok=True)
+    p = subprocess.run(["cc", "-O2", "-Wall", "-shared", "-fPIC", "-o", str(C_FLOOR_MODULE), str(C_FLOOR_SOURCE),
+                        "-lcurl", "-lcrypto", "-lpam"], capture_output=True, text=True)
+    if p.returncode != 0:
+        print("bench/floor/pam_floor.c did not build:\n" + p.stderr, file=sys.stderr)
+        return None
+    return C_FLOOR_MODULE
+
+
+def c_floor_service(env, emu):
+    """A pam.d service with the minimal C module, given the warm cache's endpoints and keys (what
+    jcfed reads from its metadata cache) as arguments; None when the module cannot be built."""
+    module = build_c_floor()
+    if module is None:
+        return None
+    _, _, body = emu.request("GET", f"/{TENANT}/v2.0/.well-known/openid-configuration")
+    discovery = json.loads(body)
+    _, _, body = emu.request("GET", discovery["jwks_uri"])
+    keys = [k for k in json.loads(body)["keys"] if k.get("kty") == "RSA"]
+
+    def hexint(b64):
+        import base64
+        return base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)).hex()
+    key_file = env.base / "c-floor-keys"
+    key_file.write_text("".join(f"{hexint(k['n'])}:{hexint(k['e'])}\n" for k in keys))
+    args = [f"devicecode={discovery['device_authorization_endpoint']}", f"token={discovery['token_endpoint']}",
+            f"client_id={PUBLIC_CLIENT}", f"ca_file={emu.ca_path}", f"keys={key_file}"]
+    (env.pamd / "cfloor").write_text(f"auth required {module} {' '.join(args)}\n"
+                                     f"account required {module}\n")
+    return "cfloor"
 
 
 def pamrun_floor_cpu(env, runs, prefix=()):
@@ -415,7 +484,8 @@ def measure_validation(base):
         (f"4. `openssl speed -seconds 1 rsa2048`: verify/s, best of {rounds} (floor)", f"{floor:,.0f}", "floor", None),
         (f"4. TokenValidator.validate + OpenSSLVerifier, RS256 token of {token_bytes} bytes, 3-key JWK Set: "
          f"validations/s, best of {rounds}", f"{ours:,.0f}", "", None),
-        ("4. validations/s as a share of OpenSSL's verify/s", f"{share:.0%}", ">= 80 %", share >= 0.8),
+        ("4. validations/s as a share of OpenSSL's verify/s", f"{share:.0%}{missed(share * 100, 85, ' points', above=False)}",
+         ">= 85 %", share >= 0.85),
         ("4. OpenSSLVerifier.verify alone (no parsing or claims): verifies/s", f"{verify_only:,.0f} "
          f"({verify_only / floor:.0%})", "", None),
     ]
@@ -474,8 +544,10 @@ def measure_concurrency(base):
         rows.append(("5. 50 simultaneous logins: approval to PAM_SUCCESS p50 / p99",
                      f"{ms(percentile(latencies, 50))} / {ms(percentile(latencies, 99))}", "", None))
     if rss:
+        per_process = statistics.median(rss) / 1024
         rows.append(("5. 50 simultaneous logins: peak total RSS (sum of each process's peak) / per process, median",
-                     f"{sum(rss) / 1024:.0f} MB / {statistics.median(rss) / 1024:.1f} MB", "", None))
+                     f"{sum(rss) / 1024:.0f} MB / {per_process:.1f} MB{missed(per_process, 12, ' MB')}", "<= 12 MB per process",
+                     per_process <= 12))
     if failed:
         print("failed logins:\n" + "\n".join(login.text()[-800:] for login in failed[:3]), file=sys.stderr)
     return rows
@@ -508,7 +580,8 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
 1. `pamtester SERVICE dave authenticate acct_mgmt` through pam_wrapper and nss_wrapper (no system
    files), interleaved with the floor stack; wall time and peak RSS of the whole process from GNU
    time (a small parent, so Python's pages are not counted), medians over the runs. dave is
-   outside `routing.groups`.
+   outside `routing.groups`. "Loaded but not called": the same run with pam_jcfed named only for
+   the session stage, which pamtester does not run (libpam loads it, nothing calls it).
 2. build/pamrun (real libpam, the module named in a pam.d file) logging in alice against the
    Entra emulator (TLS with its own CA, polling interval 1 s). The person approves as soon as the
    code appears and presses Enter at once. CPU is the process's user+sys time from wait4 (waiting
@@ -521,7 +594,11 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
    (~140 CAs) was parsed on every login: about 45 ms more CPU.
    The libcurl row is the same load in a fresh process (Python ctypes): the share of a login that
    only another HTTP client could avoid (libcurl pulls in about 30 libraries: krb5, ldap, ssh2,
-   rtmp with gnutls, ...).
+   rtmp with gnutls, ...). The minimal C module (bench/floor/pam_floor.c, built here with cc) is
+   what a C implementation of a warm-cache login cannot do without: one libcurl handle with
+   jcfed's TLS settings, POST devicecode, show the code, POST token, the ID token's RS256
+   signature checked with libcrypto (key from the JWK Set as jcfed's cache holds it); its logins
+   alternate with jcfed's in the same loop, same pamrun, same emulator.
 3. Latency from the answer to the emulator's approve call to pamrun's `RESULT auth` line.
    "Before approval": Enter is pressed at once, and the approval comes right after the module's
    first (pending) token request, the worst moment; the next poll is an interval later.
@@ -540,6 +617,55 @@ is process start and libpam (the floor row); TLS, the module's own work (config,
 validation) and the Swift runtime's first-use costs share the rest. In row 4, the signature check
 alone runs near OpenSSL's rate (its own row); the gap is parsing the token's header and payload
 (base64url, strict JSON into dictionaries, about 20 us per token in Swift).
+
+Profiles of rows 1, 2 and 5 (issue 14; callgrind instruction counts, which do not depend on the
+machine's load, and /proc/self/smaps by mapping; "before" is commit 18f08fa):
+Row 1, pamtester dave authenticate acct_mgmt: pam_permit alone runs 0.64 M instructions. Loading
+pam_jcfed.so added 0.88 M before, 0.57 M now: relocation 0.51 M (19,940 RELATIVE relocations,
+478 KB of .rela.dyn, ~0.29 M; 249 imported symbols looked up at load because of -z now, ~0.22 M),
+static initializers 0.27 M before (0.21 M of it the Swift runtime's argv hook, CommandLine.cpp,
+which read and sscanf'ed /proc/self/maps line by line; now out of the link, Sources/CPAM/swift_argv.c)
+and 0.06 M now, libgcc_s.so.1 mapped and relocated before (now linked statically, local). Running
+the not-federated decision adds 2.48 M (auth + account): parsing jcfed.conf twice 1.96 M (INIFile
+0.6 M per parse, mostly Character-wise String split/trim/firstRange; key validation 0.3 M per
+parse), inside it Swift metadata instantiation from mangled names 0.5 M and protocol conformance
+scans 0.27 M (first use of generic types in a fresh process), routing 0.26 M (NSS group lookups
+0.1 M), NSS account 0.08 M, the PAM edge (arguments, session, log) 0.16 M. Total 4.00 M -> 3.69 M.
+In CPU time (user+sys of pamtester, 60 interleaved runs of each stack, twice in both orders, on a
+busy shared machine): the module's overhead over pam_permit was 2.30 / 2.12 ms, now 1.95 / 1.62 ms;
+loading alone 1.20 / 1.13 ms, now 0.79 / 0.82 ms (the /proc/self/maps scan was mostly kernel time).
+RSS over pam_permit (+3.8 to +4.2 MB): the module's own mapping 1.4 MB when only loaded (512 KB
+read-only with the relocations, 590 KB of code around the initializers (64 KB fault-around each),
+140 KB RELRO, 170 KB data) and 3.8 MB when run (code 2.4 MB: the static Swift runtime and stdlib
+are not in per-function sections, so pam/pam_jcfed.order cannot pack what they run; data 0.6 MB),
+libm.so.6 0.3-0.4 MB (needed by the static stdlib's Float/Double/Float80 conformances, which the
+runtime keeps alive through the whole conformance section), libgcc_s 0.1 MB (gone now).
+So, on glibc 2.35 (no DT_RELR), what is left of row 1 is the Swift runtime (its relocations, its
+libm, its first-use costs) and the configuration parse (Sources/JCFedCore/Config, INIFile): the
+1.15 / 1.5 MB targets need a smaller static runtime or a byte-wise INI reader; neither is in the
+PAM edge. Rejected: -z lazy (would save ~0.2 M of lookups, but drops full RELRO of the module in
+setuid hosts).
+Row 2, one warm-cache login (auth + account) through pamrun: jcfed 45.7 M instructions before,
+45.4 M now; the minimal C module 39.1 M. Shared by both (what a C module also pays): loading
+libcurl's ~30 libraries ~17 M (mostly their relocations and symbol lookups: 10,709 relocations;
+RTLD_LAZY would make it 8,876, not taken: a symbol missing at a later call aborts the PAM host,
+RTLD_NOW fails the load cleanly), TLS and the two requests ~17 M (curl_easy_perform), libcurl and
+OpenSSL initialisation ~2.3 M (reading the system openssl.cnf is ~0.5 ms of it;
+OPENSSL_INIT_NO_LOAD_CONFIG would also drop the admin's system-wide TLS policy and a configured
+FIPS provider, so the configuration is still loaded, in the scrubbed environment). jcfed's own
+~6.3 M: module load 0.6 M, configuration parsed at auth and at account 2.1 M, the metadata cache
+(discovery and keys read and validated) 1.0 M, ID-token validation 0.9 M, identity mapping and
+authorization 0.7 M, the rest of the flow (forms, JSON, logging, the PAM edge) ~1 M, with Swift metadata
+instantiation (1.3 M) and conformance scans (0.8 M) spread over these. So row 2's 12 ms target is
+below the minimal C module's own CPU (its row): the remaining cost is libcurl's dependency load,
+TLS and OpenSSL, outside the module; jcfed's ratio to the C floor is its own row.
+Row 5, RSS of one login process at its end (smaps), peak from GNU time: jcfed 17.3 MB before,
+16.7 MB now; the minimal C module 12.1 MB. libcrypto 4.1 MB, libc 1.5 MB, libgnutls 1.1 MB (via
+librtmp), libcurl 0.7 MB, libssl 0.6 MB, p11-kit 0.4 MB, the other libcurl dependencies ~1.5 MB,
+heap 0.7 MB: the C floor's 12 MB. The module's own: its mapping 4.4 MB before, 4.05 MB now (code
+2.7 MB, data 0.6 MB, read-only 0.6 MB), libm 0.4 MB, libgcc_s 0.1 MB before. The 12 MB target
+equals the C floor, so it is missed by the module's own mapping (the Swift runtime and stdlib code
+a login touches).
 """
 
 

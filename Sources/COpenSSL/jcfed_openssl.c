@@ -1,10 +1,8 @@
 #include "jcfed_openssl.h"
 #include "jcfed_environment.h"
-#include <dlfcn.h>
-#include <pthread.h>
+#include "jcfed_loader.h"
 
-/* Every libcrypto function the module uses; all must resolve or none is used. __typeof__ keeps
- * each pointer's type exactly the header's (it does not reference the symbol). */
+/* Every libcrypto function the module uses; all must resolve or none is used (jcfed_loader.h). */
 #define JCFED_CRYPTO_SYMBOLS(X) \
     X(ERR_clear_error) X(BN_bin2bn) X(BN_free) X(BIO_new_mem_buf) X(BIO_free) \
     X(PEM_read_bio_PrivateKey) X(ECDSA_SIG_new) X(ECDSA_SIG_free) X(ECDSA_SIG_set0) \
@@ -19,34 +17,15 @@
     X(EVP_PKEY_verify_init) X(EVP_PKEY_CTX_set_signature_md) X(EVP_PKEY_verify) \
     X(EVP_DigestSignInit) X(EVP_DigestSign) X(OPENSSL_init_crypto)
 
-struct table {
-#define FIELD(name) __typeof__(&name) name;
-    JCFED_CRYPTO_SYMBOLS(FIELD)
-#undef FIELD
-    int loaded;
-};
-
-/* Filled once; a PAM host may call the module from several threads, hence pthread_once. */
-static struct table fns;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-/* 1 when `soname` opened and every symbol resolved into `t`. */
-static int resolve(struct table *t, const char *soname) {
-    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (!h) return 0;
-#define RESOLVE(name) t->name = (__typeof__(t->name))dlsym(h, #name); if (!t->name) return 0;
-    JCFED_CRYPTO_SYMBOLS(RESOLVE)
-#undef RESOLVE
-    return 1;
-}
+JCFED_LOADER(JCFED_CRYPTO_SYMBOLS)
 
 /* Loaded and initialised (its configuration file read) in a scrubbed environment, so that the
  * caller's OPENSSL_CONF, OPENSSL_MODULES, OPENSSL_ENGINES, OPENSSL_ia32cap, ... have no effect
  * (see jcfed_environment.h). */
 static void load(void) {
-    struct table t = {0};
+    struct jcfed_table t = {0};
     if (!jcfed_env_scrub_begin()) return;
-    if (resolve(&t, "libcrypto.so.3") && t.OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1) {
+    if (jcfed_resolve(&t, "libcrypto.so.3") && t.OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1) {
         t.loaded = 1;
         fns = t;
     }
@@ -54,14 +33,14 @@ static void load(void) {
 }
 
 int jcfed_crypto_load(void) {
-    pthread_once(&once, load);
+    pthread_once(&jcfed_loader_once, load);
     return fns.loaded;
 }
 
 int jcfed_crypto_probe(const char *soname) {
-    struct table t = {0};
+    struct jcfed_table t = {0};
     if (!soname || !jcfed_env_scrub_begin()) return 0;
-    int ok = resolve(&t, soname);
+    int ok = jcfed_resolve(&t, soname);
     jcfed_env_scrub_end();
     return ok;
 }

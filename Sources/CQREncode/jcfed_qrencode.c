@@ -1,31 +1,29 @@
 #include "jcfed_qrencode.h"
-#include <dlfcn.h>
-#include <pthread.h>
+#include "jcfed_loader.h"
 
-static struct {
-    __typeof__(&QRcode_encodeString) encodeString;
-    __typeof__(&QRcode_free) free;
-    int loaded;
-} fns;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Every libqrencode function the module uses; all must resolve or none is used (jcfed_loader.h). */
+#define JCFED_QR_SYMBOLS(X) X(QRcode_encodeString) X(QRcode_free)
 
+JCFED_LOADER(JCFED_QR_SYMBOLS)
+
+/* libqrencode reads no environment variable and needs no initialisation. */
 static void load(void) {
-    void *h = dlopen("libqrencode.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (!h) return;
-    *(void **)(&fns.encodeString) = dlsym(h, "QRcode_encodeString");
-    *(void **)(&fns.free) = dlsym(h, "QRcode_free");
-    fns.loaded = fns.encodeString && fns.free;
+    struct jcfed_table t = {0};
+    if (jcfed_resolve(&t, "libqrencode.so.4")) {
+        t.loaded = 1;
+        fns = t;
+    }
 }
 
 int jcfed_qr_load(void) {
-    pthread_once(&once, load);
+    pthread_once(&jcfed_loader_once, load);
     return fns.loaded;
 }
 
 QRcode *jcfed_QRcode_encodeString(const char *string, int version, QRecLevel level, QRencodeMode hint, int casesensitive) {
-    return jcfed_qr_load() ? fns.encodeString(string, version, level, hint, casesensitive) : NULL;
+    return jcfed_qr_load() ? fns.QRcode_encodeString(string, version, level, hint, casesensitive) : NULL;
 }
 
 void jcfed_QRcode_free(QRcode *qrcode) {
-    if (qrcode && jcfed_qr_load()) fns.free(qrcode);
+    if (qrcode && jcfed_qr_load()) fns.QRcode_free(qrcode);
 }

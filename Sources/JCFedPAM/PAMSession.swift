@@ -37,7 +37,7 @@ final class PAMSession {
             prompter: conversation(),
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { text in QRTerminal.render(text) },
+            makeQR: { text in LibQREncode.render(text) },
             hostName: PAMSession.hostName,
             deviceIdentity: {
                 let id = MachineIdentity.read()
@@ -94,8 +94,10 @@ final class PAMSession {
         default: level = .notice
         }
         if !outcome.adminDetail.isEmpty { log.log(level, outcome.adminDetail) }
-        log.log(outcome.kind == .ignore ? .debug : .info,
-                "\(stage) done: user=\(SafeText.field(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
+        let doneLevel: LogLevel = outcome.kind == .ignore ? .debug : .info
+        if log.wants(doneLevel) {
+            log.log(doneLevel, "\(stage) done: user=\(SafeText.field(user())) result=\(outcome.kind.rawValue) reason=\(outcome.reason)")
+        }
         return code
     }
 

@@ -13,8 +13,12 @@ final class PAMSyslog: LogSink {
         self.debug = debug
     }
 
+    /// Whether a line at `level` is written: callers skip building a LOG_DEBUG line nobody reads
+    /// (the not-federated path ends with two of them).
+    func wants(_ level: LogLevel) -> Bool { level != .debug || debug }
+
     func log(_ level: LogLevel, _ message: String) {
-        if level == .debug && !debug { return }
+        if !wants(level) { return }
         jcfed_pam_syslog(pamh, level.rawValue | LOG_AUTHPRIV, SafeText.line(message))
     }
 }

@@ -4,18 +4,21 @@ import Testing
 /// Parsing of the device authorization and token responses, OAuth error bodies, and the form
 /// requests we send.
 @Suite struct DeviceFlowResponseTests {
-    static func code(_ status: Int, _ json: String, headers: [String: String] = [:]) -> DeviceCodeReply {
-        DeviceCodeReply(FlowFixtures.response(status, json, headers: headers))
+    /// Wall-clock seconds the answers arrive at (Sun, 06 Nov 1994 08:49:37 GMT).
+    static let now: Int64 = 784_111_777
+
+    static func code(_ status: Int, _ json: String, headers: [String: String] = [:]) -> IdPAnswer<DeviceAuthorization> {
+        IdPAnswer(FlowFixtures.response(status, json, headers: headers), receivedAt: now)
     }
 
-    static func token(_ status: Int, _ json: String, headers: [String: String] = [:]) -> TokenReply {
-        TokenReply(FlowFixtures.response(status, json, headers: headers))
+    static func token(_ status: Int, _ json: String, headers: [String: String] = [:]) -> IdPAnswer<IDToken> {
+        IdPAnswer(FlowFixtures.response(status, json, headers: headers), receivedAt: now)
     }
 
     // MARK: device authorization response
 
     @Test func parsesEntrasDeviceCodeResponse() {
-        guard case .authorization(let a) = Self.code(200, FlowFixtures.deviceCodeJSON()) else {
+        guard case .success(let a) = Self.code(200, FlowFixtures.deviceCodeJSON()) else {
             Issue.record("not parsed"); return
         }
         #expect(a.userCode == FlowFixtures.userCode)
@@ -31,7 +34,7 @@ import Testing
     }
 
     @Test func defaultsWhenIntervalAndExpiryAreAbsent() {
-        guard case .authorization(let a) = Self.code(200, FlowFixtures.deviceCodeJSON(interval: nil, expiresIn: nil)) else {
+        guard case .success(let a) = Self.code(200, FlowFixtures.deviceCodeJSON(interval: nil, expiresIn: nil)) else {
             Issue.record("not parsed"); return
         }
         #expect(a.expiresIn == 900)
@@ -40,7 +43,7 @@ import Testing
 
     @Test func intervalZeroMeansFiveAndStringsAreAccepted() {
         let json = #"{"user_code":"A","device_code":"D","verification_url":"https://x.test/device","expires_in":"600","interval":0}"#
-        guard case .authorization(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
+        guard case .success(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
         #expect(a.interval == 5)
         #expect(a.expiresIn == 600)
         // verification_url (Entra v1 and others) is accepted for verification_uri.
@@ -49,7 +52,7 @@ import Testing
 
     @Test func completeURIIsUsedForTheQRCode() {
         let json = #"{"user_code":"WDJB-MJHT","device_code":"D","verification_uri":"https://x.test/device","verification_uri_complete":"https://x.test/device?user_code=WDJB-MJHT"}"#
-        guard case .authorization(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
+        guard case .success(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
         #expect(a.qrTarget == "https://x.test/device?user_code=WDJB-MJHT")
         #expect(a.message == nil)
     }
@@ -88,7 +91,9 @@ import Testing
     @Test func serverErrorsAndThrottling() {
         #expect(Self.code(503, FlowFixtures.deviceCodeJSON()) == .unavailable(status: 503))
         #expect(Self.code(429, "{}", headers: ["retry-after": "7"]) == .rateLimited(retryAfter: 7))
-        #expect(Self.token(429, "", headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"]) == .rateLimited(retryAfter: nil))
+        // A date is read too (RFC 9110), counted from when the answer arrived.
+        #expect(Self.token(429, "", headers: ["retry-after": "Sun, 06 Nov 1994 08:49:49 GMT"]) == .rateLimited(retryAfter: 12))
+        #expect(Self.token(429, "", headers: ["retry-after": "soon"]) == .rateLimited(retryAfter: nil))
         #expect(Self.token(500, FlowFixtures.tokenJSON()) == .unavailable(status: 500))
     }
 
@@ -103,7 +108,7 @@ import Testing
 
     @Test func messageIsCleanedForTheTerminal() {
         let json = #"{"user_code":"ABC","device_code":"D","verification_uri":"https://x.test/d","message":"\u001b]0;pwned\u0007Open https://x.test/d\r\nand enter ABC \u202Eevil\u009b"}"#
-        guard case .authorization(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
+        guard case .success(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
         let m = a.message ?? ""
         #expect(!m.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || ($0.value >= 0x80 && $0.value < 0xA0) })
         #expect(!m.unicodeScalars.contains { $0.value == 0x202E })
@@ -112,7 +117,7 @@ import Testing
 
     @Test func messageWithoutTheCodeIsNotUsed() {
         let json = #"{"user_code":"ABC","device_code":"D","verification_uri":"https://x.test/d","message":"Go to https://phish.test and sign in"}"#
-        guard case .authorization(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
+        guard case .success(let a) = Self.code(200, json) else { Issue.record("not parsed"); return }
         #expect(a.message == nil)
         #expect(DevicePresentation.instructions(a, withQR: false)
                 == "To sign in, open https://x.test/d in a browser and enter the code ABC.")
@@ -121,7 +126,7 @@ import Testing
     // MARK: token response
 
     @Test func tokenSuccessKeepsOnlyTheIDToken() {
-        #expect(Self.token(200, FlowFixtures.tokenJSON()) == .idToken(FlowFixtures.idToken))
+        #expect(Self.token(200, FlowFixtures.tokenJSON()) == .success(IDToken(FlowFixtures.idToken)))
     }
 
     @Test func tokenErrorsWithAnyStatus() {
@@ -152,7 +157,7 @@ import Testing
     }
 
     @Test func oversizedIDTokenIsGarbage() {
-        let big = String(repeating: "a", count: TokenReply.maxTokenBytes + 1)
+        let big = String(repeating: "a", count: IDToken.maxBytes + 1)
         guard case .garbage = Self.token(200, #"{"id_token":"\#(big)"}"#) else { Issue.record("accepted"); return }
     }
 
@@ -176,13 +181,64 @@ import Testing
         #expect(e.aadsts == "AADSTS53003")
     }
 
-    @Test func retryAfterParsing() {
-        #expect(HTTPReply.retryAfter("10") == 10)
-        #expect(HTTPReply.retryAfter(" 3 ") == 3)
-        #expect(HTTPReply.retryAfter("99999999") == HTTPReply.maxRetryAfter)
-        #expect(HTTPReply.retryAfter("-1") == nil)
-        #expect(HTTPReply.retryAfter("1.5") == nil)
-        #expect(HTTPReply.retryAfter(nil) == nil)
+    /// Retry-After on either endpoint: delay-seconds or a date, capped at an hour (beyond that
+    /// nothing waits within a login anyway).
+    @Test(arguments: [
+        ("10", Optional(10)),
+        (" 3 ", 3),
+        ("99999999", IdPAnswer<IDToken>.maxRetryAfter),
+        ("99999999999999999999999999", IdPAnswer<IDToken>.maxRetryAfter),
+        ("Sun, 06 Nov 1994 09:49:37 GMT", 3600),
+        ("Sunday, 06-Nov-94 08:50:37 GMT", 60),
+        ("Sun Nov  6 08:49:38 1994", 1),
+        ("Sun, 06 Nov 1994 08:00:00 GMT", 0),
+        ("Sun, 06 Nov 2094 08:00:00 GMT", IdPAnswer<IDToken>.maxRetryAfter),
+        ("-1", nil),
+        ("1.5", nil),
+        ("+5", nil),
+        ("", nil),
+    ])
+    func retryAfterOnBothEndpoints(header: String, seconds: Int?) {
+        #expect(Self.token(429, "", headers: ["retry-after": header]) == .rateLimited(retryAfter: seconds))
+        #expect(Self.code(429, "", headers: ["retry-after": header]) == .rateLimited(retryAfter: seconds))
+    }
+
+    @Test func noRetryAfterHeader() {
+        #expect(Self.token(429, "{}") == .rateLimited(retryAfter: nil))
+    }
+
+    /// The first cut and the error rule are the same for both endpoints; only the success
+    /// reader differs (the device code ignores the status, the token needs 200).
+    @Test(arguments: [
+        (503, "{}", "unavailable"),
+        (502, FlowFixtures.deviceCodeJSON(), "unavailable"),
+        (200, "not json", "garbage"),
+        (200, "[1]", "garbage"),
+        (200, FlowFixtures.errorJSON("invalid_client", codes: [7_000_218]), "error"),
+        (401, FlowFixtures.errorJSON("invalid_client", codes: [7_000_218]), "error"),
+        (429, "", "rateLimited"),
+    ])
+    func bothEndpointsShareTheFirstCut(status: Int, body: String, kind: String) {
+        func name<S>(_ a: IdPAnswer<S>) -> String {
+            switch a {
+            case .success: return "success"
+            case .error: return "error"
+            case .rateLimited: return "rateLimited"
+            case .unavailable: return "unavailable"
+            case .garbage: return "garbage"
+            }
+        }
+        #expect(name(Self.code(status, body)) == kind)
+        #expect(name(Self.token(status, body)) == kind)
+    }
+
+    @Test func successIsDecidedByEachEndpointsReader() {
+        // A device code needs no particular status; a token needs 200.
+        guard case .success = Self.code(201, FlowFixtures.deviceCodeJSON()) else { Issue.record("code refused"); return }
+        #expect(Self.token(201, FlowFixtures.tokenJSON()) == .garbage(status: 201, reason: "HTTP 201 without an OAuth error"))
+        // Each endpoint's body is garbage to the other.
+        guard case .garbage = Self.code(200, FlowFixtures.tokenJSON()) else { Issue.record("token read as a code"); return }
+        guard case .garbage = Self.token(200, FlowFixtures.deviceCodeJSON()) else { Issue.record("code read as a token"); return }
     }
 
     // MARK: requests

@@ -340,6 +340,25 @@ import Testing
         #expect(rig.clock.monotonicMillis() < 110_000)
     }
 
+    /// A Retry-After given as an HTTP-date (RFC 9110) is read against the wall clock when the
+    /// answer arrives: the next poll waits for it, not just for the interval.
+    @Test func aRetryAfterDateIsWaitedFor() {
+        let rig = Rig()
+        let until = HTTPDate.format(rig.clock.wallSeconds() + 30)
+        rig.transport.on("/token", [.success(FlowFixtures.response(429, "{}", headers: ["retry-after": until])),
+                                    .success(FlowFixtures.response(200, FlowFixtures.tokenJSON()))])
+        let o = rig.run()
+        #expect(o.kind == .success)
+        let times = rig.polls.map(\.at)
+        #expect(times.count == 2)
+        if times.count == 2 {
+            // About 30 s less the time the prompt took, plus at most half again of jitter.
+            #expect(times[1] - times[0] >= 25_000 && times[1] - times[0] <= 45_000, "\(times)")
+        }
+        #expect(!rig.log.text.contains("Retry-After none"))
+        #expect(rig.log.text.contains("identity provider throttled poll 1 (HTTP 429, Retry-After 2"))
+    }
+
     @Test func aDeviceCodeRateLimitIsThrottled() {
         let rig = Rig()
         rig.transport.on("/devicecode", .success(FlowFixtures.response(429, "{}", headers: ["retry-after": "30"])))

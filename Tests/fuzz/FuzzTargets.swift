@@ -94,9 +94,9 @@ enum FuzzTargets {
     static func deviceCodeReply(_ bytes: [UInt8]) {
         var machine = DeviceFlowMachine(loginDeadline: 110_000)
         _ = machine.handle(.start, now: 0)
-        let reply = DeviceCodeReply(response(bytes))
+        let reply = IdPAnswer<DeviceAuthorization>(response(bytes), receivedAt: 1_700_000_000)
         switch reply {
-        case .authorization(let a):
+        case .success(let a):
             // What the person would see: the IdP's message, cleaned for a terminal.
             _ = DevicePresentation.message(a, qr: nil)
             _ = a.description
@@ -109,7 +109,7 @@ enum FuzzTargets {
     }
 
     static func tokenReply(_ bytes: [UInt8]) {
-        let reply = TokenReply(response(bytes))
+        let reply = IdPAnswer<IDToken>(response(bytes), receivedAt: 1_700_000_000)
         if case .error(let e) = reply {
             _ = LoginOutcomes.flow(FlowFailure.from(e), loginTimeout: 110).adminDetail
         }
@@ -118,7 +118,7 @@ enum FuzzTargets {
         _ = machine.handle(.start, now: 0)
         let code = DeviceAuthorization(userCode: "ABCDEFGHJ", deviceCode: "D", verificationURI: "https://x.test/d",
                                        expiresIn: 900, interval: 5)
-        _ = machine.handle(.codeReply(.authorization(code)), now: 100)
+        _ = machine.handle(.codeReply(.success(code)), now: 100)
         _ = machine.handle(.answered, now: 200)
         if case .fail(let f) = machine.handle(.tokenReply(reply), now: 300) { _ = f.description }
     }

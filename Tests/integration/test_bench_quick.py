@@ -11,15 +11,18 @@ import pytest
 
 from conftest import BUILD, ROOT
 
-# The first words of every row bench/bench.py writes (rows 1 to 5).
+# The first words of every row bench/bench.py writes.
 ROWS = [
     "1. not-federated: pam_permit alone",
     "1. not-federated: pam_jcfed + pam_permit",
     "1. not-federated: wall-time ratio",
     "1. not-federated: RSS overhead",
+    "1. not-federated: of that, the module loaded but not called",
     "2. full login (auth + account), ca_file = the emulator's CA: CPU",
     "2. full login (auth + account), no ca_file: system trust store",
     "2. full login: same process with pam_permit",
+    "2. full login: minimal C module instead",
+    "2. full login: jcfed's CPU as a ratio to the minimal C module",
     "2. full login: of that CPU, loading libcurl",
     "2. full login: HTTP requests per login",
     "2. full login: discovery or keys fetched",

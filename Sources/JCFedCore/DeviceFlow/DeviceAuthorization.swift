@@ -96,36 +96,3 @@ public struct DeviceAuthorization: Sendable, Equatable, CustomStringConvertible 
         return true
     }
 }
-
-/// What the device authorization endpoint answered.
-public enum DeviceCodeReply: Sendable, Equatable {
-    case authorization(DeviceAuthorization)
-    case error(IdPError)
-    case rateLimited(retryAfter: Int?)
-    case unavailable(status: Int)
-    case garbage(status: Int, reason: String)
-
-    public init(_ response: HTTPResponse) {
-        switch HTTPReply(response) {
-        case .rateLimited(let r): self = .rateLimited(retryAfter: r)
-        case .unavailable(let s): self = .unavailable(status: s)
-        case .garbage(let s, let why): self = .garbage(status: s, reason: why)
-        case .object(let o, let status):
-            // An error wins over anything else in the body (fail closed).
-            if let e = IdPError.from(o, status: status) {
-                self = .error(e)
-                return
-            }
-            switch DeviceAuthorization.from(o) {
-            case .success(let a): self = .authorization(a)
-            case .failure(let why): self = .garbage(status: status, reason: why.reason)
-            }
-        }
-    }
-}
-
-/// Why a response body does not have the shape we need (for the admin log; no content of it).
-struct ShapeProblem: Error, Equatable {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
-}

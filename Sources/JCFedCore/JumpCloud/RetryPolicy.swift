@@ -49,22 +49,10 @@ public struct RetryPolicy: Sendable, Equatable {
         return half + min(half, max(0, random(half)))
     }
 
-    /// The server's Retry-After in milliseconds, bounded; nil when absent or unreadable.
+    /// The server's Retry-After in milliseconds, bounded by `maxRetryAfterSeconds`; nil when
+    /// absent or unreadable (RetryAfter reads both forms).
     public func retryAfterMillis(_ header: String?, now: Int64) -> Int64? {
-        guard let raw = header else { return nil }
-        var value = Substring(raw)
-        // Whitespace includes the "\r\n" grapheme a raw header line may still end with.
-        while let f = value.first, f.isWhitespace { value = value.dropFirst() }
-        while let l = value.last, l.isWhitespace { value = value.dropLast() }
-        let seconds: Int64
-        if let n = Int64(value), n >= 0 {
-            seconds = n
-        } else if let t = HTTPDate.parse(String(value)) {
-            seconds = max(0, t - now)
-        } else {
-            return nil
-        }
-        return min(seconds, maxRetryAfterSeconds) * 1000
+        RetryAfter.seconds(header, now: now).map { min($0, max(0, maxRetryAfterSeconds)) * 1000 }
     }
 
     public static func isRetryable(status: Int) -> Bool {

@@ -100,7 +100,6 @@ struct DeviceLogin {
                                           tokenEndpoint: metadata.tokenEndpoint, clientID: idp.clientID,
                                           clientSecret: subject.loaded.clientSecret, scopes: idp.scopes)
         var machine = DeviceFlowMachine(loginDeadline: deadline, jitterSeed: environment.random())
-        var authorization: DeviceAuthorization?
         var action = machine.handle(.start, now: clock.monotonicMillis())
         for _ in 0..<DeviceLogin.maxSteps {
             let event: DeviceFlowMachine.Event
@@ -108,10 +107,9 @@ struct DeviceLogin {
             case .requestCode:
                 switch budget.send(requests.deviceCode(), over: transport) {
                 case .failure(let e): event = .transportFailed(e)
-                case .success(let r): event = .codeReply(DeviceCodeReply(r))
+                case .success(let r): event = .codeReply(IdPAnswer(r, receivedAt: clock.wallSeconds()))
                 }
             case .present(let a):
-                authorization = a
                 log.log(.debug, "device code issued: expires_in=\(a.expiresIn) interval=\(a.interval)")
                 guard present(a) else { return .failure(LoginOutcomes.conversationFailed) }
                 event = .answered
@@ -124,14 +122,11 @@ struct DeviceLogin {
                 let wait = until - clock.monotonicMillis()
                 if wait > 0 { clock.sleep(millis: wait) }
                 event = .timeReached
-            case .poll:
-                guard let a = authorization else {
-                    return .failure(LoginOutcomes.flow(FlowFailure(.outOfOrder, detail: "poll before a code"), loginTimeout: idp.loginTimeout))
-                }
-                switch budget.send(requests.token(deviceCode: a.deviceCode), over: transport) {
+            case .poll(let deviceCode):
+                switch budget.send(requests.token(deviceCode: deviceCode), over: transport) {
                 case .failure(let e): event = .transportFailed(e)
                 case .success(let r):
-                    let reply = TokenReply(r)
+                    let reply = IdPAnswer<IDToken>(r, receivedAt: clock.wallSeconds())
                     if case .error(let e) = reply { log.log(.debug, "poll \(machine.pollCount): \(e.description)") }
                     event = .tokenReply(reply)
                 }

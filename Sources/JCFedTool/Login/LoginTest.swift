@@ -20,7 +20,7 @@ struct LoginTest {
             prompter: prompter,
             makeTransport: { idp in CurlTransport(caFile: idp.caFile.map { context.host($0) }, proxy: idp.proxy) },
             makeVerifier: { OpenSSLVerifier() },
-            makeQR: { QRTerminal.render($0) },
+            makeQR: { LibQREncode.render($0) },
             configOwner: context.configOwner)
     }
 

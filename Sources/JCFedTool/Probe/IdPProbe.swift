@@ -2,7 +2,7 @@ import JCFedCore
 
 /// The HTTP exchanges of `jcfed idp test`, made with the module's own pieces: the discovery URL
 /// and its validation (Discovery), the key set parser (JWKSet), the device-code and token
-/// requests (DeviceFlowRequests) and their replies (DeviceCodeReply, TokenReply). What the tool
+/// requests (DeviceFlowRequests) and their replies (IdPAnswer). What the tool
 /// adds is the transport-level diagnosis (TLS, status, the Date header) and one poll to tell a
 /// public app registration from a confidential one.
 struct IdPProbe {
@@ -102,8 +102,8 @@ struct IdPProbe {
         switch send(requests.deviceCode()) {
         case .failure(let f): return .failure(f)
         case .success(let r):
-            switch DeviceCodeReply(r) {
-            case .authorization(let a): authorization = a
+            switch IdPAnswer<DeviceAuthorization>(r, receivedAt: SystemClock().wallSeconds()) {
+            case .success(let a): authorization = a
             case .error(let e): return .success(.refused(OAuthError(e), during: "device code request refused"))
             case .rateLimited: return .success(.unusable("device code request: rate limited (HTTP 429); try again later"))
             case .unavailable(let s): return .failure(.http(s, url: metadata.deviceAuthorizationEndpoint, nil))
@@ -114,10 +114,10 @@ struct IdPProbe {
         switch send(requests.token(deviceCode: authorization.deviceCode)) {
         case .failure(let f): return .failure(f)
         case .success(let r):
-            switch TokenReply(r) {
+            switch IdPAnswer<IDToken>(r, receivedAt: SystemClock().wallSeconds()) {
             case .error(let e) where e.error == "authorization_pending" || e.error == "slow_down": return .success(.allowed)
             case .error(let e): return .success(.refused(OAuthError(e), during: "token request refused"))
-            case .idToken: return .success(.unusable("the token endpoint issued a token before anyone signed in"))
+            case .success: return .success(.unusable("the token endpoint issued a token before anyone signed in"))
             case .rateLimited: return .success(.allowed)
             case .unavailable(let s): return .failure(.http(s, url: metadata.tokenEndpoint, nil))
             case .garbage(let s, let why): return .success(.unusable("token response (HTTP \(s)): \(why)"))

@@ -1,7 +1,7 @@
-/// Draws a QR matrix for a terminal with Unicode half blocks: each text line carries two module
-/// rows, with a two-module quiet zone. Dark modules are drawn as spaces on a light block so the
+/// Draws a QR code's module matrix (made by the QR encoder, e.g. LibQREncode) as terminal text
+/// with Unicode half blocks: each text line carries two module rows, with a two-module quiet zone. Dark modules are drawn as spaces on a light block so the
 /// code reads on dark terminals too (the usual "inverted" rendering scanners accept).
-public enum TerminalQR {
+public enum QRRenderer {
     public static let maxColumns = 80
 
     public static func draw(_ modules: [[Bool]]) -> String? {

@@ -3,7 +3,7 @@ import Testing
 
 /// Drawing a QR matrix with Unicode half blocks: two module rows per text line, light modules
 /// drawn, dark modules blank, a two-module light quiet zone, at most 80 columns, no escapes.
-@Suite struct TerminalQRTests {
+@Suite struct QRRendererTests {
     static let full = Character("\u{2588}"), upper = Character("\u{2580}"), lower = Character("\u{2584}")
 
     /// A deterministic pseudo-random square matrix.
@@ -50,18 +50,18 @@ import Testing
             "██▄▄███",
             "▀▀▀▀▀▀▀",
         ].joined(separator: "\n")
-        #expect(TerminalQR.draw(modules) == expected)
+        #expect(QRRenderer.draw(modules) == expected)
     }
 
     @Test func singleDarkModule() {
-        #expect(TerminalQR.draw([[true]]) == "█████\n██▄██\n▀▀▀▀▀")
-        #expect(TerminalQR.draw([[false]]) == "█████\n█████\n▀▀▀▀▀")
+        #expect(QRRenderer.draw([[true]]) == "█████\n██▄██\n▀▀▀▀▀")
+        #expect(QRRenderer.draw([[false]]) == "█████\n█████\n▀▀▀▀▀")
     }
 
     @Test(arguments: [21, 25, 33, 2, 4])
     func drawingReadsBackToTheMatrixWithAQuietZone(_ size: Int) throws {
         let modules = Self.matrix(size, seed: UInt32(size))
-        let drawing = try #require(TerminalQR.draw(modules))
+        let drawing = try #require(QRRenderer.draw(modules))
         let grid = try #require(Self.readBack(drawing))
         let total = size + 4
         #expect(grid.count == total + total % 2)
@@ -82,7 +82,7 @@ import Testing
     @Test func quietZoneIsLightOnEverySide() throws {
         // Worst case: every module dark. The frame must still be light.
         let size = 21
-        let drawing = try #require(TerminalQR.draw(Array(repeating: Array(repeating: true, count: size), count: size)))
+        let drawing = try #require(QRRenderer.draw(Array(repeating: Array(repeating: true, count: size), count: size)))
         let lines = drawing.split(separator: "\n").map(Array.init)
         #expect(lines.first?.allSatisfy { $0 == Self.full } == true)
         #expect(lines.last?.allSatisfy { $0 == Self.upper } == true)
@@ -94,29 +94,29 @@ import Testing
 
     @Test func version4CodeFitsEightyColumns() throws {
         // 33x33 is a version 4 code: a verification URL with room to spare.
-        let drawing = try #require(TerminalQR.draw(Self.matrix(33)))
+        let drawing = try #require(QRRenderer.draw(Self.matrix(33)))
         let lines = drawing.split(separator: "\n")
         #expect(lines.count == 19)
         #expect(lines.allSatisfy { $0.count == 37 })
-        #expect(lines.allSatisfy { $0.count <= TerminalQR.maxColumns })
+        #expect(lines.allSatisfy { $0.count <= QRRenderer.maxColumns })
     }
 
     @Test func widestCodeThatFitsAndTheFirstThatDoesNot() {
-        #expect(TerminalQR.draw(Self.matrix(76))?.split(separator: "\n").first?.count == 80)
-        #expect(TerminalQR.draw(Self.matrix(77)) == nil)
-        #expect(TerminalQR.draw(Self.matrix(177)) == nil)
+        #expect(QRRenderer.draw(Self.matrix(76))?.split(separator: "\n").first?.count == 80)
+        #expect(QRRenderer.draw(Self.matrix(77)) == nil)
+        #expect(QRRenderer.draw(Self.matrix(177)) == nil)
     }
 
     @Test func noEscapesOrColours() throws {
-        let drawing = try #require(TerminalQR.draw(Self.matrix(25)))
+        let drawing = try #require(QRRenderer.draw(Self.matrix(25)))
         #expect(!drawing.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         #expect(!drawing.hasSuffix("\n"))
     }
 
     @Test func malformedMatricesAreRefused() {
-        #expect(TerminalQR.draw([]) == nil)
-        #expect(TerminalQR.draw([[]]) == nil)
-        #expect(TerminalQR.draw([[true, false], [true]]) == nil)
-        #expect(TerminalQR.draw([[true, false, true], [true, false, true]]) == nil)
+        #expect(QRRenderer.draw([]) == nil)
+        #expect(QRRenderer.draw([[]]) == nil)
+        #expect(QRRenderer.draw([[true, false], [true]]) == nil)
+        #expect(QRRenderer.draw([[true, false, true], [true, false, true]]) == nil)
     }
 }

@@ -1,9 +1,9 @@
 import CQREncode
 import JCFedCore
 
-/// A QR code for a terminal: libqrencode makes the matrix, TerminalQR draws it with Unicode half
-/// blocks (two rows per line, no colour escapes).
-public enum QRTerminal {
+/// The QR encoder: libqrencode turns the text into a module matrix, which QRRenderer draws for a
+/// terminal with Unicode half blocks (two rows per line, no colour escapes).
+public enum LibQREncode {
     /// nil when the text cannot be encoded or the code would not fit 80 columns.
     public static func render(_ text: String) -> String? {
         guard let code = jcfed_QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1) else { return nil }
@@ -16,6 +16,6 @@ public enum QRTerminal {
             for x in 0..<width { row.append(data[y * width + x] & 1 == 1) }
             modules.append(row)
         }
-        return TerminalQR.draw(modules)
+        return QRRenderer.draw(modules)
     }
 }

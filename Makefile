@@ -16,7 +16,7 @@ JOBS ?= 2
 # Debian packages the build and the tests need.
 DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev valgrind \
 	openssh-server openssh-client pamtester libpam-wrapper libnss-wrapper libpam-runtime \
-	python3 python3-pip openssl procps time \
+	python3 python3-pip openssl procps time faketime \
 	dpkg-dev lintian debootstrap zstd
 
 # The module: release, Swift runtime linked statically, only pam_sm_* exported, -z nodelete:
@@ -34,7 +34,7 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 #   local (--exclude-libs ALL, version script);
 # - libgcc linked statically (-static-libgcc: its unwinder, for the static runtime and libstdc++,
 #   local like libstdc++'s): one library less to map and relocate (libgcc_s.so.1, ~0.1 MB of RSS);
-# - pam/shim/swift_argv.c: the Swift runtime's argv hook without its static initializer, which
+# - Sources/CPAM/swift_argv.c: the Swift runtime's argv hook without its static initializer, which
 #   read and sscanf'ed every line of /proc/self/maps at every load (~0.2 M instructions);
 # - pam/pam_jcfed.order: the functions a login runs, placed together at the start of .text so a
 #   login faults in fewer code pages (regenerate with `make symbol-order`, see bench/symbol_order.py).

@@ -8,12 +8,13 @@
 //                routing, and the formats of jcfed's files. It reaches them through ModuleStorage.
 //   JCFedSystem  file and system I/O over Glibc (Linux only): SecureFolder, the one way jcfed opens,
 //                checks, replaces and creates root-owned files; the clock, NSS, random seed.
-//   CPAM         libpam (linked). CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
+//   CPAM         the PAM shim, linked to libpam: the pam_sm_* entry points (the only symbols the module
+//                exports) and typed wrappers for libpam's variadic calls.
+//   CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
 //                and libqrencode on first use (a not-federated login never loads them).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.
-//   PAMShim      C: only the pam_sm_* symbols (pam/shim).
 //   JCFedAdmin   the admin tool's pure editing logic: jcfed.conf as a lossless document (through
 //                the core's INI tokenizer), IdP edits, PAM service lines and stacks, diffs.
 //   JCFedTool    the `jcfed` admin tool on the same core.
@@ -24,7 +25,7 @@ let package = Package(
     name: "jcfed",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "pam_jcfed", type: .dynamic, targets: ["PAMShim", "JCFedPAM"]),
+        .library(name: "pam_jcfed", type: .dynamic, targets: ["JCFedPAM"]),
         .executable(name: "jcfed", targets: ["JCFedTool"]),
         // ID-token validation throughput for `make bench` (bench/bench.py); not installed.
         .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
@@ -37,7 +38,8 @@ let package = Package(
     targets: [
         .target(name: "JCFedCore", path: "Sources/JCFedCore"),
 
-        .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
+        // The entry points call JCFedPAM's jcfed_pam_dispatch, resolved when the module is linked.
+        .target(name: "CPAM", linkerSettings: [.linkedLibrary("pam")]),
         // libcurl is dlopen'ed on first use (see Sources/CCurl/include/jcfed_curl.h for why).
         // Its requests run in the scrubbed environment kept by COpenSSL (jcfed_environment.h).
         .target(name: "CCurl", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
@@ -52,7 +54,6 @@ let package = Package(
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
         .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"]),
         .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
-        .target(name: "PAMShim", dependencies: ["JCFedPAM"], path: "pam/shim"),
 
         .target(name: "JCFedAdmin", dependencies: ["JCFedCore"]),
         .executableTarget(
@@ -65,12 +66,14 @@ let package = Package(
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto"]),
         .executableTarget(name: "JCFedFleetSim", dependencies: ["JCFedCore", "JCFedSystem"]),
 
+        // The unit tests' kit: one fake per seam, one temporary folder, one tenant and client id.
+        .target(name: "JCFedTestKit", dependencies: ["JCFedCore"], path: "Tests/JCFedTestKit"),
         // The core's stage tests run on an in-memory ModuleStorage; SecureFolder's tests (real
         // folders) and the loaders' file-rule tests live here too, over JCFedSystem.
-        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore", "JCFedSystem"]),
+        .testTarget(name: "JCFedCoreTests", dependencies: ["JCFedCore", "JCFedSystem", "JCFedTestKit"]),
         .testTarget(name: "JCFedAdminTests", dependencies: ["JCFedAdmin", "JCFedCore"]),
         // The tests make keys and sign with OpenSSL directly, so they link libcrypto themselves.
-        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto", "COpenSSL"],
+        .testTarget(name: "JCFedCryptoTests", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto", "COpenSSL", "JCFedTestKit"],
                     linkerSettings: [.linkedLibrary("crypto")]),
     ],
     swiftLanguageModes: [.v5]

@@ -625,7 +625,7 @@ Row 1, pamtester dave authenticate acct_mgmt: pam_permit alone runs 0.64 M instr
 pam_jcfed.so added 0.88 M before, 0.57 M now: relocation 0.51 M (19,940 RELATIVE relocations,
 478 KB of .rela.dyn, ~0.29 M; 249 imported symbols looked up at load because of -z now, ~0.22 M),
 static initializers 0.27 M before (0.21 M of it the Swift runtime's argv hook, CommandLine.cpp,
-which read and sscanf'ed /proc/self/maps line by line; now out of the link, pam/shim/swift_argv.c)
+which read and sscanf'ed /proc/self/maps line by line; now out of the link, Sources/CPAM/swift_argv.c)
 and 0.06 M now, libgcc_s.so.1 mapped and relocated before (now linked statically, local). Running
 the not-federated decision adds 2.48 M (auth + account): parsing jcfed.conf twice 1.96 M (INIFile
 0.6 M per parse, mostly Character-wise String split/trim/firstRange; key validation 0.3 M per

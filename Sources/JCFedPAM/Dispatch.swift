@@ -5,14 +5,14 @@ import JCFedCrypto
 
 /// The PAM entry points (called by the C shim), as the one place where PAM meets the core.
 /// Nothing here throws or traps: every path returns a PAM code.
-enum Entry: Int32 {
+enum PAMEntryPoint: Int32 {
     case authenticate = 1, setcred, acctMgmt, openSession, closeSession, chauthtok
 }
 
 @_cdecl("jcfed_pam_dispatch")
 public func jcfed_pam_dispatch(_ entry: Int32, _ pamh: OpaquePointer?, _ flags: Int32,
                                _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
-    guard let pamh = pamh, let entry = Entry(rawValue: entry) else { return PAM_SERVICE_ERR }
+    guard let pamh = pamh, let entry = PAMEntryPoint(rawValue: entry) else { return PAM_SERVICE_ERR }
     switch entry {
     case .setcred:
         // No credentials of our own to establish (no tickets, no keys).

@@ -4,8 +4,8 @@ import Testing
 /// Sample values shared by the config tests.
 enum ConfigSample {
     static let path = "/etc/jcfed/jcfed.conf"
-    static let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-    static let otherTenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
+    static let tenant = TestIdP.tenant
+    static let otherTenant = TestIdP.otherTenant
     static let clientID = "0b6a9f52-3c1e-4d0e-9b5c-2f1a7c0e8d11"
     static let otherClientID = "e3b0c442-98fc-4c14-9afb-f4c8996fb924"
     static let authority = "https://login.microsoftonline.com/" + tenant

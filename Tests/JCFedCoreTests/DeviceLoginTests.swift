@@ -50,7 +50,7 @@ import Testing
             let subject = LoginSubject(pamUser: pamUser, account: LocalAccount(name: pamUser, uid: 1001, gid: 1001),
                                        loaded: LoadedConfig(config: config, warnings: [], clientSecret: secret), directory: nil)
             let env = LoginEnvironment(
-                log: log, clock: clock, users: FlowFakeUsers(), prompter: prompter,
+                log: log, clock: clock, users: FakeUsers.anyoneIsALocalUser(), prompter: prompter,
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { [unowned self] in FlowFakeVerifier(usable: self.verifierUsable) },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },

@@ -55,9 +55,9 @@ import Testing
 
     @Test(arguments: [
         "https://login.example.test/00000000-0000-0000-0000-000000000000/v2.0",  // another tenant
-        "https://evil.example.test/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",   // another host
-        "https://login.example.test/72f988bf-86f1-41af-91ab-2d7cd011db47/",      // v1 shape
-        "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
+        "https://evil.example.test/\(FlowFixtures.tenant)/v2.0",   // another host
+        "https://login.example.test/\(FlowFixtures.tenant)/",      // v1 shape
+        "https://sts.windows.net/\(FlowFixtures.tenant)/",
         "https://login.example.test/{tenantid}/v2.0/extra",
     ])
     func azureIssuerMismatchIsRefused(issuer: String) {

@@ -5,33 +5,6 @@ import Testing
 @testable import JCFedCore
 @testable import JCFedSystem
 
-/// Answers requests from a script keyed by URL path+query, recording what was sent.
-final class JumpCloudFakeTransport: HTTPTransport {
-    var handler: (HTTPRequest) -> Result<HTTPResponse, TransportError>
-    private(set) var sent: [HTTPRequest] = []
-
-    init(_ handler: @escaping (HTTPRequest) -> Result<HTTPResponse, TransportError>) { self.handler = handler }
-
-    func send(_ request: HTTPRequest, timeoutSeconds: Int) -> Result<HTTPResponse, TransportError> {
-        sent.append(request)
-        return handler(request)
-    }
-
-    static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Result<HTTPResponse, TransportError> {
-        .success(HTTPResponse(status: status, headers: headers, body: Array(text.utf8)))
-    }
-}
-
-final class JumpCloudFakeSigner: RequestSigner {
-    private(set) var signed: [String] = []
-    var fail = false
-    func signRSASHA256(_ message: [UInt8]) -> [UInt8]? {
-        if fail { return nil }
-        signed.append(String(decoding: message, as: UTF8.self))
-        return [1, 2, 3]
-    }
-}
-
 @Suite struct JumpCloudTests {
     static let base = "https://jc.test"
 

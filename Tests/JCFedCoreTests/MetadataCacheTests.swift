@@ -164,7 +164,7 @@ import Testing
         }
     }
 
-    /// Issue 13 item 7: a fleet's caches must not all expire 24 h after the same morning peak.
+    /// A fleet's caches must not all expire 24 h after the same morning peak.
     /// The spread is 0-4 h, fixed per device identity, and even over many devices.
     @Test func lifetimeSpreadIsFixedPerDeviceAndEvenOverAFleet() {
         #expect(MetadataCache.spreadSeconds(for: "machine-a") == MetadataCache.spreadSeconds(for: "machine-a"))
@@ -324,7 +324,7 @@ import Testing
         }
     }
 
-    /// Issue 13 item 7: an expired cache plus an IdP hiccup used to fail the login although
+    /// An expired cache plus an IdP hiccup used to fail the login although
     /// yesterday's discovery and keys would still verify. A failed refresh (unavailable, not a
     /// configuration error) now uses the copy up to idp.cache_max_stale, with a warning.
     @Test func aFailedRefreshServesTheStaleCopyUpToTheHardLimit() throws {
@@ -367,7 +367,7 @@ import Testing
         }
     }
 
-    /// Issue 13 item 7: the once-a-minute stamp was written before the fetch, so a failed fetch
+    /// The once-a-minute stamp was written before the fetch, so a failed fetch
     /// blocked the next login's retry for a minute. Only a successful fetch holds it off now.
     @Test func aFailedForcedRefreshDoesNotBlockTheNextLogin() throws {
         try Self.withDir { base in
@@ -399,7 +399,7 @@ import Testing
         }
     }
 
-    /// Issue 13 item 7: a login refused a refresh (another one refreshed less than a minute ago)
+    /// A login refused a refresh (another one refreshed less than a minute ago)
     /// re-reads the cache, where that other login left the new keys.
     @Test func aRefusedRefreshRereadsTheCache() throws {
         try Self.withDir { base in

@@ -6,7 +6,7 @@ import COpenSSL
 
 /// The scrubbed environment libcurl and libcrypto run in (Sources/COpenSSL/jcfed_environment.h):
 /// which variables it removes, and that the caller's environment comes back exactly. The
-/// integration tests (test_local_caller_env.py) show each variable has no effect on a login.
+/// integration tests (test_caller_environment.py) show each variable has no effect on a login.
 @Suite(.serialized) struct EnvironmentScrubTests {
     @Test(arguments: [
         "http_proxy=x", "https_proxy=x", "HTTPS_PROXY=x", "all_proxy=x", "ALL_PROXY=x", "no_proxy=x", "NO_PROXY=x",

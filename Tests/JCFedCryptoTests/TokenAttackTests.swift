@@ -16,7 +16,7 @@ struct Attack: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// The attack suite of issue 6 item 1, run through the real validator and the OpenSSL verifier.
+/// The token attack suite, run through the real validator and the OpenSSL verifier.
 @Suite struct TokenAttackTests {
     @Test(arguments: AttackTable.rows)
     func attackIsRejected(_ attack: Attack) {

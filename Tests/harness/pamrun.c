@@ -85,6 +85,7 @@ static const char *code_name(int rc) {
     case PAM_AUTHTOK_ERR: return "PAM_AUTHTOK_ERR";
     case PAM_CRED_ERR: return "PAM_CRED_ERR";
     case PAM_SESSION_ERR: return "PAM_SESSION_ERR";
+    case PAM_MODULE_UNKNOWN: return "PAM_MODULE_UNKNOWN";
     default: return "PAM_OTHER";
     }
 }

@@ -1,17 +1,27 @@
-"""Shared fixtures for the integration tests: real libpam (through build/pamrun), nss_wrapper
-users, safe config files, and the Entra emulator (emulator_proc.Emulator).
+"""The integration test kit: every helper more than one test module uses lives here (test modules
+import from conftest, emulator_proc, jumpcloud_emulator and system_trust, never from each other).
+
+- real libpam (through build/pamrun), nss_wrapper users, safe config files (`pam_env`);
+- the Entra emulator (emulator_proc.Emulator: `emulator`, `idp`, `interactive_login`);
+- the admin tool on a --root copy of golden/ (`jcfed`, `make_root`, `root`, `add_idp`, goldens);
+- JumpCloud directory worlds (`jc`, `world`, `World`);
+- valgrind memcheck (`VALGRIND`, `check_clean`).
 
 Everything runs on this machine: no system file is touched, services listen on 127.0.0.1 only.
 """
+import json
 import os
 import pathlib
+import re
 import shutil
-import stat
 import subprocess
 import tempfile
 import textwrap
 
 import pytest
+
+# One tenant and app registration for every test: the emulator fixture's (modules import them from here).
+from emulator_proc import CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, OTHER_TENANT, PUBLIC_CLIENT, TENANT  # noqa: F401
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
@@ -19,10 +29,50 @@ MODULE = BUILD / "pam_jcfed.so"
 PAMRUN = BUILD / "pamrun"
 TOOL = pathlib.Path(os.environ.get("JCFED_TOOL", BUILD / "jcfed"))
 EMULATOR = BUILD / "jcfed-entra-emulator"
-NSS_WRAPPER = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so"
 
-TENANT = "11111111-2222-3333-4444-555555555555"
-PUBLIC_CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+
+def _multiarch():
+    for cmd in (["gcc", "-print-multiarch"], ["dpkg-architecture", "-qDEB_HOST_MULTIARCH"]):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out:
+            return out
+    return None
+
+
+def find_library(name):
+    """The path of a shared library such as libnss_wrapper.so, found the way the system finds it:
+    ldconfig's cache, then the multiarch and plain library folders. None when it is not installed."""
+    try:
+        cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        cache = ""
+    for line in cache.splitlines():
+        m = re.match(r"\s*(\S+) \(([^)]*)\) => (\S+)", line)
+        if m and m.group(1) == name and os.path.exists(m.group(3)):
+            return m.group(3)
+    arch = _multiarch()
+    dirs = ([f"/usr/lib/{arch}", f"/lib/{arch}"] if arch else []) + ["/usr/lib64", "/usr/lib", "/lib"]
+    for d in dirs:
+        path = os.path.join(d, name)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+NSS_WRAPPER = find_library("libnss_wrapper.so")
+PAM_WRAPPER = find_library("libpam_wrapper.so")
+NO_NSS_WRAPPER = ("libnss_wrapper.so not found (ldconfig -p, /usr/lib/<multiarch>): "
+                  "install the Debian package libnss-wrapper (`make deps`)")
+
+
+def require_nss_wrapper():
+    """Fails the test (not a skip: `make test` installs it) when nss_wrapper is missing."""
+    if NSS_WRAPPER is None:
+        pytest.fail(NO_NSS_WRAPPER)
+    return NSS_WRAPPER
 
 # Local accounts the tests log in as (nss_wrapper, never /etc/passwd).
 USERS = {
@@ -74,7 +124,7 @@ class PamEnv:
 
     def env(self):
         e = dict(os.environ)
-        e["LD_PRELOAD"] = NSS_WRAPPER
+        e["LD_PRELOAD"] = NSS_WRAPPER or ""
         e["NSS_WRAPPER_PASSWD"] = str(self.base / "passwd")
         e["NSS_WRAPPER_GROUP"] = str(self.base / "group")
         e["PAMRUN_SYSLOG"] = str(self.syslog)
@@ -141,6 +191,7 @@ class PamEnv:
 def pam_env():
     if not MODULE.exists() or not PAMRUN.exists():
         pytest.fail("build/pam_jcfed.so and build/pamrun are missing: run `make` first")
+    require_nss_wrapper()
     base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-pam-"))
     try:
         yield PamEnv(base)
@@ -246,3 +297,274 @@ def interactive_login(env, user, on_code=None, op="auth+acct", args=(), max_ente
     text = "".join(output)
     log = env.syslog.read_text() if env.syslog.exists() else ""
     return LoginRun(pam_code_map(text), text, log, user_code, time.monotonic() - start, prompts, typed)
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin tool on a --root copy of golden/ (Debian 12's or RHEL 9's stock files), never the system.
+# Stacks `jcfed enable` writes are compared with golden/*/expected/; JCFED_UPDATE_GOLDEN=1 rewrites
+# them (then review the diff: they are the contract).
+
+GOLDEN = pathlib.Path(__file__).resolve().parent / "golden"
+PAM_AUTH_UPDATE = pathlib.Path("/usr/sbin/pam-auth-update")
+UPDATE_GOLDEN = os.environ.get("JCFED_UPDATE_GOLDEN") == "1"
+
+# The tool tests' IdP: the tenant and public client of the emulator's fixture, at Entra's address.
+CLIENT = PUBLIC_CLIENT
+URL = f"https://login.microsoftonline.com/{TENANT}"
+SECRET = CONFIDENTIAL_SECRET
+
+needs_pam_auth_update = pytest.mark.skipif(not os.access(PAM_AUTH_UPDATE, os.X_OK),
+                                           reason="pam-auth-update (libpam-runtime) is not installed")
+
+
+@pytest.fixture(scope="session")
+def tool_binary():
+    """Tool modules use it (pytestmark): one clear failure when the tool is not built."""
+    if not os.access(TOOL, os.X_OK):
+        pytest.fail(f"{TOOL} is missing: run `make tool` (or set JCFED_TOOL)")
+
+
+def jcfed(root, *args, input=None, env=None):
+    """Runs the tool against `root`; returns the CompletedProcess (text)."""
+    e = dict(os.environ)
+    e.pop("JCFED_ROOT", None)
+    e.update(env or {})
+    cmd = [str(TOOL)] + (["--root", str(root)] if root else []) + [str(a) for a in args]
+    return subprocess.run(cmd, input=input if input is not None else "", capture_output=True, text=True,
+                          env=e, timeout=120)
+
+
+def make_root(tmp_path, name="debian12", module=True, sshd_ready=True):
+    """A copy of a golden root. Its sshd_config is Debian's stock one (KbdInteractiveAuthentication
+    no, which `enable` refuses for sshd); with sshd_ready a drop-in turns keyboard-interactive on,
+    as an admin would (test_tool_enable.py uses the stock file)."""
+    root = tmp_path / "root"
+    shutil.copytree(GOLDEN / name / "root", root)
+    if sshd_ready and (root / "etc/ssh/sshd_config").exists():
+        (root / "etc/ssh/sshd_config.d").mkdir(exist_ok=True)
+        (root / "etc/ssh/sshd_config.d/50-jcfed.conf").write_text("KbdInteractiveAuthentication yes\n")
+    if module:
+        mod = root / "usr/lib/x86_64-linux-gnu/security/pam_jcfed.so"
+        mod.parent.mkdir(parents=True, exist_ok=True)
+        mod.write_bytes(b"")
+    os.chmod(root, 0o755)
+    return root
+
+
+@pytest.fixture
+def root(tmp_path):
+    return make_root(tmp_path)
+
+
+@pytest.fixture
+def rhel_root(tmp_path):
+    return make_root(tmp_path, "rhel9")
+
+
+def secret_file(tmp_path, mode=0o600, text=SECRET + "\n", name="secret.txt"):
+    """An admin's secret file /root/<name> in the root at tmp_path/root (--client-secret-file is
+    read under --root); returns the path as the system in the root sees it."""
+    home = tmp_path / "root" / "root"
+    home.mkdir(parents=True, exist_ok=True)
+    p = home / name
+    p.write_text(text)
+    os.chmod(p, mode)
+    return "/root/" + name
+
+
+def add_idp(root, *extra, secret=None):
+    args = ["idp", "add", "--type", "azure", "--name", "Entra OIDC", "--url", URL, "--client-id", CLIENT]
+    if secret:
+        args += ["--client-secret-file", secret]
+    r = jcfed(root, *args, *extra)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def conf(root):
+    return (root / "etc/jcfed/jcfed.conf").read_text()
+
+
+def tree(root, rel_paths):
+    return {p: (root / p).read_text() for p in rel_paths}
+
+
+def assert_golden(root, expected_dir, rel_paths):
+    """Each file equals golden/<expected_dir>/<path> (or rewrites it with JCFED_UPDATE_GOLDEN=1)."""
+    for rel in rel_paths:
+        got = (root / rel).read_text()
+        want_path = GOLDEN / expected_dir / rel
+        if UPDATE_GOLDEN:
+            want_path.parent.mkdir(parents=True, exist_ok=True)
+            want_path.write_text(got)
+            continue
+        assert want_path.exists(), f"missing golden file {want_path} (run with JCFED_UPDATE_GOLDEN=1)"
+        assert got == want_path.read_text(), f"{rel} differs from {want_path}"
+
+
+def assert_golden_text(text, expected_file):
+    path = GOLDEN / expected_file
+    if UPDATE_GOLDEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return
+    assert text == path.read_text(), f"output differs from {path}"
+
+
+@pytest.fixture(scope="module")
+def tool_emulator():
+    """One Entra emulator per module for the tool's IdP checks (`jcfed idp test`, `enable`)."""
+    from emulator_proc import Emulator, default_fixture
+    if not EMULATOR.exists():
+        pytest.fail("build/jcfed-entra-emulator is missing: run `make emulator` first")
+    with Emulator(default_fixture()) as emu:
+        yield emu
+
+
+@pytest.fixture
+def idp_root(tmp_path, tool_emulator):
+    """A root configured for the emulator (reset): its CA as ca_file (under the root), the public
+    client, no secret. The emulator is `idp_root.emulator`."""
+    tool_emulator.reset()
+    root = make_root(tmp_path)
+    ca = root / "etc/jcfed/test-ca.pem"
+    ca.parent.mkdir(parents=True)
+    shutil.copy(tool_emulator.ca_path, ca)
+    r = jcfed(root, "idp", "add", "--type", "azure", "--name", "Fake Entra", "--url", tool_emulator.authority(TENANT),
+              "--client-id", CLIENT, "--ca-file", "/etc/jcfed/test-ca.pem")
+    assert r.returncode == 0, r.stderr
+    return root
+
+
+@pytest.fixture
+def entra(idp_root, tool_emulator):
+    """The emulator behind `idp_root`: `entra.faults(...)`, `entra.requests()`, `entra.url` (its authority)."""
+    tool_emulator.url = tool_emulator.authority(TENANT)
+    return tool_emulator
+
+
+# ---------------------------------------------------------------------------------------------
+# JumpCloud directory worlds: a config, a state dir, an API key file and an agent dir, against the
+# JumpCloud API emulator (jumpcloud_emulator.py) over real TLS, with a real RSA device key.
+
+SYSTEM_KEY = "5e00000000000000000000aa"
+
+
+def rsa_key():
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_pem(key):
+    from cryptography.hazmat.primitives import serialization
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+class World:
+    """A config, a state dir, an API key file and a JumpCloud agent dir, all in a temp dir."""
+
+    def __init__(self, base: pathlib.Path, jc):
+        self.base, self.jc = base, jc
+        self.etc = base / "etc"
+        self.state = base / "state"
+        self.agent = base / "opt-jc"
+        for d in (self.etc, self.state, self.agent):
+            d.mkdir(mode=0o755)
+        self.conf = self.etc / "jcfed.conf"
+        self.directory = self.state / "directory.json"
+        self.key_file = self.etc / "jumpcloud_api_key"
+        self.device_key = rsa_key()
+        self.write_api_key(jc.fixture["api_key"])
+        self.write_config()
+
+    def write_api_key(self, key):
+        self.key_file.write_text(key + "\n")
+        os.chmod(self.key_file, 0o600)
+
+    def write_config(self, jumpcloud=None, mapping=None, routing=""):
+        jcs = {"api_url": self.jc.url, "api_key_file": str(self.key_file), "agent_dir": str(self.agent)}
+        jcs.update(jumpcloud or {})
+        ms = {"directory": str(self.directory), "state_dir": str(self.state)}
+        ms.update(mapping or {})
+        text = (f"[idp]\nurl = https://login.microsoftonline.com/{TENANT}\nclient_id = {PUBLIC_CLIENT}\n"
+                "[mapping]\n" + "".join(f"{k} = {v}\n" for k, v in ms.items() if v is not None)
+                + "[jumpcloud]\n" + "".join(f"{k} = {v}\n" for k, v in jcs.items() if v is not None)
+                + (f"[routing]\ngroups = {routing}\n" if routing else ""))
+        self.conf.write_text(text)
+        os.chmod(self.conf, 0o644)
+
+    def install_agent(self, system_key=SYSTEM_KEY, key=None):
+        from cryptography.hazmat.primitives import serialization
+        (self.agent / "jcagent.conf").write_text(json.dumps({
+            "x509ValidateEnabled": True, "agentServerHost": "agent.jumpcloud.com", "systemKey": system_key}))
+        os.chmod(self.agent / "jcagent.conf", 0o644)
+        pem = (key or self.device_key).private_bytes(serialization.Encoding.PEM,
+                                                     serialization.PrivateFormat.TraditionalOpenSSL,
+                                                     serialization.NoEncryption())
+        (self.agent / "client.key").write_bytes(pem)
+        os.chmod(self.agent / "client.key", 0o600)
+
+    def jcfed(self, *args, timeout=120):
+        if not TOOL.exists():
+            pytest.fail(f"{TOOL} is missing: run `make tool` (or set JCFED_TOOL)")
+        return subprocess.run([str(TOOL), *args], capture_output=True, text=True, timeout=timeout)
+
+    def sync(self, *extra, source="api", attempts=None):
+        args = ["directory", "sync", "--config", str(self.conf), "--ca-file", str(self.jc.ca_path),
+                "--source", source, "--timeout", "10"]
+        if attempts:
+            args += ["--max-attempts", str(attempts)]
+        return self.jcfed(*args, *extra)
+
+    def load(self):
+        return json.loads(self.directory.read_text())
+
+
+@pytest.fixture
+def jc_users():
+    """How many users the JumpCloud emulator's org has (a module may override this fixture)."""
+    return 250
+
+
+@pytest.fixture
+def jc(jc_users):
+    from jumpcloud_emulator import JumpCloudEmulator, default_fixture
+    state = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-jc-"))
+    try:
+        with JumpCloudEmulator(state, default_fixture(jc_users)) as emu:
+            yield emu
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture
+def world(jc):
+    base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-dir-"))
+    os.chmod(base, 0o755)
+    try:
+        yield World(base, jc)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def synced(world):
+    p = world.sync()
+    assert p.returncode == 0, p.stdout + p.stderr
+    return world.directory.read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# valgrind memcheck: no error, nothing definitely lost.
+
+VALGRIND = ["valgrind", "--tool=memcheck", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--track-fds=no",
+            "--child-silent-after-fork=yes"]
+
+
+def check_clean(out):
+    summary = re.search(r"ERROR SUMMARY: (\d+) errors", out)
+    assert summary, out[-2000:]
+    assert summary.group(1) == "0", out[-4000:]
+    lost = re.search(r"definitely lost: ([\d,]+) bytes", out)
+    assert lost is None or lost.group(1) == "0", out[-4000:]

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import BUILD, ROOT
 
-# The first words of every row bench/bench.py writes (issue 7, rows 1 to 5; issue 14).
+# The first words of every row bench/bench.py writes.
 ROWS = [
     "1. not-federated: pam_permit alone",
     "1. not-federated: pam_jcfed + pam_permit",

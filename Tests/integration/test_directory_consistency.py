@@ -8,38 +8,19 @@ libpam (build/pamrun, nss_wrapper users) with the Entra emulator for full logins
 """
 import json
 import os
-import pathlib
-import shutil
-import tempfile
 import time
 
 import pytest
 
-from conftest import TENANT, interactive_login
-from jumpcloud_emulator import JumpCloudEmulator, default_fixture, make_user, user_id, write_directory
-from test_directory_sync import SYSTEM_KEY, World, public_pem
+from conftest import SYSTEM_KEY, TENANT, interactive_login, public_pem
+from jumpcloud_emulator import make_user, user_id, write_directory
 
 DAY = 86400
 
 
 @pytest.fixture
-def jc():
-    state = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-jcc-"))
-    try:
-        with JumpCloudEmulator(state, default_fixture(40)) as emu:
-            yield emu
-    finally:
-        shutil.rmtree(state, ignore_errors=True)
-
-
-@pytest.fixture
-def world(jc):
-    base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-dirc-"))
-    os.chmod(base, 0o755)
-    try:
-        yield World(base, jc)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+def jc_users():
+    return 40
 
 
 def export_file(world, doc, name="export.json"):

@@ -1,4 +1,4 @@
-"""Issue 13, items 4-5: `jcfed directory sync` at fleet scale, through the tool against the
+"""`jcfed directory sync` at fleet scale, through the tool against the
 JumpCloud emulator over real TLS: jittered Retry-After, at most 2 attempts on 429 from a
 scheduled run, paging that a lying totalCount / x-total-count can neither loop nor truncate,
 v2 lists sorted by _id, users bound through groups, records outside the limits skipped and
@@ -17,9 +17,8 @@ import time
 
 import pytest
 
-from conftest import TOOL
+from conftest import SYSTEM_KEY, TOOL, public_pem, synced
 from jumpcloud_emulator import make_user, user_id
-from test_directory_sync import SYSTEM_KEY, World, jc, public_pem, synced, world  # noqa: F401 (fixtures)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 UNITS = REPO / "packaging" / "deb"

@@ -1,4 +1,4 @@
-"""Issue 4: `jcfed directory sync|import|show` and `jcfed pins` against the JumpCloud API
+"""`jcfed directory sync|import|show` and `jcfed pins` against the JumpCloud API
 emulator over real TLS (libcurl) with a real RSA device key (OpenSSL).
 
 The tool is build/jcfed (or $JCFED_TOOL). Every file lives in a temp dir owned by the user
@@ -7,112 +7,16 @@ running the tests; the tool checks ownership against its own uid.
 import base64
 import json
 import os
-import pathlib
-import shutil
 import ssl
 import stat
 import subprocess
-import tempfile
 import time
 import urllib.request
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import PUBLIC_CLIENT, TENANT, TOOL
-from jumpcloud_emulator import (JumpCloudEmulator, default_fixture, http_date, make_user, sign_request,
-                                user_id)
-
-SYSTEM_KEY = "5e00000000000000000000aa"
-
-
-def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def public_pem(key):
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-
-
-class World:
-    """A config, a state dir, an API key file and a JumpCloud agent dir, all in a temp dir."""
-
-    def __init__(self, base: pathlib.Path, jc: JumpCloudEmulator):
-        self.base, self.jc = base, jc
-        self.etc = base / "etc"
-        self.state = base / "state"
-        self.agent = base / "opt-jc"
-        for d in (self.etc, self.state, self.agent):
-            d.mkdir(mode=0o755)
-        self.conf = self.etc / "jcfed.conf"
-        self.directory = self.state / "directory.json"
-        self.key_file = self.etc / "jumpcloud_api_key"
-        self.device_key = rsa_key()
-        self.write_api_key(jc.fixture["api_key"])
-        self.write_config()
-
-    def write_api_key(self, key):
-        self.key_file.write_text(key + "\n")
-        os.chmod(self.key_file, 0o600)
-
-    def write_config(self, jumpcloud=None, mapping=None, routing=""):
-        jcs = {"api_url": self.jc.url, "api_key_file": str(self.key_file), "agent_dir": str(self.agent)}
-        jcs.update(jumpcloud or {})
-        ms = {"directory": str(self.directory), "state_dir": str(self.state)}
-        ms.update(mapping or {})
-        text = (f"[idp]\nurl = https://login.microsoftonline.com/{TENANT}\nclient_id = {PUBLIC_CLIENT}\n"
-                "[mapping]\n" + "".join(f"{k} = {v}\n" for k, v in ms.items() if v is not None)
-                + "[jumpcloud]\n" + "".join(f"{k} = {v}\n" for k, v in jcs.items() if v is not None)
-                + (f"[routing]\ngroups = {routing}\n" if routing else ""))
-        self.conf.write_text(text)
-        os.chmod(self.conf, 0o644)
-
-    def install_agent(self, system_key=SYSTEM_KEY, key=None):
-        (self.agent / "jcagent.conf").write_text(json.dumps({
-            "x509ValidateEnabled": True, "agentServerHost": "agent.jumpcloud.com", "systemKey": system_key}))
-        os.chmod(self.agent / "jcagent.conf", 0o644)
-        pem = (key or self.device_key).private_bytes(serialization.Encoding.PEM,
-                                                     serialization.PrivateFormat.TraditionalOpenSSL,
-                                                     serialization.NoEncryption())
-        (self.agent / "client.key").write_bytes(pem)
-        os.chmod(self.agent / "client.key", 0o600)
-
-    def jcfed(self, *args, timeout=120):
-        if not TOOL.exists():
-            pytest.fail(f"{TOOL} is missing: run `make tool` (or set JCFED_TOOL)")
-        return subprocess.run([str(TOOL), *args], capture_output=True, text=True, timeout=timeout)
-
-    def sync(self, *extra, source="api", attempts=None):
-        args = ["directory", "sync", "--config", str(self.conf), "--ca-file", str(self.jc.ca_path),
-                "--source", source, "--timeout", "10"]
-        if attempts:
-            args += ["--max-attempts", str(attempts)]
-        return self.jcfed(*args, *extra)
-
-    def load(self):
-        return json.loads(self.directory.read_text())
-
-
-@pytest.fixture
-def jc():
-    state = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-jc-"))
-    try:
-        with JumpCloudEmulator(state, default_fixture(250)) as emu:
-            yield emu
-    finally:
-        shutil.rmtree(state, ignore_errors=True)
-
-
-@pytest.fixture
-def world(jc):
-    base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-dir-"))
-    os.chmod(base, 0o755)
-    try:
-        yield World(base, jc)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+from conftest import PUBLIC_CLIENT, SYSTEM_KEY, TENANT, TOOL, public_pem, rsa_key, synced
+from jumpcloud_emulator import http_date, make_user, sign_request, user_id
 
 
 def assert_kept(world, before, p):
@@ -121,12 +25,6 @@ def assert_kept(world, before, p):
     assert "kept" in p.stderr, p.stderr
     leftovers = [f for f in os.listdir(world.state) if f.startswith(".")]
     assert leftovers == [], leftovers
-
-
-def synced(world):
-    p = world.sync()
-    assert p.returncode == 0, p.stdout + p.stderr
-    return world.directory.read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,7 +503,7 @@ def test_root_prefixes_every_system_path(world):
     p = world.jcfed("directory", "import", "--root", str(tree), "--synced-at", str(int(time.time())), str(f))
     assert p.returncode == 0, p.stderr
     assert json.loads((tree / "var/lib/jcfed/directory.json").read_text())["totalCount"] == 1
-    # $JCFED_ROOT counts only when not root (as root it is ignored: test_tool_hostile_caller.py).
+    # $JCFED_ROOT counts only when not root (as root it is ignored: test_tool_caller_environment.py).
     env = dict(os.environ, JCFED_ROOT=str(tree)) if os.geteuid() != 0 else dict(os.environ)
     root_args = [] if os.geteuid() != 0 else ["--root", str(tree)]
     p = subprocess.run([str(TOOL), "directory", "show"] + root_args, capture_output=True, text=True, env=env, timeout=60)

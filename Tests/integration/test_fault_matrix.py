@@ -1,4 +1,4 @@
-"""Issue 6 item 3: the fault matrix. Every way the network or the identity provider can fail, one
+"""The fault matrix. Every way the network or the identity provider can fail, one
 row each, through real libpam (pamrun), the real module, real libcurl/OpenSSL, against the Entra
 emulator (or a socket of our own for what the emulator cannot do). Each row states the PAM code the
 module must return and an upper bound on the time it may take: never a hang, never a success.
@@ -6,7 +6,7 @@ module must return and an upper bound on the time it may take: never a hang, nev
 http_timeout is 2 s, so a row that waits on the network ends after about 2 s; MARGIN covers
 process start-up and a loaded 2-core machine.
 
-Mapping (BRIEF contracts, LoginOutcomes): anything that says "the IdP cannot be used right now"
+Mapping (pam_jcfed(8) RETURN VALUES, LoginOutcomes): anything that says "the IdP cannot be used right now"
 (DNS, connect, TLS, timeouts, 5xx, 429, redirects, bodies that are not JSON, oversize, keys that
 cannot be used) is PAM_AUTHINFO_UNAVAIL; a discovery document that names another issuer is a
 configuration problem an admin must fix, PAM_SERVICE_ERR.

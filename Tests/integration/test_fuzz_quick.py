@@ -1,4 +1,4 @@
-"""Issue 6: the libFuzzer targets (AddressSanitizer) run a short fixed number of inputs each in
+"""The libFuzzer targets (AddressSanitizer) run a short fixed number of inputs each in
 `make test`; `make fuzz` runs them for as long as asked."""
 import pathlib
 import subprocess

@@ -1,4 +1,4 @@
-"""Issue 6 item 6: load. 50 logins at once, each its own pamrun process through real libpam,
+"""Load. 50 logins at once, each its own pamrun process through real libpam,
 against one emulator (loopback only), sharing one cache directory and one state directory, as
 50 simultaneous ssh logins on one server would.
 

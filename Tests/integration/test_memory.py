@@ -1,4 +1,4 @@
-"""Issue 6 item 5: memory and robustness of the real module in a real libpam host.
+"""Memory and robustness of the real module in a real libpam host.
 
 - Full logins (approved, declined, IdP down) under valgrind memcheck: no error, nothing
   definitely lost.
@@ -22,8 +22,7 @@ import subprocess
 import pytest
 
 import conftest
-from conftest import BUILD, NSS_WRAPPER, TENANT, interactive_login
-from test_pam_valgrind import VALGRIND, check_clean
+from conftest import BUILD, NSS_WRAPPER, TENANT, VALGRIND, check_clean, interactive_login
 
 ALICE = "alice@contoso.com"
 CYCLES = 20_000 if os.environ.get("JCFED_SOAK") else 1_000

@@ -1,23 +1,12 @@
 """valgrind memcheck over the real module through real libpam: no errors, nothing definitely lost.
-(The full-login variants live in test_login_valgrind.py, next to the emulator tests.)"""
-import re
+(The full-login variants live in test_memory.py, next to the emulator tests.)"""
 import shutil
 
 import pytest
 
-VALGRIND = ["valgrind", "--tool=memcheck", "--error-exitcode=99", "--leak-check=full",
-            "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--track-fds=no",
-            "--child-silent-after-fork=yes"]
+from conftest import VALGRIND, check_clean
 
 pytestmark = pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is installed by make deps")
-
-
-def check_clean(out):
-    summary = re.search(r"ERROR SUMMARY: (\d+) errors", out)
-    assert summary, out[-2000:]
-    assert summary.group(1) == "0", out[-4000:]
-    lost = re.search(r"definitely lost: ([\d,]+) bytes", out)
-    assert lost is None or lost.group(1) == "0", out[-4000:]
 
 
 @pytest.mark.parametrize("scenario", ["missing-config", "unsafe-config", "not-routed", "root", "bad-value"])

@@ -1,4 +1,4 @@
-"""Issue 6 item 7: no secret leaves the module. Full logins through real libpam; afterwards
+"""No secret leaves the module. Full logins through real libpam; afterwards
 everything the module wrote (syslog through PAMRUN_SYSLOG, the conversation, stderr, the cache
 and state directories) is searched for the device code, the ID and access tokens, the client
 secret and what the person typed. None may appear. Cache and state files must be root-only.

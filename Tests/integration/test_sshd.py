@@ -1,4 +1,4 @@
-"""Issue 3: a real sshd on 127.0.0.1 with a PAM service using the module, and a real OpenSSH
+"""A real sshd on 127.0.0.1 with a PAM service using the module, and a real OpenSSH
 client driving keyboard-interactive in a pseudo-terminal. pam_wrapper points sshd's PAM at a temp
 service dir and nss_wrapper gives it the test users: no system file is touched."""
 import os
@@ -9,9 +9,9 @@ import time
 import pexpect
 import pytest
 
-from conftest import MODULE, TENANT
+from conftest import MODULE, NSS_WRAPPER, PAM_WRAPPER, TENANT
 
-PRELOAD = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so /usr/lib/x86_64-linux-gnu/libnss_wrapper.so"
+PRELOAD = f"{PAM_WRAPPER} {NSS_WRAPPER}"
 
 
 def free_port():
@@ -22,6 +22,8 @@ def free_port():
 
 @pytest.fixture
 def sshd(idp):
+    if PAM_WRAPPER is None:
+        pytest.fail("libpam_wrapper.so not found (ldconfig -p, /usr/lib/<multiarch>): install libpam-wrapper (`make deps`)")
     base = idp.base
     (base / "passwd").write_text((base / "passwd").read_text()
                                  + "sshd:x:105:65534::/run/sshd:/usr/sbin/nologin\n")

@@ -1,4 +1,4 @@
-"""Issue 13 items 6 and 7: the module under throttling, and caches that serve stale, through real
+"""The module under throttling, and caches that serve stale, through real
 libpam (pamrun), the real module, real libcurl/OpenSSL, against the Entra emulator's fault controls.
 
 - A token endpoint that answers 429 for ever used to be polled every interval until login_timeout

@@ -1,4 +1,4 @@
-"""Issue 5: the admin tool `jcfed` against a temporary root (--root), never the real system.
+"""The admin tool `jcfed` against a temporary root (--root), never the real system.
 
 The root starts as a copy of golden/debian12/root (Debian 12's stock PAM files, pam-auth-update's
 saved state and profiles) or golden/rhel9/root (authselect-style stacks, no pam-auth-update).
@@ -11,7 +11,6 @@ The binary is $JCFED_TOOL or build/jcfed, e.g.:
 """
 import json
 import os
-import pathlib
 import shutil
 import stat
 import subprocess
@@ -19,113 +18,11 @@ import time
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-GOLDEN = HERE / "golden"
-TOOL = pathlib.Path(os.environ.get("JCFED_TOOL", REPO / "build" / "jcfed"))
-PAM_AUTH_UPDATE = pathlib.Path("/usr/sbin/pam-auth-update")
-UPDATE_GOLDEN = os.environ.get("JCFED_UPDATE_GOLDEN") == "1"
+from conftest import (CLIENT, GOLDEN, OTHER_TENANT, ROOT, SECRET, TENANT, TOOL, URL, add_idp,
+                      assert_golden, assert_golden_text, conf, jcfed, make_root, needs_pam_auth_update, secret_file,
+                      tree)
 
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-CLIENT = "0b6f3a8e-3c0b-4d5e-9a71-1f2e3d4c5b6a"
-URL = f"https://login.microsoftonline.com/{TENANT}"
-SECRET = "Zq8~s3cret.Value_for-tests"
-
-needs_pam_auth_update = pytest.mark.skipif(not os.access(PAM_AUTH_UPDATE, os.X_OK),
-                                           reason="pam-auth-update (libpam-runtime) is not installed")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def tool_binary():
-    if not os.access(TOOL, os.X_OK):
-        pytest.fail(f"{TOOL} is missing: run `make tool` (or set JCFED_TOOL)")
-
-
-def jcfed(root, *args, input=None, env=None):
-    """Runs the tool against `root`; returns the CompletedProcess (text)."""
-    e = dict(os.environ)
-    e.pop("JCFED_ROOT", None)
-    e.update(env or {})
-    cmd = [str(TOOL)] + (["--root", str(root)] if root else []) + [str(a) for a in args]
-    return subprocess.run(cmd, input=input if input is not None else "", capture_output=True, text=True,
-                          env=e, timeout=120)
-
-
-def make_root(tmp_path, name="debian12", module=True, sshd_ready=True):
-    """A copy of a golden root. Its sshd_config is Debian's stock one (KbdInteractiveAuthentication
-    no, which `enable` refuses for sshd); with sshd_ready a drop-in turns keyboard-interactive on,
-    as an admin would (test_tool_enable.py uses the stock file)."""
-    root = tmp_path / "root"
-    shutil.copytree(GOLDEN / name / "root", root)
-    if sshd_ready and (root / "etc/ssh/sshd_config").exists():
-        (root / "etc/ssh/sshd_config.d").mkdir(exist_ok=True)
-        (root / "etc/ssh/sshd_config.d/50-jcfed.conf").write_text("KbdInteractiveAuthentication yes\n")
-    if module:
-        mod = root / "usr/lib/x86_64-linux-gnu/security/pam_jcfed.so"
-        mod.parent.mkdir(parents=True, exist_ok=True)
-        mod.write_bytes(b"")
-    os.chmod(root, 0o755)
-    return root
-
-
-@pytest.fixture
-def root(tmp_path):
-    return make_root(tmp_path)
-
-
-@pytest.fixture
-def rhel_root(tmp_path):
-    return make_root(tmp_path, "rhel9")
-
-
-def secret_file(tmp_path, mode=0o600, text=SECRET + "\n", name="secret.txt"):
-    """An admin's secret file /root/<name> in the root at tmp_path/root (--client-secret-file is
-    read under --root); returns the path as the system in the root sees it."""
-    home = tmp_path / "root" / "root"
-    home.mkdir(parents=True, exist_ok=True)
-    p = home / name
-    p.write_text(text)
-    os.chmod(p, mode)
-    return "/root/" + name
-
-
-def add_idp(root, *extra, secret=None):
-    args = ["idp", "add", "--type", "azure", "--name", "Entra OIDC", "--url", URL, "--client-id", CLIENT]
-    if secret:
-        args += ["--client-secret-file", secret]
-    r = jcfed(root, *args, *extra)
-    assert r.returncode == 0, r.stderr
-    return r
-
-
-def conf(root):
-    return (root / "etc/jcfed/jcfed.conf").read_text()
-
-
-def tree(root, rel_paths):
-    return {p: (root / p).read_text() for p in rel_paths}
-
-
-def assert_golden(root, expected_dir, rel_paths):
-    """Each file equals golden/<expected_dir>/<path> (or rewrites it with JCFED_UPDATE_GOLDEN=1)."""
-    for rel in rel_paths:
-        got = (root / rel).read_text()
-        want_path = GOLDEN / expected_dir / rel
-        if UPDATE_GOLDEN:
-            want_path.parent.mkdir(parents=True, exist_ok=True)
-            want_path.write_text(got)
-            continue
-        assert want_path.exists(), f"missing golden file {want_path} (run with JCFED_UPDATE_GOLDEN=1)"
-        assert got == want_path.read_text(), f"{rel} differs from {want_path}"
-
-
-def assert_golden_text(text, expected_file):
-    path = GOLDEN / expected_file
-    if UPDATE_GOLDEN:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return
-    assert text == path.read_text(), f"output differs from {path}"
+pytestmark = pytest.mark.usefixtures("tool_binary")
 
 
 PAM_FILES = ["etc/pam.d/" + n for n in
@@ -302,7 +199,7 @@ def test_add_refuses_two_secret_sources(root, tmp_path):
 def test_add_refuses_existing_idp_without_force(root):
     add_idp(root)
     before = conf(root)
-    other = "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555"
+    other = f"https://login.microsoftonline.com/{OTHER_TENANT}"
     r = jcfed(root, "idp", "add", "--type", "azure", "--name", "Other", "--url", other, "--client-id", CLIENT)
     assert r.returncode == 2
     assert "already configured" in r.stderr and "--force" in r.stderr
@@ -347,9 +244,9 @@ def test_edits_keep_comments_and_order(root):
     enable line for line: only the keys jcfed sets are added or changed."""
     etc = root / "etc/jcfed"
     etc.mkdir(parents=True)
-    original = (REPO / "pam/jcfed.conf.example").read_text() + \
+    original = (ROOT / "pam/jcfed.conf.example").read_text() + \
         "\n# local note: keep\n# owner = ops-team   # who to call\n"
-    # (Unknown keys are errors for the tool: test_tool_day2.py.)
+    # (Unknown keys are errors for the tool: test_tool_operations.py.)
     original = original.replace("[routing]\n", "[routing]\n; routing note\n")
     (etc / "jcfed.conf").write_text(original)
     os.chmod(etc / "jcfed.conf", 0o644)
@@ -734,7 +631,7 @@ def test_status_one_screen(root):
     assert "session opened" not in out
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="as root $JCFED_ROOT is ignored (test_tool_hostile_caller.py "
+@pytest.mark.skipif(os.geteuid() == 0, reason="as root $JCFED_ROOT is ignored (test_tool_caller_environment.py "
                     "covers both cases); running this as root would edit this machine's /etc")
 def test_root_from_environment(root):
     r = subprocess.run([str(TOOL), "idp", "add", "--type", "azure", "--name", "X", "--url", URL,
@@ -755,7 +652,7 @@ def test_root_must_be_a_directory(tmp_path):
 
 def test_shipped_profile_is_what_enable_writes():
     """pam/pam-configs/jcfed (installed by `make install`, not enabled) is enable's local-password profile."""
-    shipped = (REPO / "pam/pam-configs/jcfed").read_text()
+    shipped = (ROOT / "pam/pam-configs/jcfed").read_text()
     assert shipped == (GOLDEN / "debian12/expected/system-local-password/usr/share/pam-configs/jcfed").read_text()
     assert "Default: no" in shipped  # pam-auth-update never turns it on by itself
 
@@ -767,13 +664,13 @@ def test_shipped_profile_is_what_enable_writes():
     ("sshd.rhel9", "rhel9/expected/services-local-password/etc/pam.d/sshd"),
 ])
 def test_pam_examples_are_the_golden_stacks(example, golden):
-    text = (REPO / "pam/pam.d" / example).read_text()
+    text = (ROOT / "pam/pam.d" / example).read_text()
     body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("# jcfed example"))
     assert body == (GOLDEN / golden).read_text()
 
 
 def test_man_page_documents_every_command_and_exit_status():
-    page = (REPO / "man/jcfed.8").read_text()
+    page = (ROOT / "man/jcfed.8").read_text()
     for heading in (".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS", ".SH OPTIONS",
                     ".SH EXIT STATUS", ".SH EXAMPLES", ".SH FILES", ".SH SEE ALSO"):
         assert heading in page

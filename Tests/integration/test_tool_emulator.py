@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from test_tool import SECRET, TOOL, jcfed, make_root, secret_file
+from conftest import SECRET, TOOL, jcfed, make_root, require_nss_wrapper, secret_file
 
-emulator_proc = pytest.importorskip("emulator_proc", reason="emulator_proc.py (emulator branch) is not here yet")
+import emulator_proc  # noqa: E402
 
 TENANT = emulator_proc.TENANT
 PUBLIC = emulator_proc.PUBLIC_CLIENT
@@ -130,7 +130,7 @@ def test_idp_test_user_signs_in_on_a_terminal(root, emu, tmp_path):
     group = tmp_path / "group"
     passwd.write_text("root:x:0:0::/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\n")
     group.write_text("root:x:0:\nalice:x:1001:\n")
-    env = dict(os.environ, LD_PRELOAD="/usr/lib/x86_64-linux-gnu/libnss_wrapper.so",
+    env = dict(os.environ, LD_PRELOAD=require_nss_wrapper(),
                NSS_WRAPPER_PASSWD=str(passwd), NSS_WRAPPER_GROUP=str(group), TERM="xterm")
     state = {"approved": False, "enters": 0}
 

@@ -1,4 +1,4 @@
-"""Issue 15, part A: `jcfed enable` that cannot hurt, on a --root copy of Debian 12's files.
+"""`jcfed enable` that cannot hurt, on a --root copy of Debian 12's files.
 
 1. sshd pre-flight: stock Debian 12 has KbdInteractiveAuthentication no; enable refuses sshd
    (per service or system-wide) until keyboard-interactive and UsePAM are on; --force overrides.
@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from test_tool import PAM_AUTH_UPDATE, TOOL, add_idp, conf, jcfed, make_root, needs_pam_auth_update
+from conftest import PAM_AUTH_UPDATE, TOOL, add_idp, conf, jcfed, make_root, needs_pam_auth_update
 
 KBD_ON = "KbdInteractiveAuthentication yes\n"
 

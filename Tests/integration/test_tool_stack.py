@@ -12,10 +12,7 @@ import pathlib
 
 import pytest
 
-from conftest import MODULE, NSS_WRAPPER, PAMRUN, pam_code_map
-from test_tool import PAM_AUTH_UPDATE, jcfed, make_root, add_idp
-
-TENANT = "11111111-2222-3333-4444-555555555555"
+from conftest import MODULE, NSS_WRAPPER, PAMRUN, PAM_AUTH_UPDATE, TENANT, URL, add_idp, jcfed, make_root, pam_code_map
 
 pytestmark = pytest.mark.skipif(not (PAMRUN.exists() and MODULE.exists()),
                                 reason="build/pamrun and build/pam_jcfed.so are needed (make)")
@@ -27,7 +24,7 @@ def stacks(tmp_path, policy, mode):
     add_idp(root)
     conf = root / "etc/jcfed/jcfed.conf"
     conf.write_text(conf.read_text().replace(
-        "url = https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47",
+        f"url = {URL}",
         f"url = https://127.0.0.1:9/{TENANT}\nhttp_timeout = 2\nlogin_timeout = 20\nqr = off"))
     args = ["enable", "--yes", "--no-idp-check", "--offline", policy]
     if mode == "services":

@@ -1,23 +1,8 @@
 import JCFedCore
 
-/// A verifier that answers what the test says and records what it was asked.
-final class FakeVerifier: SignatureVerifier {
-    var answer: Bool
-    private(set) var calls: [(JWSAlgorithm, JWK)] = []
-
-    init(_ answer: Bool) {
-        self.answer = answer
-    }
-
-    func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool {
-        calls.append((algorithm, key))
-        return answer
-    }
-}
-
 enum CoreFixture {
-    static let tenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
-    static let client = "6731de76-14a6-49ae-97bc-6eba6914391e"
+    static let tenant = TestIdP.tenant
+    static let client = TestIdP.client
     static let issuer = "https://login.microsoftonline.com/\(tenant)/v2.0"
     static let now: Int64 = 1_700_000_000
     /// 2048-bit modulus shape (the fake verifier does no arithmetic).

@@ -52,9 +52,9 @@ func b64(_ text: String) -> String { Base64.urlEncode(Array(text.utf8)) }
 
 /// An Entra-shaped ID token world: one tenant, one app, one key, a fixed clock.
 enum Entra {
-    static let tenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
-    static let otherTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-    static let client = "6731de76-14a6-49ae-97bc-6eba6914391e"
+    static let tenant = TestIdP.tenant
+    static let otherTenant = TestIdP.otherTenant
+    static let client = TestIdP.client
     static let otherClient = "00000003-0000-0000-c000-000000000000"
     static let now: Int64 = 1_700_000_000
     static let skew: Int64 = 60

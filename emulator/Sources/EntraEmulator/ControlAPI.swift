@@ -1,4 +1,4 @@
-// `/_control/...`: what tests use to play the person and the network (BRIEF.md "Emulator CLI").
+// `/_control/...`: what tests use to play the person and the network (emulator/README.md, "Control API").
 import Foundation
 
 enum ControlAPI {

@@ -4,7 +4,7 @@
 // truncated_json, slow_bytes, huge_body_mb) hit requests to the endpoints in `paths` (default: all four)
 // and each hit uses up one of `times` (default: unlimited). Content faults use up `times` only where
 // they take effect: token_fault on a successful token answer, issuer_mismatch on discovery,
-// keys_garbage on the keys, http200_errors on an Entra error, user_throttled on a token request
+// keys_garbage and weak_keys on the keys, http200_errors on an Entra error, user_throttled on a token request
 // (answered with Entra's user-facing throttle, invalid_grant AADSTS50196). slow_down, interval and expires_in have
 // their own meaning (see below) and ignore paths/times.
 import Foundation
@@ -34,6 +34,8 @@ struct FaultSet {
     var keysGarbage = false
     /// Token requests answer `invalid_grant` + AADSTS50196, as Entra throttles one user's sign-ins.
     var userThrottled = false
+    /// The keys endpoint publishes one 1024-bit RSA key (kid "k1"), for `jcfed idp test`'s key check.
+    var weakKeys = false
     /// Override the devicecode answer's `interval` / the code lifetime `expires_in` (seconds).
     var interval: Int?
     var expiresIn: Int?
@@ -43,6 +45,7 @@ struct FaultSet {
         "drop_connection", "hang", "slow_bytes", "huge_body_mb", "redirect_to", "slow_down", "http200_errors",
         "token_fault", "issuer_mismatch", "keys_garbage", "interval", "expires_in",
         "user_throttled",
+        "token_fault", "issuer_mismatch", "keys_garbage", "interval", "expires_in", "weak_keys",
     ]
 
     var hasTransportFault: Bool {
@@ -95,6 +98,7 @@ struct FaultSet {
         f.issuerMismatch = try bool(object, "issuer_mismatch")
         f.keysGarbage = try bool(object, "keys_garbage")
         f.userThrottled = try bool(object, "user_throttled")
+        f.weakKeys = try bool(object, "weak_keys")
         f.interval = try int(object, "interval", min: 0)
         f.expiresIn = try int(object, "expires_in", min: 1)
         return f
@@ -121,6 +125,7 @@ struct FaultSet {
         if issuerMismatch { pairs.append(("issuer_mismatch", true)) }
         if keysGarbage { pairs.append(("keys_garbage", true)) }
         if userThrottled { pairs.append(("user_throttled", true)) }
+        if weakKeys { pairs.append(("weak_keys", true)) }
         if let v = interval { pairs.append(("interval", .int(v))) }
         if let v = expiresIn { pairs.append(("expires_in", .int(v))) }
         return .object(pairs)

@@ -1,4 +1,4 @@
-// The fixture file: tenants with their app registrations and users (BRIEF.md "Emulator CLI").
+// The fixture file: tenants with their app registrations and users (emulator/README.md, "Fixture").
 import Foundation
 
 struct Fixture: Decodable {

@@ -46,7 +46,8 @@ struct EmulatorResponder: HTTPResponder {
         let index = await state.logRequest(
             RequestLogEntry(
                 tMs: Int(started.timeIntervalSince1970 * 1000), method: method, path: path,
-                grantType: form["grant_type"], clientID: form["client_id"] ?? basic?.clientID))
+                grantType: form["grant_type"], clientID: form["client_id"] ?? basic?.clientID,
+                scope: form["scope"], clientAuth: Self.clientAuth(form: form, basic: basic)))
 
         var reply: Reply
         if let endpoint = route.endpoint, let faults = await state.takeTransportFaults(for: endpoint) {
@@ -123,6 +124,10 @@ struct EmulatorResponder: HTTPResponder {
             guard Discovery.multiTenantAliases.contains(segment.lowercased()) || fixture.tenant(named: segment) != nil
             else {
                 return EntraError.tenantNotFound(segment).reply(baseURL: baseURL, correlationID: correlationID)
+            }
+            if let f = await state.activeFaults(for: .keys), f.weakKeys {
+                await state.consumeFault()
+                return Reply.json(Self.weakKeys(), cache: "max-age=86400, private")
             }
             if let f = await state.activeFaults(for: .keys), f.keysGarbage {
                 await state.consumeFault()

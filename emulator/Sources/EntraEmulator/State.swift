@@ -7,6 +7,9 @@ struct RequestLogEntry {
     var path: String
     var grantType: String?
     var clientID: String?
+    /// The asked scope (devicecode) and how a client secret came (client_secret_post/_basic), never the secret.
+    var scope: String? = nil
+    var clientAuth: String? = nil
     var status: Int?
     var note: String?
 
@@ -19,6 +22,8 @@ struct RequestLogEntry {
             "client_id": clientID.map { .string($0) } ?? .null,
             "status": status.map { .int($0) } ?? .null,
             "note": note.map { .string($0) } ?? .null,
+            "scope": scope.map { .string($0) } ?? .null,
+            "client_auth": clientAuth.map { .string($0) } ?? .null,
         ]
     }
 }

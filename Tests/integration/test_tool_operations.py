@@ -1,6 +1,7 @@
-"""The admin tool, round 2 part B (issue 15): no silent lockouts, day-2 visibility, safe delete,
-and the small fixes. Tool tests on a `--root` copy of Debian 12 files; the IdP checks run against
-the stand-in Entra of test_tool_idp.py over real TLS, or an address that refuses connections.
+"""The admin tool in operation: no silent lockouts (changes while enabled re-run the IdP checks),
+what happened (`logins`, `status`), a safe `idp delete`, and the small fixes. Tool tests on a
+`--root` copy of Debian 12 files; the IdP checks run against the Entra emulator over real TLS
+(conftest `idp_root`), or an address that refuses connections.
 """
 import gzip
 import json
@@ -13,9 +14,8 @@ import time
 
 import pytest
 
-from conftest import TENANT as PAM_TENANT, interactive_login
-from test_tool import CLIENT, REPO, SECRET, TENANT, TOOL, URL, add_idp, conf, jcfed, make_root, secret_file
-from test_tool_idp import certs, fake, idp_root, server  # noqa: F401  (fixtures)
+from conftest import (CLIENT, ROOT, SECRET, TENANT, TOOL, URL, add_idp, conf, interactive_login, jcfed, make_root,
+                      secret_file)
 
 OTHER_CLIENT = "99999999-8888-7777-6666-555555555555"
 # Nothing listens on port 9 of 127.0.0.1: the IdP checks fail fast (connection refused).
@@ -38,7 +38,7 @@ def dead_idp_root(tmp_path):
 # 3. no silent lockouts
 
 
-def test_idp_update_while_enabled_runs_the_checks_and_refuses(idp_root, fake):
+def test_idp_update_while_enabled_runs_the_checks_and_refuses(idp_root, entra):
     enabled(idp_root)
     before = conf(idp_root)
     r = jcfed(idp_root, "idp", "update", "--client-id", OTHER_CLIENT)
@@ -50,7 +50,7 @@ def test_idp_update_while_enabled_runs_the_checks_and_refuses(idp_root, fake):
     assert f"client_id = {OTHER_CLIENT}" in conf(idp_root) and "--force" in r.stderr
 
 
-def test_idp_update_while_enabled_passes_when_the_checks_pass(idp_root, fake):
+def test_idp_update_while_enabled_passes_when_the_checks_pass(idp_root, entra):
     enabled(idp_root)
     r = jcfed(idp_root, "idp", "update", "--name", "Contoso Entra ID")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -58,10 +58,10 @@ def test_idp_update_while_enabled_passes_when_the_checks_pass(idp_root, fake):
     assert "name = Contoso Entra ID" in conf(idp_root)
 
 
-def test_idp_update_while_disabled_runs_no_checks(idp_root, fake):
+def test_idp_update_while_disabled_runs_no_checks(idp_root, entra):
     r = jcfed(idp_root, "idp", "update", "--client-id", OTHER_CLIENT)
     assert r.returncode == 0 and "[ OK ]" not in r.stdout
-    assert not fake["requests"]
+    assert not entra.requests()
 
 
 def test_routing_change_while_enabled_needs_passing_checks(tmp_path):
@@ -74,7 +74,7 @@ def test_routing_change_while_enabled_needs_passing_checks(tmp_path):
     assert r.returncode == 0 and "groups = ops" in conf(root)
 
 
-def test_widening_routing_to_everyone_needs_confirmation(idp_root, fake):
+def test_widening_routing_to_everyone_needs_confirmation(idp_root, entra):
     assert jcfed(idp_root, "routing", "add", "linux-federated").returncode == 0
     enabled(idp_root)
     # No terminal and no --yes: refused, even with "yes" piped in.
@@ -86,7 +86,7 @@ def test_widening_routing_to_everyone_needs_confirmation(idp_root, fake):
     assert jcfed(idp_root, "routing", "list").stdout == ""
 
 
-def test_widening_routing_asks_on_a_terminal(idp_root, fake):
+def test_widening_routing_asks_on_a_terminal(idp_root, entra):
     pexpect = pytest.importorskip("pexpect")
     assert jcfed(idp_root, "routing", "add", "linux-federated").returncode == 0
     enabled(idp_root)
@@ -167,7 +167,7 @@ def auth_lines(stamp, pid, user, upn=None, result="success", reason="signed-in",
     lines = []
     if upn:
         lines.append(f"{stamp} host01 {service}[{pid}]: pam_jcfed({service}:auth): signed in as {upn} "
-                     "(tid=72f988bf-86f1-41af-91ab-2d7cd011db47 oid=0a1b)")
+                     f"(tid={TENANT} oid=0a1b)")
     lines.append(f"{stamp} host01 {service}[{pid}]: pam_jcfed({service}:auth): auth done: user={user} "
                  f"result={result} reason={reason}")
     lines.append(f"{stamp} host01 {service}[{pid}]: pam_jcfed({service}:account): account done: user={user} "
@@ -506,11 +506,11 @@ def test_help_never_wraps_an_example_line(command):
 
 def test_make_install_installs_shell_completions(tmp_path):
     dest = tmp_path / "dest"
-    r = subprocess.run(["make", "-s", "-C", str(REPO), "completions"], capture_output=True, text=True, timeout=1200)
+    r = subprocess.run(["make", "-s", "-C", str(ROOT), "completions"], capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "_jcfed" in (REPO / "build/completions/_jcfed").read_text()
-    assert "complete" in (REPO / "build/completions/jcfed").read_text()
-    r = subprocess.run(["make", "-n", "-C", str(REPO), "install", f"DESTDIR={dest}"], capture_output=True, text=True,
+    assert "_jcfed" in (ROOT / "build/completions/_jcfed").read_text()
+    assert "complete" in (ROOT / "build/completions/jcfed").read_text()
+    r = subprocess.run(["make", "-n", "-C", str(ROOT), "install", f"DESTDIR={dest}"], capture_output=True, text=True,
                        timeout=600)
     assert f"{dest}/usr/share/bash-completion/completions/jcfed" in r.stdout
     assert f"{dest}/usr/share/zsh/vendor-completions/_jcfed" in r.stdout

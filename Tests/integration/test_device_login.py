@@ -1,4 +1,4 @@
-"""Issue 3: full federated logins through real libpam, real libcurl/OpenSSL, the Entra emulator
+"""Full federated logins through real libpam, real libcurl/OpenSSL, the Entra emulator
 over TLS with its own CA."""
 import os
 import re

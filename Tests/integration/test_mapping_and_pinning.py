@@ -1,4 +1,4 @@
-"""Issue 4 through real libpam: the JumpCloud directory, routing, the account stage, identity
+"""Through real libpam: the JumpCloud directory, routing, the account stage, identity
 pinning, and concurrent first logins."""
 import copy
 import json

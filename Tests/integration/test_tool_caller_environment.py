@@ -23,9 +23,10 @@ import tempfile
 
 import pytest
 
-from test_tool import (CLIENT, PAM_AUTH_UPDATE, SECRET, TOOL, URL, add_idp, conf, jcfed, make_root,
-                       needs_pam_auth_update, root, tool_binary)  # noqa: F401 (fixtures)
+from conftest import (CLIENT, PAM_AUTH_UPDATE, SECRET, TOOL, URL, add_idp, conf, jcfed, make_root,
+                      needs_pam_auth_update)
 
+pytestmark = pytest.mark.usefixtures("tool_binary")
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 NOBODY = 65534
 ADM_GID = 4

@@ -1,6 +1,7 @@
-#ifndef JCFED_CPAM_SHIM_H
-#define JCFED_CPAM_SHIM_H
-// Typed wrappers for the variadic libpam calls Swift cannot make directly.
+#ifndef JCFED_PAM_H
+#define JCFED_PAM_H
+// The PAM shim's header, for JCFedPAM: typed wrappers for the variadic libpam calls Swift cannot
+// make directly, and the entry-point numbers pam_jcfed_shim.c passes to jcfed_pam_dispatch.
 #include <security/pam_appl.h>
 #include <security/pam_modules.h>
 #include <security/pam_ext.h>

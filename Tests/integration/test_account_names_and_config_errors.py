@@ -140,7 +140,7 @@ def test_never_federated_accounts_are_decided_before_the_configuration(pam_env, 
 
 @pytest.mark.parametrize("policy", ["deny", "local-password"])
 def test_a_typo_in_idp_keeps_users_who_are_not_federated_working(pam_env, policy):
-    """The issue's case: `http_timeout = 10s` with `jcfed enable --offline deny`."""
+    """An admin's case: `http_timeout = 10s` with `jcfed enable --offline deny`."""
     pam_env.write_config(idp={"http_timeout": "10s"}, routing={"groups": "federated"})
     for user in ("sysuser", "dave"):
         codes, out, log = run_stack(pam_env, user, policy)
@@ -226,7 +226,7 @@ def test_routed_user_without_a_conversation_is_refused_by_the_stack(pam_env):
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is installed by make deps")
 @pytest.mark.parametrize("user", ["dave", "alice", "ALICE"])
 def test_confined_errors_and_canonical_names_are_memcheck_clean(casefold, user):
-    from test_pam_valgrind import VALGRIND, check_clean
+    from conftest import VALGRIND, check_clean
     directory(casefold, [{"username": "alice", "groups": ["federated-jc"]}, {"username": "carol"}], bound=["alice"])
     casefold.write_config(idp={"http_timeout": "10s"}, routing={"groups": "federated"},
                           extra="[routing]\ngroups = staff\n")

@@ -1,4 +1,4 @@
-"""Issue 2: the module loads safely in a PAM host. Real libpam (pam_start_confdir), the real
+"""The module loads safely in a PAM host. Real libpam (pam_start_confdir), the real
 release module, nss_wrapper users."""
 import ctypes
 import os
@@ -24,6 +24,41 @@ def test_exports_exactly_the_pam_entry_points():
         getattr(lib, "jcfed_pam_dispatch")
     with pytest.raises(AttributeError):
         getattr(lib, "swift_retain")
+
+
+def system_module(name):
+    """The path of one of the system's PAM modules (beside pam_permit.so), or None."""
+    from conftest import find_library
+    permit = find_library("libpam.so.0")
+    for d in ([os.path.join(os.path.dirname(permit), "security")] if permit else []) + \
+            ["/lib/security", "/usr/lib/security", "/usr/lib64/security"]:
+        if os.path.exists(os.path.join(d, name)):
+            return os.path.join(d, name)
+    return None
+
+
+@pytest.mark.parametrize("module_type,op", [("session", "open"), ("session", "close"), ("password", "chauthtok")])
+def test_session_and_password_lines_are_provided_not_unknown(pam_env, module_type, op):
+    """The shim exports all six pam_sm_* (pam_faillock's tst-pam_faillock-retval.c style: the code
+    libpam returns for each stack). A `session`/`password` line naming this module is ignored
+    (PAM_IGNORE), so a stack an admin wrote with `required` keeps working; a module without that
+    entry point (pam_faillock.so: auth and account only) fails the same stack with PAM_MODULE_UNKNOWN.
+    That is why the session and password entry points stay, although `jcfed enable` and the
+    pam-auth-update profile write only auth and account lines."""
+    pam_env.write_config()
+    stack = f"{module_type} required {{MODULE}} {{ARGS}}\n{module_type} required pam_permit.so\n"
+    pam_env.service(stack=stack)
+    cmd_env = pam_env.env()
+    run = lambda: subprocess.run([str(PAMRUN), "-d", str(pam_env.pamd), "-s", "jcfed-test", "-u", "alice", "-o", op],
+                                 env=cmd_env, capture_output=True, text=True, timeout=120)
+    p = run()
+    assert f"RESULT {op} PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
+    faillock = system_module("pam_faillock.so")
+    if faillock is None:
+        pytest.skip("pam_faillock.so is not installed: no module without this entry point to compare with")
+    (pam_env.pamd / "jcfed-test").write_text(stack.replace("{MODULE}", faillock).replace("{ARGS}", ""))
+    p = run()
+    assert f"RESULT {op} PAM_MODULE_UNKNOWN" in p.stdout, p.stdout + p.stderr
 
 
 def test_needs_no_swift_runtime_and_is_nodelete():

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from test_tool import TOOL, add_idp, jcfed, make_root
+from conftest import TOOL, add_idp, jcfed, make_root
 
 FAKE_CURL_C = r"""
 typedef struct { int age; const char *version; unsigned int version_num; } info_t;

@@ -6,7 +6,7 @@ bench/results-quick.md; `make test` runs that to check the bench runs end to end
 ratios, because these machines are noisy. Benchmarks are not tests: nothing here fails on a slow
 machine; rows whose target is missed say so.
 
-Rows (issue 7):
+Rows:
  1. not-federated path: pamtester through pam_wrapper, pam_jcfed + pam_permit vs pam_permit alone
  2. one complete federated login (auth + account) through real libpam against the Entra emulator,
     approval already given, warm metadata cache: CPU, HTTP requests, TLS connections
@@ -252,7 +252,7 @@ def measure_login(base):
             reqs = idp_requests(emu)
             requests.append(len(reqs))
             warm_paths.update(r["path"].rsplit("/", 1)[-1] for r in reqs)
-            # The minimal C module, interleaved with jcfed's logins (issue 14, item 5).
+            # The minimal C module, interleaved with jcfed's logins.
             if c_floor is not None:
                 emu.reset()
                 emu.faults(interval=INTERVAL)
@@ -619,7 +619,7 @@ alone runs near OpenSSL's rate (its own row); the gap is parsing the token's hea
 (base64url and the strict JSON reader, about 8 us per 1.5 KB token in Swift since the one-pass
 parse; see "Row 4" below).
 
-Profiles of rows 1, 2 and 5 (issue 14; callgrind instruction counts, which do not depend on the
+Profiles of rows 1, 2 and 5 (callgrind instruction counts, which do not depend on the
 machine's load, and /proc/self/smaps by mapping; "before" is commit 18f08fa):
 Row 1, pamtester dave authenticate acct_mgmt: pam_permit alone runs 0.64 M instructions. Loading
 pam_jcfed.so added 0.88 M before, 0.57 M now: relocation 0.51 M (19,940 RELATIVE relocations,

@@ -112,7 +112,7 @@ import Testing
         let storage = MemoryStorage()
         var dir: MemoryDir { MemoryDir(storage: storage) }
         let transports = Counter()
-        let users = IdentityFakeUsers(groups: ["dave": ["dave", "federated"]])
+        let users = FakeUsers(groups: ["dave": ["dave", "federated"]])
 
         func write(routing: String = "", directory: Directory?, extra: String = "") -> ModuleArguments {
             if let d = directory {
@@ -137,7 +137,7 @@ import Testing
             let calls = transports
             return LoginEnvironment(log: MemoryLogSink(), clock: FixedClock(), users: users, prompter: SilentPrompter(),
                                     makeTransport: { _ in calls.n += 1; return NoNetwork(calls) },
-                                    makeVerifier: { FlowFakeVerifier() },  // made, never asked: these logins end before a token
+                                    makeVerifier: { FakeVerifier() },  // made, never asked: these logins end before a token
                                     storage: storage)
         }
 

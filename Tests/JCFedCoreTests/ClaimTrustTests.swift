@@ -131,7 +131,7 @@ import Testing
             #expect(!e.detail.unicodeScalars.contains { SafeText.isUnsafe($0) }, "\(e.reason)")
             #expect(e.detail.unicodeScalars.count < 1_000, "\(e.reason)")
         }
-        let users = IdentityFakeUsers()
+        let users = FakeUsers()
         guard case .failure(let e) = IdentityMapper.resolve(F.identity(upn: "alice@contoso.com"), config: F.config(),
                                                             directory: F.directory, pamUser: evil, users: users) else {
             Issue.record("resolved"); return

@@ -11,8 +11,8 @@ import Testing
     final class Rig {
         let dir = FlowFixtures.tempDir()
         let clock = FixedClock()
-        let transport: FlowFakeTransport
-        let prompter: FlowFakePrompter
+        let transport: FakeTransport
+        let prompter: FakePrompter
         let log = MemoryLogSink()
         var config = JCFedConfig()
         var secret: String?
@@ -32,8 +32,8 @@ import Testing
                                             upn: "alice@contoso.com", preferredUsername: "alice@contoso.com")
 
         init(token: [Result<HTTPResponse, TransportError>] = [.success(FlowFixtures.response(200, FlowFixtures.tokenJSON()))]) {
-            transport = FlowFakeTransport(clock: clock)
-            prompter = FlowFakePrompter(clock: clock)
+            transport = FakeTransport(clock: clock)
+            prompter = FakePrompter(clock: clock)
             tokenResults = [.success(Rig.alice)]
             config.idp = FlowFixtures.azureSettings(cacheDir: dir + "/cache")
             // Pins go to the rig's own directory, never to /var/lib/jcfed.
@@ -52,7 +52,7 @@ import Testing
             let env = LoginEnvironment(
                 log: log, clock: clock, users: FakeUsers.anyoneIsALocalUser(), prompter: prompter,
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
-                makeVerifier: { [unowned self] in FlowFakeVerifier(usable: self.verifierUsable) },
+                makeVerifier: { [unowned self] in FakeVerifier(usable: self.verifierUsable) },
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
                 storage: SystemStorage(owner: UInt32(getuid())), hostName: { [unowned self] in self.hostName },
                 random: { [unowned self] in self.randomValue })
@@ -67,7 +67,7 @@ import Testing
                                tokenCheck: injectCheck ? check : nil).run()
         }
 
-        var polls: [FlowFakeTransport.Sent] { transport.requests(to: "/token") }
+        var polls: [FakeTransport.Sent] { transport.requests(to: "/token") }
         var firstPromptAt: Int64? { prompter.prompts.first?.at }
 
         /// Everything an admin or the person could see, to search for secrets.

@@ -140,7 +140,7 @@ import Testing
 
     // MARK: loading
 
-    func settings(_ dir: IdentityTempDir, maxAge: Int = 0, policy: StaleDirectoryPolicy = .warn) -> MappingSettings {
+    func settings(_ dir: TemporaryDirectory, maxAge: Int = 0, policy: StaleDirectoryPolicy = .warn) -> MappingSettings {
         var s = MappingSettings()
         s.directory = dir.path + "/directory.json"
         s.directoryMaxAge = maxAge
@@ -149,12 +149,12 @@ import Testing
     }
 
     @Test func missingFileMeansNoDirectory() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         #expect(try DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())).get() == nil)
     }
 
     @Test func loadsASafeFile() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         var d = IdentityFixtures.directory
         d.metadata.syncedAt = 1_000
         _ = dir.write("directory.json", String(decoding: DirectoryFile.serialize(d), as: UTF8.self))
@@ -171,7 +171,7 @@ import Testing
 
     @Test func timesInTheFutureAreRefused() throws {
         // A future synced_at would pass the staleness check for as long as it likes.
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let now: Int64 = 1_700_000_000
         for (synced, bindings) in [(now + 301, nil), (now + 86_400 * 365, nil), (now, now + 3_600)] as [(Int64, Int64?)] {
             var d = IdentityFixtures.directory
@@ -205,7 +205,7 @@ import Testing
     }
 
     @Test func unsafeFilesAreErrorsNotFallbacks() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let p = dir.write("directory.json", String(decoding: DirectoryFile.serialize(IdentityFixtures.directory), as: UTF8.self), mode: 0o666)
         guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())) else {
             Issue.record("world-writable directory accepted"); return
@@ -225,7 +225,7 @@ import Testing
     }
 
     @Test func malformedFileIsAnError() {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         _ = dir.write("directory.json", #"{"results":[{"_id":"x"}],"totalCount":1}"#)
         guard case .failure(let e) = DirectoryLoader.load(settings: settings(dir), now: 0, storage: SystemStorage(owner: getuid())) else {
             Issue.record("malformed directory accepted"); return
@@ -234,7 +234,7 @@ import Testing
     }
 
     @Test func atomicWriteReplacesAndLeavesNoTemporaryFile() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let p = dir.path + "/sub/dir/directory.json"
         try SecureFolder.replace(atPath: p, Array("one".utf8), mode: 0o600).get()
         try SecureFolder.replace(atPath: p, Array("two".utf8), mode: 0o640).get()
@@ -248,7 +248,7 @@ import Testing
     }
 
     @Test func atomicWriteFailureKeepsTheOldFile() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let p = dir.path + "/directory.json"
         try SecureFolder.replace(atPath: p, Array("old".utf8), mode: 0o600).get()
         // A directory where the temporary file would go cannot be created: make the target a

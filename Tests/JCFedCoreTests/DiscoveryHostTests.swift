@@ -79,7 +79,7 @@ import Testing
 
     @Test func oidcEndpointsOnOtherHostsAreAllowedAndLoggedOnceAtNotice() throws {
         let clock = FixedClock()
-        let transport = FlowFakeTransport(clock: clock)
+        let transport = FakeTransport(clock: clock)
         let doc = Self.document("token_endpoint", "https://tokens.example.test/token", issuer: Self.oidcBase, base: Self.oidcBase)
         transport.on("/openid-configuration", .success(FlowFixtures.response(200, doc)))
         let log = MemoryLogSink()
@@ -95,7 +95,7 @@ import Testing
 
     @Test func oidcEndpointsOnTheIssuerHostAreNotLogged() throws {
         let clock = FixedClock()
-        let transport = FlowFakeTransport(clock: clock)
+        let transport = FakeTransport(clock: clock)
         transport.on("/openid-configuration", .success(FlowFixtures.response(200, FlowFixtures.discoveryJSON(issuer: Self.oidcBase, base: Self.oidcBase))))
         let log = MemoryLogSink()
         let client = ProviderClient(settings: DiscoveryTests.oidc(), transport: transport, cache: nil, clock: clock,
@@ -107,7 +107,7 @@ import Testing
 
     @Test func azureOffHostDocumentIsRefusedThroughTheClientAndNotCached() {
         let clock = FixedClock()
-        let transport = FlowFakeTransport(clock: clock)
+        let transport = FakeTransport(clock: clock)
         transport.on("/openid-configuration", .success(FlowFixtures.response(200,
             Self.document("device_authorization_endpoint", "https://evil.example.test/devicecode"))))
         let client = ProviderClient(settings: FlowFixtures.azureSettings(), transport: transport, cache: nil, clock: clock,

@@ -25,9 +25,9 @@ import Testing
     }
 
     /// A small org: `total` users, groups "Engineering" (even users) and "Sales" (user 1).
-    static func org(total: Int, failures: [String: [Result<HTTPResponse, TransportError>]] = [:]) -> JumpCloudFakeTransport {
+    static func org(total: Int, failures: [String: [Result<HTTPResponse, TransportError>]] = [:]) -> FakeTransport {
         var pending = failures
-        return JumpCloudFakeTransport { req in
+        return FakeTransport { req in
             let path = String(req.url.dropFirst(base.count).split(separator: "?").first ?? "")
             if var queue = pending[path], let first = queue.first {
                 queue.removeFirst()
@@ -39,22 +39,22 @@ import Testing
             switch path {
             case "/api/systemusers":
                 let page = (skip..<min(total, skip + limit)).map(record).joined(separator: ",")
-                return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(total)}"#)
+                return FakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(total)}"#)
             case "/api/v2/usergroups":
-                return JumpCloudFakeTransport.json(skip > 0 ? "[]" : #"[{"id":"aaaa00000000000000000001","name":"Engineering","type":"user_group"},{"id":"aaaa00000000000000000002","name":"Sales","type":"user_group"}]"#)
+                return FakeTransport.json(skip > 0 ? "[]" : #"[{"id":"aaaa00000000000000000001","name":"Engineering","type":"user_group"},{"id":"aaaa00000000000000000002","name":"Sales","type":"user_group"}]"#)
             case "/api/v2/usergroups/aaaa00000000000000000001/members":
                 let members = stride(from: 0, to: total, by: 2).map { #"{"to":{"id":"\#(id($0))","type":"user"},"from":{"id":"aaaa00000000000000000001","type":"user_group"}}"# }
                 let page = Array(members.dropFirst(skip).prefix(limit)).joined(separator: ",")
-                return JumpCloudFakeTransport.json("[\(page)]")
+                return FakeTransport.json("[\(page)]")
             case "/api/v2/usergroups/aaaa00000000000000000002/members":
-                return JumpCloudFakeTransport.json(skip > 0 ? "[]" : #"[{"to":{"id":"\#(id(1))","type":"user"}},{"to":{"id":"bbbb00000000000000000001","type":"system"}}]"#)
+                return FakeTransport.json(skip > 0 ? "[]" : #"[{"to":{"id":"\#(id(1))","type":"user"}},{"to":{"id":"bbbb00000000000000000001","type":"system"}}]"#)
             default:
-                return JumpCloudFakeTransport.json(#"{"message":"not found"}"#, status: 404)
+                return FakeTransport.json(#"{"message":"not found"}"#, status: 404)
             }
         }
     }
 
-    func api(_ t: JumpCloudFakeTransport, clock: FixedClock = FixedClock(), log: LogSink = MemoryLogSink(),
+    func api(_ t: FakeTransport, clock: FixedClock = FixedClock(), log: LogSink = MemoryLogSink(),
              pageSize: Int = 100) -> JumpCloudAPI {
         let http = JumpCloudHTTP(transport: t, clock: clock, log: log, random: { $0 })
         return JumpCloudAPI(http: http, baseURL: Self.base + "/", apiKey: "SECRETKEY", orgID: "org1", pageSize: pageSize)
@@ -88,8 +88,8 @@ import Testing
 
     @Test func retriesAfter429HonouringRetryAfter() throws {
         let t = Self.org(total: 5, failures: ["/api/systemusers": [
-            JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "3"]),
-            JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "100000"]),
+            FakeTransport.json("{}", status: 429, headers: ["retry-after": "3"]),
+            FakeTransport.json("{}", status: 429, headers: ["retry-after": "100000"]),
         ]])
         let clock = FixedClock()
         let f = try api(t, clock: clock).fetchUsers().get()
@@ -115,7 +115,7 @@ import Testing
 
     @Test func retries5xxAndTransportErrorsWithExponentialBackoff() throws {
         let t = Self.org(total: 5, failures: ["/api/systemusers": [
-            JumpCloudFakeTransport.json("oops", status: 503), .failure(.timeout), .failure(.other("Transferred a partial file")),
+            FakeTransport.json("oops", status: 503), .failure(.timeout), .failure(.other("Transferred a partial file")),
         ]])
         let clock = FixedClock()
         let log = MemoryLogSink()
@@ -135,14 +135,14 @@ import Testing
     }
 
     @Test func givesUpAfterTheLastAttempt() {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 500) }
+        let t = FakeTransport { _ in FakeTransport.json("{}", status: 500) }
         guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
         #expect(t.sent.count == RetryPolicy().maxAttempts)
         #expect(e.message.contains("6 attempts"))
     }
 
     @Test func unauthorizedIsNotRetried() {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"message":"Unauthorized"}"#, status: 401) }
+        let t = FakeTransport { _ in FakeTransport.json(#"{"message":"Unauthorized"}"#, status: 401) }
         guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
         #expect(e.code == .unauthorized)
         #expect(t.sent.count == 1)
@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func tlsFailureIsNotRetried() {
-        let t = JumpCloudFakeTransport { _ in .failure(.tls) }
+        let t = FakeTransport { _ in .failure(.tls) }
         guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("succeeded"); return }
         #expect(e.code == .unreachable)
         #expect(t.sent.count == 1)
@@ -158,7 +158,7 @@ import Testing
 
     @Test func malformedAnswersFail() {
         for body in ["{\"results\":[", "[]", #"{"results":[{"_id":"x1"}],"totalCount":1}"#] {
-            let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(body) }
+            let t = FakeTransport { _ in FakeTransport.json(body) }
             guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("accepted \(body)"); return }
             #expect(e.code == .malformed)
         }
@@ -167,10 +167,10 @@ import Testing
     @Test func aCollectionThatChangesWhilePagingIsAnError() {
         // totalCount says 3 but pages hold 2 distinct users (a repeat across pages).
         var calls = 0
-        let t = JumpCloudFakeTransport { _ in
+        let t = FakeTransport { _ in
             calls += 1
-            return calls == 1 ? JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(0)),\#(Self.record(1))],"totalCount":3}"#)
-                : JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(1))],"totalCount":3}"#)
+            return calls == 1 ? FakeTransport.json(#"{"results":[\#(Self.record(0)),\#(Self.record(1))],"totalCount":3}"#)
+                : FakeTransport.json(#"{"results":[\#(Self.record(1))],"totalCount":3}"#)
         }
         guard case .failure(let e) = api(t, pageSize: 2).fetchUsers() else { Issue.record("accepted"); return }
         #expect(e.code == .inconsistent)
@@ -179,16 +179,16 @@ import Testing
     @Test func duplicateUsernamesFromTheAPIAreRefused() {
         let a = #"{"_id":"a1","username":"same","activated":true,"suspended":false,"account_locked":false}"#
         let b = #"{"_id":"a2","username":"same","activated":true,"suspended":false,"account_locked":false}"#
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#) }
+        let t = FakeTransport { _ in FakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#) }
         guard case .failure = api(t).fetchUsers() else { Issue.record("accepted"); return }
     }
 
     @Test func usernamesDifferingOnlyInCaseFailTheSync() {
         let a = #"{"_id":"a1","username":"admin","activated":true,"suspended":false,"account_locked":false}"#
         let b = #"{"_id":"a2","username":"Admin","activated":true,"suspended":false,"account_locked":false}"#
-        let t = JumpCloudFakeTransport { req in
-            req.url.contains("/api/systemusers") ? JumpCloudFakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#)
-                : JumpCloudFakeTransport.json("[]")
+        let t = FakeTransport { req in
+            req.url.contains("/api/systemusers") ? FakeTransport.json(#"{"results":[\#(a),\#(b)],"totalCount":2}"#)
+                : FakeTransport.json("[]")
         }
         guard case .failure(let e) = DirectorySync.run(api: api(t), systemContext: nil, existing: nil, now: 5) else {
             Issue.record("admin and Admin accepted"); return
@@ -207,7 +207,7 @@ import Testing
         #expect(p.jitteredRetryAfterMillis(0, random: { $0 }) == 500)
         #expect(p.jitteredRetryAfterMillis(10_000, random: { _ in 1_000_000 }) == 15_000)
         // Two devices told the same Retry-After come back at different times.
-        let t = Self.org(total: 5, failures: ["/api/systemusers": [JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "10"])]])
+        let t = Self.org(total: 5, failures: ["/api/systemusers": [FakeTransport.json("{}", status: 429, headers: ["retry-after": "10"])]])
         let clock = FixedClock()
         let http = JumpCloudHTTP(transport: t, clock: clock, log: MemoryLogSink(), random: { n in n / 3 })
         _ = JumpCloudAPI(http: http, baseURL: Self.base, apiKey: "k", orgID: nil).fetchUsers()
@@ -215,7 +215,7 @@ import Testing
     }
 
     @Test func aScheduledRunGivesUpAfterTwo429s() {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 429, headers: ["retry-after": "1"]) }
+        let t = FakeTransport { _ in FakeTransport.json("{}", status: 429, headers: ["retry-after": "1"]) }
         var policy = RetryPolicy()
         policy.maxRateLimitedAttempts = RetryPolicy.scheduledRateLimitedAttempts
         let clock = FixedClock()
@@ -227,7 +227,7 @@ import Testing
         #expect(clock.sleeps.count == 1)
         #expect(e.message.contains("HTTP 429") && e.message.contains("next run"))
         // 5xx still get the usual attempts.
-        let t5 = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 503) }
+        let t5 = FakeTransport { _ in FakeTransport.json("{}", status: 503) }
         let http5 = JumpCloudHTTP(transport: t5, clock: FixedClock(), log: MemoryLogSink(), policy: policy, random: { $0 })
         _ = JumpCloudAPI(http: http5, baseURL: Self.base, apiKey: "k", orgID: nil).fetchUsers()
         #expect(t5.sent.count == RetryPolicy().maxAttempts)
@@ -236,11 +236,11 @@ import Testing
     @Test func aTotalCountThatChangesBetweenPagesStopsTheSync() {
         // Full pages forever and a totalCount that keeps growing: today's loop never ends.
         var calls = 0
-        let t = JumpCloudFakeTransport { req in
+        let t = FakeTransport { req in
             calls += 1
             let skip = Self.query(req.url, "skip") ?? 0
             let page = (skip..<(skip + 100)).map(Self.record).joined(separator: ",")
-            return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(1000 + calls * 1000)}"#)
+            return FakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(1000 + calls * 1000)}"#)
         }
         guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("accepted"); return }
         #expect(e.code == .inconsistent)
@@ -250,10 +250,10 @@ import Testing
 
     @Test func anUnderReportedTotalCountDoesNotTruncateTheDirectory() {
         for claimed in [200, 100, 0] {
-            let t = JumpCloudFakeTransport { req in
+            let t = FakeTransport { req in
                 let skip = Self.query(req.url, "skip") ?? 0
                 let page = (skip..<min(250, skip + 100)).map(Self.record).joined(separator: ",")
-                return JumpCloudFakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(claimed)}"#)
+                return FakeTransport.json(#"{"results":[\#(page)],"totalCount":\#(claimed)}"#)
             }
             guard case .failure(let e) = api(t).fetchUsers() else { Issue.record("truncated to \(claimed)"); continue }
             #expect(e.code == .inconsistent)
@@ -268,18 +268,18 @@ import Testing
         let groups = #"[{"id":"aaaa00000000000000000001","name":"Engineering"},{"id":"aaaa00000000000000000002","name":"Sales"}]"#
         // Announces 5 groups but ends after 2; announces 1 but sends 2; changes between pages.
         for (header, pageSize) in [("5", 100), ("1", 100), ("x", 100)] {
-            let bad = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(groups, headers: ["x-total-count": header]) }
+            let bad = FakeTransport { _ in FakeTransport.json(groups, headers: ["x-total-count": header]) }
             guard case .failure(let e) = api(bad, pageSize: pageSize).fetchGroups() else { Issue.record("accepted x-total-count \(header)"); continue }
             #expect(e.code == (header == "x" ? .malformed : .inconsistent))
         }
         var n = 0
-        let drifting = JumpCloudFakeTransport { _ in
+        let drifting = FakeTransport { _ in
             n += 1
-            return JumpCloudFakeTransport.json(groups, headers: ["x-total-count": "\(10 + n)"])
+            return FakeTransport.json(groups, headers: ["x-total-count": "\(10 + n)"])
         }
         guard case .failure(let e) = api(drifting, pageSize: 2).fetchGroups() else { Issue.record("accepted"); return }
         #expect(e.message.contains("x-total-count changed"))
-        let good = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(groups, headers: ["x-total-count": " 2\r\n"]) }
+        let good = FakeTransport { _ in FakeTransport.json(groups, headers: ["x-total-count": " 2\r\n"]) }
         #expect(try api(good).fetchGroups().get().count == 2)
     }
 
@@ -287,14 +287,14 @@ import Testing
         let long = String(repeating: "l", count: 300)
         let longUser = #"{"_id":"5f1b0000000000000000long","username":"\#(long)","email":"x@contoso.com","activated":true,"suspended":false,"account_locked":false}"#
         let longGroup = String(repeating: "G", count: 1000)
-        let t = JumpCloudFakeTransport { req in
+        let t = FakeTransport { req in
             if req.url.contains("/api/systemusers") {
-                return JumpCloudFakeTransport.json(#"{"results":[\#(Self.record(0)),\#(longUser),\#(Self.record(1))],"totalCount":3}"#)
+                return FakeTransport.json(#"{"results":[\#(Self.record(0)),\#(longUser),\#(Self.record(1))],"totalCount":3}"#)
             }
             if req.url.contains("/api/v2/usergroups?") {
-                return JumpCloudFakeTransport.json(#"[{"id":"aaaa00000000000000000001","name":"\#(longGroup)"},{"id":"aaaa00000000000000000002","name":"Sales"}]"#)
+                return FakeTransport.json(#"[{"id":"aaaa00000000000000000001","name":"\#(longGroup)"},{"id":"aaaa00000000000000000002","name":"Sales"}]"#)
             }
-            return JumpCloudFakeTransport.json(#"[{"to":{"id":"\#(Self.id(1))","type":"user"}}]"#)
+            return FakeTransport.json(#"[{"to":{"id":"\#(Self.id(1))","type":"user"}}]"#)
         }
         let (d, report) = try DirectorySync.run(api: api(t), systemContext: nil, existing: nil, now: 5).get()
         #expect(d.users.map { $0.username } == ["user0", "user1"])
@@ -306,20 +306,20 @@ import Testing
         // The directory written holds only what its parser accepts.
         #expect(DirectoryFile.parse(DirectoryFile.serialize(d)).map { $0.users.count } == .success(2))
         // A record without the shape of a user is still fatal.
-        let broken = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"{"results":[{"_id":"abc","username":"x"}],"totalCount":1}"#) }
+        let broken = FakeTransport { _ in FakeTransport.json(#"{"results":[{"_id":"abc","username":"x"}],"totalCount":1}"#) }
         guard case .failure(let e) = api(broken).fetchUsers() else { Issue.record("accepted"); return }
         #expect(e.code == .malformed)
     }
 
     @Test func systemContextBindingsThroughGroupsAreReadOnceWithXTotalCount() throws {
         let entries = #"[{"id":"\#(Self.id(1))","type":"user","paths":[[{"to":{"id":"g1","type":"user_group"}},{"to":{"id":"\#(Self.id(1))","type":"user"}}],[{"to":{"id":"\#(Self.id(1))","type":"user"}}]]},{"id":"\#(Self.id(2))","type":"user","paths":[[{"to":{"id":"g1","type":"user_group"}},{"to":{"id":"\#(Self.id(2))","type":"user"}}]]}]"#
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(entries, headers: ["x-total-count": "2"]) }
+        let t = FakeTransport { _ in FakeTransport.json(entries, headers: ["x-total-count": "2"]) }
         let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
-        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: FakeSigner())
         #expect(try sc.fetchBoundUserIDs().get() == [Self.id(1), Self.id(2)])
-        let lying = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(entries, headers: ["x-total-count": "7"]) }
+        let lying = FakeTransport { _ in FakeTransport.json(entries, headers: ["x-total-count": "7"]) }
         let sc2 = SystemContextClient(http: JumpCloudHTTP(transport: lying, clock: FixedClock(), log: MemoryLogSink()),
-                                      baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+                                      baseURL: Self.base, systemKey: "abc", signer: FakeSigner())
         guard case .failure(let e) = sc2.fetchBoundUserIDs() else { Issue.record("accepted"); return }
         #expect(e.code == .inconsistent)
     }
@@ -328,10 +328,10 @@ import Testing
 
     @Test func systemContextRequestsAreSignedOverTheRequestLineAndDate() throws {
         let key = "5e0000000000000000000042"
-        let t = JumpCloudFakeTransport { req in
-            JumpCloudFakeTransport.json(#"[{"id":"\#(Self.id(1))","type":"user","compiledAttributes":{},"paths":[]},{"id":"\#(Self.id(2))","type":"user"}]"#)
+        let t = FakeTransport { req in
+            FakeTransport.json(#"[{"id":"\#(Self.id(1))","type":"user","compiledAttributes":{},"paths":[]},{"id":"\#(Self.id(2))","type":"user"}]"#)
         }
-        let signer = JumpCloudFakeSigner()
+        let signer = FakeSigner()
         let clock = FixedClock(wall: 784_111_777)
         let http = JumpCloudHTTP(transport: t, clock: clock, log: MemoryLogSink())
         let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: key, signer: signer)
@@ -346,16 +346,16 @@ import Testing
     }
 
     @Test func systemContextRejectionExplainsItself() {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("{}", status: 401) }
+        let t = FakeTransport { _ in FakeTransport.json("{}", status: 401) }
         let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
-        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: FakeSigner())
         guard case .failure(let e) = sc.fetchBoundUserIDs() else { Issue.record("accepted"); return }
         #expect(e.code == .unauthorized && e.message.contains("signature"))
     }
 
     @Test func signingFailureStopsBeforeSending() {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json("[]") }
-        let signer = JumpCloudFakeSigner()
+        let t = FakeTransport { _ in FakeTransport.json("[]") }
+        let signer = FakeSigner()
         signer.fail = true
         let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
         let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: signer)
@@ -364,7 +364,7 @@ import Testing
     }
 
     @Test func systemKeyIsReadFromTheAgentConfiguration() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, storage: SystemStorage(owner: getuid())).get() == nil)
         _ = dir.write("jcagent.conf", #"{"x509ValidateEnabled":true,"systemKey":"5e0000000000000000000042","agentServerHost":"agent.jumpcloud.com"}"#, mode: 0o644)
         #expect(try SystemContextClient.readSystemKey(agentDir: dir.path, storage: SystemStorage(owner: getuid())).get() == "5e0000000000000000000042")
@@ -390,9 +390,9 @@ import Testing
     }
 
     @Test func bindingsOnlySyncNeedsAnInstalledDirectory() throws {
-        let t = JumpCloudFakeTransport { _ in JumpCloudFakeTransport.json(#"[{"id":"\#(IdentityFixtures.directory.users[1].id)","type":"user"}]"#) }
+        let t = FakeTransport { _ in FakeTransport.json(#"[{"id":"\#(IdentityFixtures.directory.users[1].id)","type":"user"}]"#) }
         let http = JumpCloudHTTP(transport: t, clock: FixedClock(), log: MemoryLogSink())
-        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: JumpCloudFakeSigner())
+        let sc = SystemContextClient(http: http, baseURL: Self.base, systemKey: "abc", signer: FakeSigner())
         guard case .failure(let e) = DirectorySync.run(api: nil, systemContext: sc, existing: nil, now: 5) else {
             Issue.record("bindings without users written"); return
         }

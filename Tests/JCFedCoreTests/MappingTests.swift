@@ -160,7 +160,7 @@ import Testing
     // MARK: resolve: the PAM user, NSS, uid
 
     func resolve(_ identity: VerifiedIdentity, pamUser: String, directory: Directory? = F.directory,
-                 users: IdentityFakeUsers = IdentityFakeUsers(), config: JCFedConfig = F.config()) -> Result<LocalAccount, IdentityMapper.Rejection> {
+                 users: FakeUsers = FakeUsers(), config: JCFedConfig = F.config()) -> Result<LocalAccount, IdentityMapper.Rejection> {
         IdentityMapper.resolve(identity, config: config, directory: directory, pamUser: pamUser, users: users)
     }
 
@@ -184,7 +184,7 @@ import Testing
         }
         #expect(e.reason.word == "root")
         // Another name with uid 0 is refused too.
-        let users = IdentityFakeUsers([("toor", 0)])
+        let users = FakeUsers([("toor", 0)])
         let d2 = Directory(users: [F.user("toor", "admin@contoso.com")])
         guard case .failure(let e2) = resolve(F.identity(upn: "admin@contoso.com"), pamUser: "toor", directory: d2, users: users) else {
             Issue.record("mapped to uid 0"); return
@@ -213,7 +213,7 @@ import Testing
 
     @Test func pamUserIsComparedByteForByte() {
         let d = Directory(users: [F.user("ren\u{E9}", "rene@contoso.com")])
-        let users = IdentityFakeUsers([("ren\u{E9}", 2000), ("rene\u{301}", 2001)])
+        let users = FakeUsers([("ren\u{E9}", 2000), ("rene\u{301}", 2001)])
         guard case .failure(let e) = resolve(F.identity(upn: "rene@contoso.com"), pamUser: "rene\u{301}", directory: d, users: users) else {
             Issue.record("canonically equivalent but different account accepted"); return
         }
@@ -247,7 +247,7 @@ import Testing
     @Test func theLocalUIDMustBeTheRecordsUnixUID() {
         // Eve's JumpCloud username is `ubuntu`; the local `ubuntu` (uid 1000) is the image's own
         // account, not the one the JumpCloud agent made for her (unix_uid 5001).
-        let users = IdentityFakeUsers([("ubuntu", 1000)])
+        let users = FakeUsers([("ubuntu", 1000)])
         guard case .failure(let e) = resolve(directory(unixUID: 5001), users: users) else {
             Issue.record("an org user took a local account with another uid"); return
         }
@@ -268,7 +268,7 @@ import Testing
     }
 
     @Test func withoutADirectoryThereIsNoRecordToCompare() throws {
-        let users = IdentityFakeUsers([("eve", 1000)])
+        let users = FakeUsers([("eve", 1000)])
         let a = try IdentityMapper.resolve(F.identity(upn: "eve@contoso.com"), config: F.config(), directory: nil,
                                            pamUser: "eve", users: users).get()
         #expect(a.uid == 1000)
@@ -302,7 +302,7 @@ import Testing
 
     @Test func pamUserInAnotherASCIICaseIsTheSameAccountWhenNSSSaysSo() throws {
         // sssd with case_sensitive = false: "Alice" and "alice" are one account (one uid).
-        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 1001)])
+        let users = FakeUsers([("alice", 1001), ("Alice", 1001)])
         let a = try IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
                                            pamUser: "Alice", users: users).get()
         #expect(a.uid == 1001)
@@ -310,7 +310,7 @@ import Testing
 
     @Test func twoAccountsDifferingOnlyInCaseStayApart() {
         // files-based NSS: "Alice" (uid 2000) is somebody else than alice (uid 1001).
-        let users = IdentityFakeUsers([("alice", 1001), ("Alice", 2000)])
+        let users = FakeUsers([("alice", 1001), ("Alice", 2000)])
         guard case .failure(let e) = IdentityMapper.resolve(F.identity(), config: F.config(), directory: F.directory,
                                                             pamUser: "Alice", users: users) else {
             Issue.record("alice's token opened another account"); return
@@ -321,7 +321,7 @@ import Testing
     @Test func aTokenForSomeoneWithoutAnAccountIsTheWrongUserNotAnUnknownOne() {
         let d = Directory(users: [F.user("alice", "alice@contoso.com"), F.user("zed", "zed@contoso.com")])
         guard case .failure(let e) = IdentityMapper.resolve(F.identity(upn: "zed@contoso.com"), config: F.config(), directory: d,
-                                                            pamUser: "alice", users: IdentityFakeUsers()) else {
+                                                            pamUser: "alice", users: FakeUsers()) else {
             Issue.record("accepted"); return
         }
         #expect(e.reason.word == "wrong-user" && e.kind == .authError)

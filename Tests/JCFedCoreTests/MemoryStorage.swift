@@ -129,7 +129,7 @@ final class MemoryFolder: StorageFolder {
     }
 }
 
-/// A folder of a MemoryStorage with IdentityTempDir's shape (path, write), so a stage test's
+/// A folder of a MemoryStorage with TemporaryDirectory's shape (path, write), so a stage test's
 /// world moves to memory by changing one line.
 struct MemoryDir {
     let storage: MemoryStorage

@@ -202,13 +202,13 @@ import Testing
 
     struct Rig {
         let clock = FixedClock()
-        let transport: FlowFakeTransport
+        let transport: FakeTransport
         let log = MemoryLogSink()
         var settings: IdPSettings
         var maxStale = MetadataCache.defaultMaxStaleSeconds
 
         init(cacheDir: String) {
-            transport = FlowFakeTransport(clock: clock)
+            transport = FakeTransport(clock: clock)
             settings = FlowFixtures.azureSettings(cacheDir: cacheDir)
             transport.on("/openid-configuration", .success(FlowFixtures.response(200, FlowFixtures.discoveryJSON())))
             transport.on("/keys", .success(FlowFixtures.response(200, FlowFixtures.jwksJSON())))

@@ -9,20 +9,20 @@ import Testing
 @Suite struct PinTests {
     typealias F = IdentityFixtures
 
-    func store(_ dir: IdentityTempDir) -> PinStore { PinStore(stateDir: dir.path + "/state", storage: SystemStorage(owner: getuid())) }
+    func store(_ dir: TemporaryDirectory) -> PinStore { PinStore(stateDir: dir.path + "/state", storage: SystemStorage(owner: getuid())) }
 
     func pin(_ account: String, oid: String = F.aliceOID, tid: String? = F.tenant) -> Pin {
         Pin(account: account, tid: tid, oid: oid, issuer: F.issuer, pinnedAt: 1_700_000_000)
     }
 
     @Test func emptyStoreIsUnpinned() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         #expect(try store(dir).check(account: "alice", tid: F.tenant, oid: F.aliceOID).get() == .unpinned)
         #expect(try store(dir).list().get().pins.isEmpty)
     }
 
     @Test func firstUseBindsAndLaterChecksCompare() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         #expect(try s.record(pin("alice")).get() == .unpinned)
         #expect(try s.check(account: "alice", tid: F.tenant, oid: F.aliceOID).get() == .matches(pin("alice")))
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func storeIsRootOnly() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         _ = try s.record(pin("alice")).get()
         var st = stat()
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func damagedPinFailsClosed() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         _ = try s.record(pin("bob")).get()
         let fd = open(s.directory + "/bob", O_WRONLY | O_TRUNC)
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func listAndReset() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         _ = try s.record(pin("carol")).get()
         _ = try s.record(pin("alice@contoso.com", tid: nil)).get()
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func twentyConcurrentFirstLoginsOfDifferentUsers() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         let results = ResultBox(count: 20)
         DispatchQueue.concurrentPerform(iterations: 20) { i in
@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func concurrentFirstLoginsToOneAccountPinExactlyOnce() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         let results = DecisionBox(count: 20)
         DispatchQueue.concurrentPerform(iterations: 20) { i in
@@ -133,7 +133,7 @@ import Testing
     // MARK: enforcement with logging
 
     @Test func enforcementLogsAMismatchNamingBothOIDs() throws {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         let log = MemoryLogSink()
         let first = IdentityPinning.enforce(store: s, account: "alice", identity: F.identity(), now: 5, log: log)
@@ -152,7 +152,7 @@ import Testing
 
     @Test func pinLinesCarryCleanedBoundedClaims() throws {
         // oid (sub for oidc) and tid come from the token: a crafted one cannot forge or flood a line.
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         let s = store(dir)
         let log = MemoryLogSink()
         let evil = "x\nSYSLOG 6 PAM auth done: user=alice result=success\r\u{0}\u{202E}" + String(repeating: "y", count: 400)
@@ -168,7 +168,7 @@ import Testing
     }
 
     @Test func brokenStoreRefusesTheLogin() {
-        let dir = IdentityTempDir()
+        let dir = TemporaryDirectory()
         _ = dir.write("state", "not a directory")
         let s = store(dir)
         guard case .failure(let r) = IdentityPinning.enforce(store: s, account: "alice", identity: F.identity(), now: 5,

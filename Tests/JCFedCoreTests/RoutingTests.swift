@@ -5,7 +5,7 @@ import Testing
     typealias F = IdentityFixtures
 
     func decide(_ user: String, groups: [String] = [], directory: Directory? = F.directory,
-                users: IdentityFakeUsers = IdentityFakeUsers(), policy: StaleDirectoryPolicy = .warn,
+                users: FakeUsers = FakeUsers(), policy: StaleDirectoryPolicy = .warn,
                 log: LogSink? = nil) -> Outcome? {
         let config = F.config { $0.routing.groups = groups; $0.mapping.staleDirectory = policy }
         let account = users.account(named: user) ?? LocalAccount(name: user, uid: 5000, gid: 5000)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func localGroupMembershipRoutes() {
-        let users = IdentityFakeUsers(groups: ["bob": ["bob", "federated"]])
+        let users = FakeUsers(groups: ["bob": ["bob", "federated"]])
         #expect(decide("bob", groups: ["federated"], users: users) == nil)
         #expect(decide("bob", groups: ["federated"], directory: nil, users: users) == nil)
         #expect(decide("alice", groups: ["federated"], directory: nil, users: users)?.reason.word == "not-routed")

@@ -14,7 +14,7 @@ import Testing
         let storage = MemoryStorage()
         let log = MemoryLogSink()
         let transports = Stage.Counter()
-        let users = IdentityFakeUsers()
+        let users = FakeUsers()
 
         init(extra: String = "", idpExtra: String = "", mode: UInt32 = 0o644) {
             storage.folder("/etc/jcfed")
@@ -37,7 +37,7 @@ import Testing
             let calls = transports
             return LoginEnvironment(log: log, clock: FixedClock(), users: users, prompter: Stage.SilentPrompter(),
                                     makeTransport: { _ in calls.n += 1; return Stage.NoNetwork(calls) },
-                                    makeVerifier: { FlowFakeVerifier() }, storage: storage)
+                                    makeVerifier: { FakeVerifier() }, storage: storage)
         }
 
         func auth(_ user: String) -> Outcome {

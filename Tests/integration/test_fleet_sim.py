@@ -1,6 +1,6 @@
 """`make fleet-sim` in its quick mode: 1,000 devices on a simulated clock run jcfed's real timer
 splay, JumpCloud retry policy, discovery/keys cache and device flow (Sources/JCFedFleetSim) through
-a normal working day and a day with the three incidents of issue 13 (JumpCloud 429 for an hour,
+a normal working day and a day with three incidents (JumpCloud 429 for an hour,
 Entra token 429 for the 10 minutes after 9:00, an unannounced signing-key rotation).
 
 The bounds are on simulated time and request counts, never on how fast this machine is."""
@@ -70,7 +70,7 @@ def test_an_entra_token_429_at_the_peak_is_not_amplified(report):
     logins = day["logins_in_token_incident"]
     assert logins > 0 and report["token_incident"]["throttled"] > 0
     per_login = day["token_requests_in_token_incident"] / logins
-    # Before issue 13 a throttled login re-polled every interval until login_timeout (18-22 polls);
+    # Before 429s were counted per Enter, a throttled login re-polled every interval until login_timeout (18-22 polls);
     # now it waits max(interval, Retry-After) with jittered backoff and each Enter allows few polls.
     assert per_login <= 6, per_login
     # A normal day's logins need about 2 polls each.

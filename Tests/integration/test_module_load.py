@@ -1,4 +1,4 @@
-"""What loading pam_jcfed.so costs a process that never calls it (bench row 1, issue 14): every
+"""What loading pam_jcfed.so costs a process that never calls it (bench row 1): every
 sshd, sudo and su that has the module in its stack pays this, federated user or not."""
 import shutil
 import subprocess

@@ -90,7 +90,7 @@ def test_stale_cache_serves_when_the_idp_fails_until_cache_max_stale(idp):
 
 def test_aadsts50196_user_throttle_is_unavailable_not_a_refusal(idp):
     # Entra's user-facing throttle answers the token request with invalid_grant + AADSTS50196
-    # (the emulator's user_throttled fault). Before issue 13 that was a Conditional Access refusal
+    # (the emulator's user_throttled fault). Before this was handled it was a Conditional Access refusal
     # (PAM_AUTH_ERR, no fallback); it is "the IdP is not available now": PAM_AUTHINFO_UNAVAIL,
     # reason idp-throttled, so the stack's offline policy applies.
     emu = idp.emulator

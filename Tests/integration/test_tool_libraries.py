@@ -1,4 +1,4 @@
-"""Issue 13, item 2: `jcfed enable`, `status` and `idp test` probe the libraries the module loads
+"""`jcfed enable`, `status` and `idp test` probe the libraries the module loads
 at a federated login (libcurl.so.4 with its version, libcrypto.so.3, libqrencode.so.4) and say
 plainly when one is missing or too old.
 

@@ -1,6 +1,6 @@
 /*
- * pam_floor: the floor a C implementation of a warm-cache jcfed login would have (bench row 2,
- * issue 14 item 5). Not installed, not a product: bench/bench.py builds it and logs in with it
+ * pam_floor: the floor a C implementation of a warm-cache jcfed login would have (bench row 2).
+ * Not installed, not a product: bench/bench.py builds it and logs in with it
  * side by side with pam_jcfed in the same run.
  *
  * pam_sm_authenticate does what a warm-cache jcfed login does on the wire and in libcrypto, and

@@ -12,8 +12,8 @@ import Testing
 /// NSS that ignores ASCII case (sssd with case_sensitive = false, winbind): any spelling finds
 /// the account and the canonical name comes back.
 final class HostileCaseInsensitiveUsers: UserDatabase {
-    let inner: IdentityFakeUsers
-    init(_ inner: IdentityFakeUsers) { self.inner = inner }
+    let inner: FakeUsers
+    init(_ inner: FakeUsers) { self.inner = inner }
     func account(named name: String) -> LocalAccount? {
         inner.accounts.first { $0.key.lowercased() == name.lowercased() }?.value
     }
@@ -30,7 +30,7 @@ struct HostileWorld {
     let log = MemoryLogSink()
 
     init(caseInsensitive: Bool = false) {
-        let base = IdentityFakeUsers([("alice", 1001), ("bob", 1002), ("carol", 1003), ("dave", 1004),
+        let base = FakeUsers([("alice", 1001), ("bob", 1002), ("carol", 1003), ("dave", 1004),
                                       ("root", 0), ("toor", 0), ("daemon", 1), ("sysuser", 999),
                                       ("nobody", 65534), ("erin", 1500)],
                                      groups: ["alice": ["alice", "federated"], "dave": ["dave", "staff"]])
@@ -74,7 +74,7 @@ struct HostileWorld {
         let calls = transports
         return LoginEnvironment(log: log, clock: FixedClock(), users: users, prompter: prompter,
                                 makeTransport: { _ in calls.n += 1; return AccountCheckStageTests.NoNetwork(calls) },
-                                makeVerifier: { FlowFakeVerifier() },  // made, never asked: these logins end before a token
+                                makeVerifier: { FakeVerifier() },  // made, never asked: these logins end before a token
                                 storage: storage)
     }
 
@@ -113,7 +113,7 @@ struct HostileWorld {
     @Test func routingLooksUpTheAccountNameNotTheTypedName() {
         let account = LocalAccount(name: "alice", uid: 1001, gid: 1001)
         let o = Routing.decide(pamUser: "ALICE", account: account, config: IdentityFixtures.config { $0.routing.groups = ["Engineering"] },
-                               directory: IdentityFixtures.directory, users: IdentityFakeUsers())
+                               directory: IdentityFixtures.directory, users: FakeUsers())
         #expect(o == nil)
     }
 

@@ -50,14 +50,29 @@ public enum INIFile {
     public static func splitValue<S: StringProtocol>(_ afterEquals: S) -> (value: String, comment: String) {
         // Trimmed first: "key = # note" reads as the value "# note".
         let raw = afterEquals.trimmingSpaces()
-        guard let hash = raw.firstRange(of: " #") ?? raw.firstRange(of: "\t#") else { return (raw, "") }
-        var start = hash.lowerBound
+        guard let hash = firstPair(raw, " ", "#") ?? firstPair(raw, "\t", "#") else { return (raw, "") }
+        var start = hash
         while start > raw.startIndex {
             let before = raw.index(before: start)
             guard raw[before] == " " || raw[before] == "\t" else { break }
             start = before
         }
         return ((raw[..<start]).trimmingSpaces(), String(raw[start...]))
+    }
+
+    /// Where the Character `a` is first followed by the Character `b` (what `firstRange(of:)`
+    /// finds for a two-Character pattern, without the generic string-search machinery, whose
+    /// first use in a fresh process costs more than parsing the whole file).
+    static func firstPair(_ s: String, _ a: Character, _ b: Character) -> String.Index? {
+        // Most values hold no `b` at all: one byte scan says so without walking Characters.
+        if let ascii = b.asciiValue, !s.utf8.contains(ascii) { return nil }
+        var i = s.startIndex
+        while i < s.endIndex {
+            let next = s.index(after: i)
+            if s[i] == a, next < s.endIndex, s[next] == b { return i }
+            i = next
+        }
+        return nil
     }
 
     /// Parses text into entries; a malformed line is an error naming its line.
@@ -83,7 +98,7 @@ public enum INIFile {
         // After a malformed section header nobody knows which section the next lines are in.
         var sectionKnown = true
         var lineNo = 0
-        for rawLine in lines(text) {
+        for rawLine in linesForParsing(text) {
             lineNo += 1
             func fail(_ problem: String, key: String? = nil, wholeFile: Bool = false) {
                 let s: String? = wholeFile || !sectionKnown || section.isEmpty ? nil : section
@@ -115,6 +130,13 @@ public enum INIFile {
     /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line.
     public static func lines(_ text: String) -> [Substring] {
         text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    /// The same lines as `lines`, split on the UTF-8 bytes (a LF is always its own grapheme,
+    /// except in CRLF): a line of a CRLF file keeps its CR here, which `classify` trims like any
+    /// trailing blank. Character-wise splitting is the costliest step of a parse otherwise.
+    static func linesForParsing(_ text: String) -> [Substring] {
+        text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
     }
 
     static func isControl(_ u: Unicode.Scalar) -> Bool {

@@ -1,13 +1,23 @@
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs, CRs and LFs: the one trim of the module and
-    /// the tool (configuration lines, secret and key files, header values). Scalar by scalar:
+    /// the tool (configuration lines, secret and key files, header values). Byte by byte on the
+    /// UTF-8 view: the four are one-byte scalars, so the cut is always at a scalar boundary, and
     /// in a Swift String "\r\n" is one Character, which a Character-wise trim of "\r" or "\n"
-    /// never matches.
+    /// never matches. (Every configuration line goes through here on every login, so it must not
+    /// rebuild the String scalar by scalar.)
     public func trimmingSpaces() -> String {
-        var s = unicodeScalars[...]
-        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
-        while let f = s.first, isSpace(f) { s = s.dropFirst() }
-        while let l = s.last, isSpace(l) { s = s.dropLast() }
-        return String(String.UnicodeScalarView(s))
+        let bytes = utf8
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        var low = bytes.startIndex
+        while low < bytes.endIndex, isSpace(bytes[low]) { low = bytes.index(after: low) }
+        // One pass forward (a generic StringProtocol's UTF-8 view is only a Collection).
+        var high = low
+        var i = low
+        while i < bytes.endIndex {
+            let next = bytes.index(after: i)
+            if !isSpace(bytes[i]) { high = next }
+            i = next
+        }
+        return String(decoding: bytes[low..<high], as: UTF8.self)
     }
 }

@@ -189,19 +189,13 @@ final class CurlSink {
 
     func header(_ bytes: UnsafeRawBufferPointer) {
         guard headers.count < 100 else { return }
-        // Drop the line end as bytes: in a Swift String "\r\n" is one Character, so the
-        // Character-wise trim below would leave it on every value (Retry-After was unreadable).
-        var raw = Array(bytes)
-        while let l = raw.last, l == 0x0D || l == 0x0A { raw.removeLast() }
-        let line = String(decoding: raw, as: UTF8.self)
+        let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") { headers = [:]; return }  // a new response (after 100-continue)
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
-        var value = line[line.index(after: colon)...]
-        while let f = value.first, f == " " || f == "\t" { value = value.dropFirst() }
-        // "\r\n" is one Character in Swift: compare it as such, not only "\r" and "\n".
-        while let l = value.last, l == "\r\n" || l == "\r" || l == "\n" || l == " " { value = value.dropLast() }
-        headers[name] = String(value)
+        // The value without its optional whitespace (RFC 9110: spaces and tabs) and the line end
+        // (the one trim, which cuts "\r\n" although Swift sees it as one Character).
+        headers[name] = line[line.index(after: colon)...].trimmingSpaces()
     }
 }
 

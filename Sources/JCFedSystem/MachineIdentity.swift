@@ -8,11 +8,17 @@ public enum MachineIdentity {
 
     public static func read() -> String {
         for path in paths {
-            guard case .success(let text) = SecureFolder.readText(path, owner: 0, maxBytes: 256) else { continue }
-            // One token (32 hex digits); the first whitespace-separated word of the file.
-            let id = text.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
-            if !id.isEmpty { return id }
+            if let id = read(path: path, owner: 0) { return id }
         }
         return ""
+    }
+
+    /// The identity in one file owned by `owner` (the tool's --root and --machine-id-file); nil
+    /// when it is unreadable or empty. One token (32 hex digits): the first whitespace-separated
+    /// word of the file.
+    public static func read(path: String, owner: UInt32) -> String? {
+        guard case .success(let text) = SecureFolder.readText(path, owner: owner, maxBytes: 256) else { return nil }
+        let id = text.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
+        return id.isEmpty ? nil : id
     }
 }

@@ -27,11 +27,9 @@ enum DirectoryFleet {
         return Int(h % UInt64(seconds))
     }
 
-    /// The machine id (first line of /etc/machine-id), nil when it cannot be read.
+    /// The machine id (the first word of /etc/machine-id), nil when it cannot be read.
     static func machineID(path: String, owner: UInt32) -> String? {
-        guard case .success(let text) = SecureFolder.readText(path, owner: owner, maxBytes: 256) else { return nil }
-        let line = String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-        return line.isEmpty ? nil : line
+        MachineIdentity.read(path: path, owner: owner)
     }
 
     /// True when the JumpCloud agent is installed here (its jcagent.conf exists).

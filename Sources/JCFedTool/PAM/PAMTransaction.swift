@@ -128,22 +128,9 @@ final class PAMTransaction {
     }
 
     static func readBytes(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)
-        guard fd >= 0 else {
-            // A symbolic link is not ours to restore through: record its target text instead.
-            return errno == ENOENT ? nil : FileSystem.readText(path).map { Array($0.utf8) }
-        }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return out }
-            if n == 0 { break }
-            out.append(contentsOf: buffer.prefix(n))
-            if out.count > 16 << 20 { break }
-        }
-        return out
+        if let bytes = FileSystem.readBytes(path, followLinks: false, maxBytes: 16 << 20) { return bytes }
+        // A symbolic link is not ours to restore through: record its target text instead.
+        return errno == ENOENT ? nil : FileSystem.readText(path).map { Array($0.utf8) }
     }
 }
 

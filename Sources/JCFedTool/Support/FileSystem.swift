@@ -34,7 +34,14 @@ enum FileSystem {
 
     /// Reads a small text file (PAM files, logs) without the ownership rules of SecureFolder.
     static func readText(_ path: String, maxBytes: Int = 4 << 20) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        readBytes(path, maxBytes: maxBytes).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of a file (PAM and sshd files, logs: read, never trusted, so no ownership rules);
+    /// nil with errno set when it cannot be opened or read, or is larger than `maxBytes`.
+    /// `followLinks: false` refuses a symbolic link (ELOOP).
+    static func readBytes(_ path: String, followLinks: Bool = true, maxBytes: Int = 4 << 20) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var out: [UInt8] = []
@@ -44,9 +51,9 @@ enum FileSystem {
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
             out.append(contentsOf: buffer.prefix(n))
-            if out.count > maxBytes { return nil }
+            if out.count > maxBytes { errno = EFBIG; return nil }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Creates a directory with `mode` and its missing parents with 0755 (existing ones are

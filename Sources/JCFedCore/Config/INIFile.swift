@@ -98,7 +98,7 @@ public enum INIFile {
         // After a malformed section header nobody knows which section the next lines are in.
         var sectionKnown = true
         var lineNo = 0
-        for rawLine in linesForParsing(text) {
+        for rawLine in lines(text) {
             lineNo += 1
             func fail(_ problem: String, key: String? = nil, wholeFile: Bool = false) {
                 let s: String? = wholeFile || !sectionKnown || section.isEmpty ? nil : section
@@ -127,16 +127,16 @@ public enum INIFile {
     }
 
     /// Splits text into lines at LF or CRLF. Swift treats "\r\n" as one Character, so splitting
-    /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line.
+    /// on "\n" alone would leave a CRLF file (edited on Windows) as a single line. Split on the
+    /// UTF-8 bytes (a LF is always its own grapheme, except in CRLF, whose CR is dropped here):
+    /// the same lines as a Character-wise split, which is the costliest step of a parse otherwise.
     public static func lines(_ text: String) -> [Substring] {
-        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-    }
-
-    /// The same lines as `lines`, split on the UTF-8 bytes (a LF is always its own grapheme,
-    /// except in CRLF): a line of a CRLF file keeps its CR here, which `classify` trims like any
-    /// trailing blank. Character-wise splitting is the costliest step of a parse otherwise.
-    static func linesForParsing(_ text: String) -> [Substring] {
-        text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
+        let pieces = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
+        return pieces.indices.map { i in
+            let piece = pieces[i]
+            let endsInCRLF = i < pieces.count - 1 && piece.last == 0x0D
+            return Substring(endsInCRLF ? piece.dropLast() : piece)
+        }
     }
 
     static func isControl(_ u: Unicode.Scalar) -> Bool {

@@ -98,7 +98,7 @@ struct DirectoryCommand: ParsableCommand {
                 if let seconds = splay {
                     let path = machineIDFile ?? (context.isSystemRoot ? "" : context.root) + "/etc/machine-id"
                     let delay: Int
-                    if let id = DirectoryFleet.machineID(path: path, owner: owner) {
+                    if let id = MachineIdentity.read(path: path, owner: owner) {
                         delay = DirectoryFleet.splayDelay(machineID: id, seconds: seconds)
                     } else {
                         delay = Int.random(in: 0..<seconds)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import JCFedAdmin
 import JCFedCore
-import JCFedSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,11 +24,6 @@ enum DirectoryFleet {
             h = h &* 0x0000_0100_0000_01b3
         }
         return Int(h % UInt64(seconds))
-    }
-
-    /// The machine id (the first word of /etc/machine-id), nil when it cannot be read.
-    static func machineID(path: String, owner: UInt32) -> String? {
-        MachineIdentity.read(path: path, owner: owner)
     }
 
     /// True when the JumpCloud agent is installed here (its jcagent.conf exists).

@@ -251,7 +251,14 @@ extension Outcome {
     }
 
     static func notRouted(_ name: String, groups: [String]) -> Outcome {
-        Outcome(.notRouted, admin: "\(SafeText.value(name)) is in none of the routed groups (\(groups.joined(separator: " "))); not federated")
+        // Joined by hand: the generic joined(separator:) costs a fresh process ~0.05 M
+        // instructions of metadata lookups, and this line is logged for every user not federated.
+        var list = ""
+        for group in groups {
+            if !list.isEmpty { list += " " }
+            list += group
+        }
+        return Outcome(.notRouted, admin: "\(SafeText.value(name)) is in none of the routed groups (\(list)); not federated")
     }
 
     static func notInDirectory(_ name: String) -> Outcome {

@@ -45,7 +45,8 @@ final class PAMSession {
             deviceIdentity: {
                 let id = MachineIdentity.read()
                 return id.isEmpty ? PAMSession.hostName() : id
-            })
+            },
+            configMemory: PAMConfigMemory(pamh: pamh))
     }
 
     /// gethostname(2): the machine's name as the person knows it (what sshd and login show).

@@ -168,12 +168,12 @@ struct BadValue: Sendable, CustomTestStringConvertible {
     // MARK: every key
 
     @Test func goodValuesCoverEveryKey() {
-        #expect(Set(Self.goodValues.map(\.key)) == Set(ConfigKeys.table.keys))
+        #expect(Set(Self.goodValues.map(\.key)) == Set(ConfigKeys.names))
     }
 
     @Test func badValuesCoverEveryKeyThatCanBeWrong() {
         let covered = Set(Self.badValues.map(\.key)).union(Self.freeTextKeys)
-        #expect(covered == Set(ConfigKeys.table.keys))
+        #expect(covered == Set(ConfigKeys.names))
     }
 
     @Test(arguments: goodValues)
@@ -274,7 +274,7 @@ struct BadValue: Sendable, CustomTestStringConvertible {
 
     @Test func flipEveryDefault() throws {
         let keysSet = Set(Self.flipped.map(\.0)).union(["idp.client_secret"])
-        #expect(keysSet == Set(ConfigKeys.table.keys), "the flip list must name every key")
+        #expect(keysSet == Set(ConfigKeys.names), "the flip list must name every key")
 
         let withFile = try S.parse(S.text(Self.flipped, required: false)).get()
         #expect(withFile.warnings.isEmpty)
@@ -476,6 +476,40 @@ struct BadValue: Sendable, CustomTestStringConvertible {
         let c = try S.parse([("idp.url", url)]).get().config
         #expect(c.idp.url == url)
         #expect(c.idp.tenantID == S.tenant)
+    }
+
+    /// GUID.isValid reads bytes (it runs at every login); it accepts exactly what the split into
+    /// 8-4-4-4-12 hex groups accepted.
+    @Test func guidCheckAgreesWithTheGroupSplit() {
+        func bySplit(_ s: String) -> Bool {
+            let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.map({ $0.count }) == [8, 4, 4, 4, 12] else { return false }
+            return parts.allSatisfy { $0.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+            } }
+        }
+        let valid = "72f988bf-86f1-41AF-91ab-2d7cd011db47"
+        var inputs = [valid, "", "-", "----", valid + "0", String(valid.dropLast()), String(valid.filter { $0 != "-" }),
+                      "72f988bf-86f1-41af-91ab-2d7cd011db4\u{301}", "72f988bf-86f1-41af-91ab-2d7cd011db4g",
+                      "72f988bf86f1-41af-91ab-2d7cd011db47-", "7-2f988bf86f141af91ab2d7cd011db47"]
+        let scalars = Array(valid.unicodeScalars)
+        var seeded = SplitMix(seed: 0x6_0_1D)
+        for _ in 0..<3_000 {
+            var s = scalars
+            let i = Int(seeded.next() % UInt64(s.count))
+            let replacement: [Unicode.Scalar] = ["-", "g", "G", "0", "F", "\u{e9}", " ", "\u{301}"]
+            switch seeded.next() % 3 {
+            case 0: s[i] = replacement[Int(seeded.next() % UInt64(replacement.count))]
+            case 1: s.remove(at: i)
+            default: s.insert(replacement[Int(seeded.next() % UInt64(replacement.count))], at: i)
+            }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: s)
+            inputs.append(String(view))
+        }
+        for s in inputs {
+            #expect(GUID.isValid(s) == bySplit(s), "\(s.debugDescription)")
+        }
     }
 
     @Test func azureClientIDMustBeAGUID() {

@@ -51,7 +51,7 @@ import Testing
             .replacingOccurrences(of: "<application (client) id>", with: ConfigSample.clientID)
         let entries = try INIFile.parse(text, path: "example").get()
         let listed = entries.map { $0.section + "." + $0.key }
-        #expect(Set(listed) == Set(ConfigKeys.table.keys), "missing: \(Set(ConfigKeys.table.keys).subtracting(listed))")
+        #expect(Set(listed) == Set(ConfigKeys.names), "missing: \(Set(ConfigKeys.names).subtracting(listed))")
         #expect(listed.count == Set(listed).count, "a key is listed twice")
 
         let parsed = try ConfigParser.parse(text, path: "example").get()

@@ -93,6 +93,31 @@ import Testing
         #expect(SafeText.multiline(String(repeating: "a\n", count: 1000)).split(separator: "\n").count == 200)
     }
 
+    /// Printable ASCII skips the scalar walk (no Unicode tables on the hot path); the result is
+    /// the walk's, at the length limits too, with and without spaces kept.
+    @Test func printableASCIIShortcutGivesTheScalarWalksResult() {
+        var seeded = SplitMix(seed: 0xA5C1_1000)
+        let alphabet = Array(" !\"#$%&'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~\t\u{7f}".unicodeScalars)
+        for round in 0..<2_000 {
+            let limit = 1 + Int(seeded.next() % 40)
+            let length = max(0, limit - 2 + Int(seeded.next() % 5))
+            var s = String.UnicodeScalarView()
+            for _ in 0..<length {
+                // Mostly printable ASCII, sometimes a tab or DEL, which must take the walk.
+                let pick = Int(seeded.next() % UInt64(seeded.next() % 8 == 0 ? alphabet.count : alphabet.count - 2))
+                s.append(alphabet[pick])
+            }
+            let text = String(s)
+            for spaces in [true, false] {
+                for drop in [true, false] {
+                    #expect(SafeText.clean(text, max: limit, spaces: spaces, drop: drop)
+                                == SafeText.cleanScalars(text, limit: limit, spaces: spaces, drop: drop),
+                            "round \(round): \(text.debugDescription) limit \(limit)")
+                }
+            }
+        }
+    }
+
     /// Random scalars from every plane: whatever goes in, nothing unsafe comes out and the caps hold.
     @Test func randomInputNeverLeaksAnythingUnsafe() {
         var seeded = SplitMix(seed: 0x5AFE_7E47)

@@ -98,12 +98,20 @@ public enum GUID {
         return a.lowercased() == b.lowercased()
     }
 
-    /// 8-4-4-4-12 hex digits.
+    /// 8-4-4-4-12 hex digits: 36 bytes, the dashes at offsets 8, 13, 18 and 23. Byte by byte:
+    /// it runs at every login (the configured tenant and client ids).
     public static func isValid(_ s: String) -> Bool {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.map({ $0.count }) == [8, 4, 4, 4, 12] else { return false }
-        return parts.allSatisfy { $0.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
-        } }
+        var offset = 0
+        for c in s.utf8 {
+            switch offset {
+            case 8, 13, 18, 23:
+                guard c == 0x2d else { return false }
+            default:
+                guard (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) else { return false }
+            }
+            offset += 1
+            if offset > 36 { return false }
+        }
+        return offset == 36
     }
 }

@@ -1,120 +1,156 @@
-/// The key catalogue of jcfed.conf: one setter per key, each validating its value and returning
+/// The keys of jcfed.conf, by full name (`section.key`): what the parser accepts and
+/// `ConfigKeys.apply` validates. jcfed.conf(5) documents the same list.
+public enum ConfigKey: String, CaseIterable, Sendable {
+    case idpType = "idp.type"
+    case idpName = "idp.name"
+    case idpURL = "idp.url"
+    case idpClientID = "idp.client_id"
+    case idpClientSecretFile = "idp.client_secret_file"
+    case idpClientSecret = "idp.client_secret"
+    case idpScopes = "idp.scopes"
+    case idpCAFile = "idp.ca_file"
+    case idpProxy = "idp.proxy"
+    case idpHTTPTimeout = "idp.http_timeout"
+    case idpLoginTimeout = "idp.login_timeout"
+    case idpClockSkew = "idp.clock_skew"
+    case idpCacheDir = "idp.cache_dir"
+    case idpCacheMaxStale = "idp.cache_max_stale"
+    case idpQR = "idp.qr"
+    case mappingClaims = "mapping.claims"
+    case mappingDirectory = "mapping.directory"
+    case mappingFallback = "mapping.fallback"
+    case mappingAllowedDomains = "mapping.allowed_domains"
+    case mappingMinUID = "mapping.min_uid"
+    case mappingStateDir = "mapping.state_dir"
+    case mappingPinIdentity = "mapping.pin_identity"
+    case mappingAllowGuests = "mapping.allow_guests"
+    case mappingTrustPreferredUsername = "mapping.trust_preferred_username"
+    case mappingDirectoryMaxAge = "mapping.directory_max_age"
+    case mappingStaleDirectory = "mapping.stale_directory"
+    case routingGroups = "routing.groups"
+    case jumpcloudAPIURL = "jumpcloud.api_url"
+    case jumpcloudAPIKeyFile = "jumpcloud.api_key_file"
+    case jumpcloudOrgID = "jumpcloud.org_id"
+    case jumpcloudAgentDir = "jumpcloud.agent_dir"
+    case pamOffline = "pam.offline"
+    case pamServices = "pam.services"
+
+    /// The key named `fullKey`, found by comparing names. Not `init(rawValue:)`: for an enum of
+    /// this size it builds a hash table of every name on first use, which a fresh process (every
+    /// login, every sudo) pays before its first key.
+    static func named(_ fullKey: String) -> ConfigKey? {
+        allCases.first { $0.rawValue == fullKey }
+    }
+}
+
+/// The key catalogue of jcfed.conf: one case per key, each validating its value and returning
 /// a one-line problem or nil. jcfed.conf(5) documents the same table.
 public enum ConfigKeys {
-    typealias Setter = (inout JCFedConfig, String) -> String?
-
-    static let table: [String: Setter] = [
-        "idp.type": { c, v in
+    /// Validates `v` for `key` and stores it in `c`: nil, or a one-line problem (then `c` is
+    /// unchanged). A switch, not a table of closures: this runs on every login, also for users
+    /// who are not federated, and a dictionary of closures costs a fresh process its hashing
+    /// and generic metadata before the first key is read.
+    static func apply(_ key: ConfigKey, _ v: String, to c: inout JCFedConfig) -> String? {
+        switch key {
+        case .idpType:
             guard let t = IdPType(rawValue: v.lowercased()) else { return "must be azure or oidc, not '\(v)'" }
             c.idp.type = t; return nil
-        },
-        "idp.name": { c, v in
+        case .idpName:
             guard !v.isEmpty, v.count <= 128 else { return "must be 1 to 128 characters" }
             c.idp.name = v; return nil
-        },
-        "idp.url": { c, v in
+        case .idpURL:
             guard let problem = httpsURLProblem(v) else { c.idp.url = v; return nil }
             return problem
-        },
-        "idp.client_id": { c, v in
+        case .idpClientID:
             guard !v.isEmpty, v.count <= 256, v.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f })
             else { return "must be a non-empty printable ASCII identifier" }
             c.idp.clientID = v; return nil
-        },
-        "idp.client_secret_file": { c, v in optionalPath(v, into: &c.idp.clientSecretFile) },
-        "idp.client_secret": { c, v in
+        case .idpClientSecretFile: return optionalPath(v, into: &c.idp.clientSecretFile)
+        case .idpClientSecret:
             c.idp.clientSecret = v.isEmpty ? nil : v; return nil
-        },
-        "idp.scopes": { c, v in
+        case .idpScopes:
             let scopes = words(v)
             guard scopes.contains("openid") else { return "must include openid (the ID token is what is validated)" }
             guard scopes.allSatisfy({ $0.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" } })
             else { return "contains a character that is not allowed in a scope" }
             c.idp.scopes = scopes; return nil
-        },
-        "idp.ca_file": { c, v in optionalPath(v, into: &c.idp.caFile) },
-        "idp.proxy": { c, v in
+        case .idpCAFile: return optionalPath(v, into: &c.idp.caFile)
+        case .idpProxy:
             if v.isEmpty { c.idp.proxy = nil; return nil }
             guard let scheme = ["http://", "https://", "socks5h://", "socks5://"].first(where: { v.hasPrefix($0) })
             else { return "must be a URL starting with http://, https:// or socks5h://" }
             guard let host = v.dropFirst(scheme.count).split(separator: "/", omittingEmptySubsequences: false).first,
-                  !host.isEmpty else { return "has no host" }
+              !host.isEmpty else { return "has no host" }
             guard !v.contains(" ") else { return "must not contain spaces" }
             c.idp.proxy = v; return nil
-        },
-        "idp.http_timeout": { c, v in int(v, 1...120, into: &c.idp.httpTimeout) },
-        "idp.login_timeout": { c, v in int(v, 10...3600, into: &c.idp.loginTimeout) },
-        "idp.clock_skew": { c, v in int(v, 0...600, into: &c.idp.clockSkew) },
-        "idp.cache_dir": { c, v in path(v, into: &c.idp.cacheDir) },
-        "idp.cache_max_stale": { c, v in int(v, 0...2_592_000, into: &c.idp.cacheMaxStale) },
-        "idp.qr": { c, v in
+        case .idpHTTPTimeout: return int(v, 1...120, into: &c.idp.httpTimeout)
+        case .idpLoginTimeout: return int(v, 10...3600, into: &c.idp.loginTimeout)
+        case .idpClockSkew: return int(v, 0...600, into: &c.idp.clockSkew)
+        case .idpCacheDir: return path(v, into: &c.idp.cacheDir)
+        case .idpCacheMaxStale: return int(v, 0...2_592_000, into: &c.idp.cacheMaxStale)
+        case .idpQR:
             guard let q = QRMode(rawValue: v.lowercased()) else { return "must be auto, on or off" }
             c.idp.qr = q; return nil
-        },
 
-        "mapping.claims": { c, v in
+        case .mappingClaims:
             let claims = words(v)
             // Exactly the claims VerifiedIdentity.claim(_:) knows.
             let known: Set<String> = ["upn", "preferred_username", "email"]
             guard !claims.isEmpty else { return "must name at least one claim" }
             if let bad = claims.first(where: { !known.contains($0) }) {
-                return "unknown claim '\(bad)' (use upn, preferred_username, email)"
+            return "unknown claim '\(bad)' (use upn, preferred_username, email)"
             }
             c.mapping.claims = claims; return nil
-        },
-        "mapping.directory": { c, v in path(v, into: &c.mapping.directory) },
-        "mapping.fallback": { c, v in
+        case .mappingDirectory: return path(v, into: &c.mapping.directory)
+        case .mappingFallback:
             guard let f = MappingFallback(rawValue: v.lowercased()) else { return "must be none, localpart or full" }
             c.mapping.fallback = f; return nil
-        },
-        "mapping.allowed_domains": { c, v in
+        case .mappingAllowedDomains:
             let domains = list(v).map { $0.lowercased() }
             if let bad = domains.first(where: { !DomainName.isValidASCII($0) }) {
-                return "'\(bad)' is not a domain name (use ASCII or the xn-- form)"
+            return "'\(bad)' is not a domain name (use ASCII or the xn-- form)"
             }
             c.mapping.allowedDomains = domains; return nil
-        },
-        "mapping.min_uid": { c, v in
+        case .mappingMinUID:
             var n = 0
             if let p = int(v, 1...Int(Int32.max), into: &n) { return p + " (root is never federated)" }
             c.mapping.minUID = UInt32(n); return nil
-        },
-        "mapping.state_dir": { c, v in path(v, into: &c.mapping.stateDir) },
-        "mapping.pin_identity": { c, v in bool(v, into: &c.mapping.pinIdentity) },
-        "mapping.allow_guests": { c, v in bool(v, into: &c.mapping.allowGuests) },
-        "mapping.trust_preferred_username": { c, v in bool(v, into: &c.mapping.trustPreferredUsername) },
-        "mapping.directory_max_age": { c, v in int(v, 0...(10 * 365 * 86400), into: &c.mapping.directoryMaxAge) },
-        "mapping.stale_directory": { c, v in
+        case .mappingStateDir: return path(v, into: &c.mapping.stateDir)
+        case .mappingPinIdentity: return bool(v, into: &c.mapping.pinIdentity)
+        case .mappingAllowGuests: return bool(v, into: &c.mapping.allowGuests)
+        case .mappingTrustPreferredUsername: return bool(v, into: &c.mapping.trustPreferredUsername)
+        case .mappingDirectoryMaxAge: return int(v, 0...(10 * 365 * 86400), into: &c.mapping.directoryMaxAge)
+        case .mappingStaleDirectory:
             guard let p = StaleDirectoryPolicy(rawValue: v.lowercased()) else { return "must be warn or deny" }
             c.mapping.staleDirectory = p; return nil
-        },
 
-        "routing.groups": { c, v in
+        case .routingGroups:
             switch GroupList.parse(v) {
             case .success(let groups): c.routing.groups = groups; return nil
             case .failure(let problem): return problem.text
             }
-        },
 
-        "jumpcloud.api_url": { c, v in
+        case .jumpcloudAPIURL:
             guard let problem = httpsURLProblem(v) else { c.jumpcloud.apiURL = v; return nil }
             return problem
-        },
-        "jumpcloud.api_key_file": { c, v in path(v, into: &c.jumpcloud.apiKeyFile) },
-        "jumpcloud.org_id": { c, v in c.jumpcloud.orgID = v.isEmpty ? nil : v; return nil },
-        "jumpcloud.agent_dir": { c, v in path(v, into: &c.jumpcloud.agentDir) },
+        case .jumpcloudAPIKeyFile: return path(v, into: &c.jumpcloud.apiKeyFile)
+        case .jumpcloudOrgID:
+            c.jumpcloud.orgID = v.isEmpty ? nil : v; return nil
+        case .jumpcloudAgentDir: return path(v, into: &c.jumpcloud.agentDir)
 
-        "pam.offline": { c, v in
+        case .pamOffline:
             guard let p = OfflinePolicy(rawValue: v.lowercased()) else { return "must be local-password or deny" }
             c.pam.offline = p; return nil
-        },
-        "pam.services": { c, v in
+        case .pamServices:
             let services = list(v)
             // Names of files in /etc/pam.d: the tool writes there, so no paths.
             if let bad = services.first(where: { !isServiceName($0) }) { return "'\(bad)' is not a PAM service name" }
             c.pam.services = services; return nil
-        },
-    ]
+        }
+    }
+
+    /// Every key's full name.
+    static var names: [String] { ConfigKey.allCases.map(\.rawValue) }
 
     /// Rules that involve more than one key, checked after the whole file is read.
     static func validateWhole(_ c: JCFedConfig) -> (key: String, problem: String)? {
@@ -203,13 +239,14 @@ public enum ConfigKeys {
         }
     }
 
+    /// On UTF-8 bytes (every login checks idp.url): the host is what follows `https://` up to the
+    /// next `/`, and must not be empty.
     static func httpsURLProblem(_ v: String) -> String? {
         guard v.hasPrefix("https://") else { return "must start with https:// (TLS is always verified)" }
-        let rest = v.dropFirst("https://".count)
-        guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty else {
-            return "has no host"
-        }
-        guard !v.contains("?"), !v.contains("#"), !v.contains("@"), !v.contains(" ") else {
+        let rest = v.utf8.dropFirst(8)
+        guard let first = rest.first, first != UInt8(ascii: "/") else { return "has no host" }
+        let refused: [UInt8] = [UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: " ")]
+        guard !v.utf8.contains(where: refused.contains) else {
             return "must not contain a query, fragment, user info or spaces"
         }
         return nil

@@ -24,7 +24,11 @@ public enum ConfigLoader {
     /// the key or section it is in (ConfigProblems), so that an error in one section does not
     /// stop the others from deciding that a user is not federated. The client secret is read only
     /// from a file without problems. Its first error is the one `load` fails with.
-    public static func loadForLogin(path: String, storage: ModuleStorage, hostPrefix: String = "") -> (LoadedConfig, ConfigProblems) {
+    ///
+    /// With a `memory` (the module's PAM handle), a file an earlier stage of the same PAM
+    /// transaction parsed is not read again; one that could not be read is read again.
+    public static func loadForLogin(path: String, storage: ModuleStorage, hostPrefix: String = "",
+                                    memory: ConfigMemory? = nil) -> (LoadedConfig, ConfigProblems) {
         var problems = ConfigProblems()
         var loaded = LoadedConfig(config: JCFedConfig(), warnings: [], clientSecret: nil)
         // A relative config= would resolve against the PAM host's working directory (for su, the
@@ -33,14 +37,23 @@ public enum ConfigLoader {
             problems.add(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"), section: nil)
             return (loaded, problems)
         }
-        let text: String
-        switch storage.readText(path, maxBytes: 64 * 1024) {
-        case .success(let t): text = t
-        case .failure(let f):
-            problems.add(ConfigError(path: path, problem: f.description), section: nil)
-            return (loaded, problems)
+        let file: ParsedConfigFile
+        if let remembered = memory?.recall(path: path) {
+            file = remembered
+        } else {
+            let text: String
+            switch storage.readText(path, maxBytes: 64 * 1024) {
+            case .success(let t): text = t
+            case .failure(let f):
+                problems.add(ConfigError(path: path, problem: f.description), section: nil)
+                return (loaded, problems)
+            }
+            let (parsed, parseProblems) = ConfigParser.parseCollecting(text, path: path)
+            file = ParsedConfigFile(path: path, parsed: parsed, problems: parseProblems)
+            memory?.remember(file)
         }
-        let (parsed, parseProblems) = ConfigParser.parseCollecting(text, path: path)
+        let parsed = file.parsed
+        let parseProblems = file.problems
         loaded.config = parsed.config
         loaded.warnings = parsed.warnings
         guard parseProblems.isEmpty else { return (loaded, parseProblems) }

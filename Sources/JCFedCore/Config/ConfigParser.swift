@@ -62,22 +62,23 @@ public enum ConfigParser {
         for e in ini.errors { problems.add(e.error, section: e.section) }
         var config = JCFedConfig()
         var warnings: [ConfigError] = []
-        var seen: [String: Int] = [:]
+        // Where each key was set: at most one entry per key, so a list (no dictionary to hash).
+        var seen: [(key: ConfigKey, line: Int)] = []
         for entry in ini.entries {
             let fullKey = entry.section + "." + entry.key
             func fail(_ problem: String) -> ConfigError {
                 ConfigError(path: path, line: entry.line, key: fullKey, problem: problem)
             }
-            guard let setter = ConfigKeys.table[fullKey] else {
+            guard let key = ConfigKey.named(fullKey) else {
                 warnings.append(fail("unknown key, ignored"))
                 continue
             }
-            if let first = seen[fullKey] {
+            if let first = seen.first(where: { $0.key == key })?.line {
                 problems.add(fail("set twice (first on line \(first))"), key: fullKey)
                 continue
             }
-            seen[fullKey] = entry.line
-            if let problem = setter(&config, entry.value) {
+            seen.append((key, entry.line))
+            if let problem = ConfigKeys.apply(key, entry.value, to: &config) {
                 problems.add(fail(problem), key: fullKey)
             }
         }
@@ -86,7 +87,7 @@ public enum ConfigParser {
         if !idpRefused, let problem = ConfigKeys.validateWhole(config) {
             // Name the line where the key was set, so the admin finds it (nil when it is missing).
             let section = String(problem.key.prefix { $0 != "." })
-            problems.add(ConfigError(path: path, line: seen[problem.key], key: problem.key, problem: problem.problem),
+            problems.add(ConfigError(path: path, line: seen.first(where: { $0.key.rawValue == problem.key })?.line, key: problem.key, problem: problem.problem),
                          section: section)
         }
         return (ConfigParseResult(config: config, warnings: warnings), problems)

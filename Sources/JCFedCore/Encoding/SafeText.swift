@@ -89,9 +89,20 @@ public enum SafeText {
     }
 
     static func clean(_ s: String, max: Int, spaces: Bool, drop: Bool) -> String {
+        let limit = Swift.max(1, max)
+        // Printable ASCII within the limit comes out as it went in (every scalar is kept), and
+        // deciding that needs none of the Unicode property tables: the common case (our own
+        // log lines, names, ids), which every login logs, also for users who are not federated.
+        if s.utf8.count <= limit, s.utf8.allSatisfy({ ($0 > 0x20 && $0 < 0x7F) || ($0 == 0x20 && spaces) }) {
+            return s
+        }
+        return cleanScalars(s, limit: limit, spaces: spaces, drop: drop)
+    }
+
+    /// `clean` scalar by scalar, with the Unicode properties.
+    static func cleanScalars(_ s: String, limit: Int, spaces: Bool, drop: Bool) -> String {
         var out = String.UnicodeScalarView()
         var count = 0
-        let limit = Swift.max(1, max)
         for u in s.unicodeScalars {
             guard count < limit else {
                 out.append(ellipsis)

@@ -26,10 +26,11 @@ public enum Routing {
         let jumpCloudUser = directory?.user(named: name)
         let groups = config.routing.groups
         if !groups.isEmpty {
-            let wanted = Set(groups)
-            // The directory's groups are already in memory; NSS group enumeration only if needed.
-            let routed = (jumpCloudUser?.groups.contains(where: wanted.contains) ?? false)
-                || users.groupNames(of: account).contains(where: wanted.contains)
+            // A few names: a linear search, no Set to build (and no hashing to set up in a fresh
+            // process). The directory's groups are already in memory; NSS group enumeration only
+            // if needed.
+            let routed = (jumpCloudUser?.groups.contains(where: groups.contains) ?? false)
+                || users.groupNames(of: account).contains(where: groups.contains)
             if !routed {
                 return .notRouted(name, groups: groups)
             }

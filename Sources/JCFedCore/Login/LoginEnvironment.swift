@@ -23,6 +23,9 @@ public struct LoginEnvironment {
     /// A stable identity of this machine (e.g. /etc/machine-id), "" if unknown: it spreads the
     /// cache lifetimes of a fleet over hours (MetadataCache.spreadSeconds).
     public var deviceIdentity: () -> String
+    /// jcfed.conf as parsed by an earlier stage of this PAM transaction (the PAM handle's data
+    /// in the module); nil: every stage reads the file.
+    public var configMemory: ConfigMemory?
 
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
@@ -30,7 +33,8 @@ public struct LoginEnvironment {
                 makeQR: @escaping (String) -> String? = { _ in nil },
                 storage: ModuleStorage, hostName: @escaping () -> String = { "" },
                 random: @escaping () -> UInt64 = { 0 },
-                deviceIdentity: @escaping () -> String = { "" }) {
+                deviceIdentity: @escaping () -> String = { "" },
+                configMemory: ConfigMemory? = nil) {
         self.log = log
         self.clock = clock
         self.users = users
@@ -42,5 +46,6 @@ public struct LoginEnvironment {
         self.hostName = hostName
         self.random = random
         self.deviceIdentity = deviceIdentity
+        self.configMemory = configMemory
     }
 }

@@ -34,7 +34,8 @@ public struct LoginSubject {
             env.log.log(.notice, "PAM user name '\(SafeText.field(user))' is the local account '\(SafeText.field(account.name))' (uid \(account.uid)) in NSS; deciding for '\(SafeText.field(account.name))'")
         }
 
-        let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, storage: env.storage)
+        let (loaded, problems) = ConfigLoader.loadForLogin(path: args.configPath, storage: env.storage,
+                                                           memory: env.configMemory)
         for w in loaded.warnings { env.log.log(.err, w.description) }
         if !problems.isEmpty {
             return .failure(decideDespite(problems, loaded: loaded, pamUser: user, account: account, environment: env))

@@ -3,6 +3,7 @@ release module, nss_wrapper users."""
 import ctypes
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -203,3 +204,28 @@ def test_200_cycles_in_one_process_flat_memory(pam_env):
     rss = [int(x) for x in re.findall(r"^RSS \d+ (\d+)$", out, re.M)]
     assert len(rss) == 2, out
     assert rss[1] - rss[0] < 1024, f"RSS grew from {rss[0]} KiB to {rss[1]} KiB over 200 cycles"
+
+
+def test_config_is_parsed_once_per_transaction(pam_env, tmp_path):
+    """auth then account on one PAM handle: account reuses the jcfed.conf auth parsed (kept on
+    the handle with pam_set_data, freed by pam_end), so a user who is not federated costs one
+    read and parse per login, not two; the next transaction (a new handle) reads the file again."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is missing")
+    pam_env.write_config(routing={"groups": "federated"})
+    (pam_env.pamd / "not-federated").write_text(
+        f"auth sufficient {MODULE} config={pam_env.conf} debug\nauth required pam_permit.so\n"
+        f"account [default=ignore success=ok] {MODULE} config={pam_env.conf} debug\naccount required pam_permit.so\n")
+    trace = tmp_path / "open.trace"
+    syslog = tmp_path / "syslog"
+    env = pam_env.env()
+    env["PAMRUN_SYSLOG"] = str(syslog)
+    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
+                        "-d", str(pam_env.pamd), "-s", "not-federated", "-u", "dave", "-o", "auth+acct", "-n", "2"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert "RESULT auth PAM_SUCCESS" in p.stdout and "RESULT acct PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
+    conf_name = os.path.basename(str(pam_env.conf))
+    opens = [line for line in trace.read_text().splitlines() if f'"{conf_name}"' in line or f'/{conf_name}"' in line]
+    assert len(opens) == 2, "\n".join(opens)
+    # Both stages of both transactions still decided (and logged) for dave.
+    assert syslog.read_text().count("reason=not-routed") == 4, syslog.read_text()

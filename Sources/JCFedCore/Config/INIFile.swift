@@ -26,6 +26,11 @@ public enum INILine: Sendable, Equatable {
 public enum INIFile {
     /// The one tokenizer of the INI syntax (see INILine).
     public static func classify<S: StringProtocol>(_ rawLine: S) -> INILine {
+        classifyASCII(rawLine) ?? classifyCharacters(rawLine)
+    }
+
+    /// `classify` Character by Character: any line, whatever its script.
+    static func classifyCharacters<S: StringProtocol>(_ rawLine: S) -> INILine {
         let line = rawLine.trimmingSpaces()
         // A NUL would cut a path or URL short once handed to C; an escape or newline-like
         // character could forge a log line. Tabs (and a CR that trim removes) are fine.

@@ -135,6 +135,19 @@ public enum Base64 {
             // Quad k (k < storeQuads) reads i = 4k + 3 < quadChars and writes o + 3 = start + 3k + 3 < end.
             let storeQuads = produced >= 4 ? min(quadChars / 4, (produced - 4) / 3 + 1) : 0
             let storeChars = storeQuads * 4
+            // Two quads per round while both are store quads (fewer loop tests per character).
+            let pairChars = storeQuads / 2 * 8
+            while i < pairChars {
+                let v = t[Int(input[i])] | t[256 &+ Int(input[i &+ 1])]
+                    | t[512 &+ Int(input[i &+ 2])] | t[768 &+ Int(input[i &+ 3])]
+                let w = t[Int(input[i &+ 4])] | t[256 &+ Int(input[i &+ 5])]
+                    | t[512 &+ Int(input[i &+ 6])] | t[768 &+ Int(input[i &+ 7])]
+                seen |= v | w
+                raw.storeBytes(of: v.littleEndian, toByteOffset: o, as: UInt32.self)
+                raw.storeBytes(of: w.littleEndian, toByteOffset: o &+ 3, as: UInt32.self)
+                i &+= 8
+                o &+= 6
+            }
             while i < storeChars {
                 let v = t[Int(input[i])] | t[256 &+ Int(input[i &+ 1])]
                     | t[512 &+ Int(input[i &+ 2])] | t[768 &+ Int(input[i &+ 3])]

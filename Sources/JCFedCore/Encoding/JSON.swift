@@ -91,14 +91,14 @@ public enum JSONParser {
                         maxBytes: Int = defaultMaxBytes,
                         maxDepth: Int = defaultMaxDepth) -> Result<[JSONValue?], JSONError> {
         memberSlots(of: bytes, in: range, wanted: wanted, maxBytes: maxBytes, maxDepth: maxDepth)
-            .map { slots in slots.map { $0.value(in: bytes) } }
+            .map { found in found.slots.indices.map { found.value($0, in: bytes) } }
     }
 
     /// `members` as `JSONSlot`s (the fast path for token headers and claims): the same verdict,
     /// with scalars and unescaped strings not built (a string is a range of `bytes`).
     static func memberSlots(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
                             maxBytes: Int = defaultMaxBytes,
-                            maxDepth: Int = defaultMaxDepth) -> Result<[JSONSlot], JSONError> {
+                            maxDepth: Int = defaultMaxDepth) -> Result<JSONMembers, JSONError> {
         guard range.count <= maxBytes, range.lowerBound >= 0, range.upperBound <= bytes.count else {
             return .failure(.tooLarge)
         }
@@ -305,8 +305,9 @@ struct JSONScanner {
     // MARK: Checking without building (`JSONParser.members`)
 
     /// The top-level object: wanted members built, the others checked and skipped.
-    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> [JSONSlot] {
+    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> JSONMembers {
         var found = [JSONSlot](repeating: .absent, count: wanted.count)
+        var built: [JSONValue] = []
         guard peek() == UInt8(ascii: "{") else { throw JSONError.invalid(offset: pos) }
         guard 0 < maxDepth else { throw JSONError.tooDeep }
         // Room for the key records up front, so they are not regrown key by key (a token has
@@ -320,26 +321,30 @@ struct JSONScanner {
                 try scanner.skipValue(depth: 1)
                 return
             }
-            found[slot] = try scanner.slot(depth: 1)
+            found[slot] = try scanner.slot(depth: 1, built: &built)
         }
-        return found
+        return JSONMembers(slots: found, built: built)
     }
 
     /// A wanted member's value: scalars and strings without escapes as they are, anything else
     /// built by `value` (which also refuses what is not a value, at the same offset).
-    mutating func slot(depth: Int) throws -> JSONSlot {
+    mutating func slot(depth: Int, built: inout [JSONValue]) throws -> JSONSlot {
         guard let c = peek() else { throw JSONError.invalid(offset: pos) }
         switch c {
         case UInt8(ascii: "\""):
             switch try scanString() {
             case .input(let range): return .text(range)
-            case .scratch: return .value(.string(String(decoding: scratch, as: UTF8.self)))
+            case .scratch:
+                built.append(.string(String(decoding: scratch, as: UTF8.self)))
+                return .built(built.count - 1)
             }
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: return .value(try value(depth: depth))
+        default:
+            built.append(try value(depth: depth))
+            return .built(built.count - 1)
         }
     }
 

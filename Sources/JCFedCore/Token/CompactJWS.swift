@@ -71,8 +71,8 @@ public struct CompactJWS: Sendable {
             return .failure(TokenRejection(.malformed, "payload is not a JSON object"))
         }
         // Header and claims keep the one decoded buffer; their strings are ranges of it.
-        return .success(CompactJWS(header: JWSHeader(document: decoded, slots: headerSlots),
-                                   payload: JWTClaims(document: decoded, slots: claimSlots),
+        return .success(CompactJWS(header: JWSHeader(document: decoded, members: headerSlots),
+                                   payload: JWTClaims(document: decoded, members: claimSlots),
                                    signature: signature,
                                    signingInput: Array(UnsafeBufferPointer(rebasing: bytes[0..<second]))))
     }

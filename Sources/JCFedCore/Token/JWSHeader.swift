@@ -20,33 +20,38 @@ public struct JWSHeader: Sendable, Equatable {
 
     /// The decoded header the slots' strings are ranges of (empty for a header from a dictionary).
     private let document: [UInt8]
-    private let slots: [JSONSlot]
+    private let members: JSONMembers
 
     /// From `JSONParser.memberSlots(wanted: JWSHeader.wanted)` over `document`.
-    init(document: [UInt8], slots: [JSONSlot]) {
+    init(document: [UInt8], members: JSONMembers) {
         self.document = document
-        self.slots = slots
+        self.members = members
     }
 
     /// From an already parsed object (tests, tools): the members read, the rest ignored.
     public init(_ object: [String: JSONValue]) {
         document = []
-        slots = Member.allCases.map { JSONSlot(object[$0.name]) }
+        members = JSONMembers(Member.allCases.map { object[$0.name] })
     }
 
     private func slot(_ member: Member) -> JSONSlot {
-        member.rawValue < slots.count ? slots[member.rawValue] : .absent
+        members.slot(member.rawValue)
     }
 
     /// The member as a JSON value (built on each call; the policies use `isPresent` and `text`).
     public subscript(_ member: Member) -> JSONValue? {
-        slot(member).value(in: document)
+        members.value(member.rawValue, in: document)
     }
 
     /// By name; nil for a member the policies do not read.
     public subscript(_ name: String) -> JSONValue? {
         guard let member = Member.allCases.first(where: { $0.name == name }) else { return nil }
         return self[member]
+    }
+
+    /// Equal when every member the policies read has the same JSON value (wherever it is kept).
+    public static func == (lhs: JWSHeader, rhs: JWSHeader) -> Bool {
+        Member.allCases.allSatisfy { lhs[$0] == rhs[$0] }
     }
 
     /// Whether the member is in the header at all (JSON null counts: `"crit": null` is present).
@@ -62,8 +67,10 @@ public struct JWSHeader: Sendable, Equatable {
         case .text(let range):
             guard range.lowerBound >= 0, range.upperBound <= document.count else { return nil }
             return ClaimText(bytes: document[range])
-        case .value(.string(let text)): return ClaimText(text)
-        case .absent, .null, .bool, .number, .value: return nil
+        case .built(let index):
+            guard case .string(let text)? = members.built(index) else { return nil }
+            return ClaimText(text)
+        case .absent, .null, .bool, .number: return nil
         }
     }
 }

@@ -37,27 +37,27 @@ public struct JWTClaims: Sendable {
 
     /// The decoded payload the slots' strings are ranges of (empty for claims from a dictionary).
     private let document: [UInt8]
-    private let slots: [JSONSlot]
+    private let members: JSONMembers
 
     /// From `JSONParser.memberSlots(wanted: JWTClaims.wanted)` over `document`.
-    init(document: [UInt8], slots: [JSONSlot]) {
+    init(document: [UInt8], members: JSONMembers) {
         self.document = document
-        self.slots = slots
+        self.members = members
     }
 
     /// From an already parsed object (tests, tools): the claims read, the rest ignored.
     public init(_ values: [String: JSONValue]) {
         document = []
-        slots = Name.allCases.map { JSONSlot(values[$0.text]) }
+        members = JSONMembers(Name.allCases.map { values[$0.text] })
     }
 
     private func slot(_ claim: Name) -> JSONSlot {
-        claim.rawValue < slots.count ? slots[claim.rawValue] : .absent
+        members.slot(claim.rawValue)
     }
 
     /// The claim as a JSON value (built on each call; the policies use the typed accessors).
     public subscript(_ claim: Name) -> JSONValue? {
-        let value = slot(claim).value(in: document)
+        let value = members.value(claim.rawValue, in: document)
         if case .null? = value { return nil }
         return value
     }
@@ -77,8 +77,12 @@ public struct JWTClaims: Sendable {
                 return .failure(TokenRejection(.malformed, "\(claim.text) is outside the payload"))
             }
             return .success(ClaimText(bytes: document[range]))
-        case .value(.string(let text)): return .success(ClaimText(text))
-        case .bool, .number, .value:
+        case .built(let index):
+            guard case .string(let text)? = members.built(index) else {
+                return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
+            }
+            return .success(ClaimText(text))
+        case .bool, .number:
             return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
         }
     }
@@ -124,7 +128,7 @@ public struct JWTClaims: Sendable {
         switch slot(claim) {
         case .absent, .null: return .success(nil)
         case .number(let number): seconds = number
-        case .bool, .text, .value: return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
+        case .bool, .text, .built: return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
         }
         guard seconds.isFinite, seconds >= 0, seconds <= JWTClaims.maxNumericDate else {
             return .failure(TokenRejection(.badClaim, "\(claim.text) is not a plausible time"))

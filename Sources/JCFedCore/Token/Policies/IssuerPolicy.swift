@@ -60,12 +60,14 @@ public struct IssuerPolicy: ClaimPolicy {
             tid.withUTF8 { tid in
                 iss.withUTF8 { iss in
                     marker.withUnsafeBufferPointer { marker in
+                        // marker[0] exists (checked here); template[i] is read with i < template.count.
                         guard !marker.isEmpty else { return false }
                         var i = 0
                         var j = 0
                         // Each step moves i forward by 1 or the marker's length, as substituteTenant does.
                         while i < template.count {
-                            if starts(template, at: i, with: marker) {
+                            // (The marker's first byte is looked at before the whole marker is.)
+                            if template[i] == marker[0], starts(template, at: i, with: marker) {
                                 guard starts(iss, at: j, with: tid) else { return false }
                                 i += marker.count
                                 j += tid.count

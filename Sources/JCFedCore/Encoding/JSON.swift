@@ -226,7 +226,8 @@ struct JSONScanner {
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while let c = peek(), c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
+        // Anything above 0x20 (every token byte) ends it at the first test.
+        while let c = peek(), c <= 0x20, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
     }
 
     @inline(__always)
@@ -306,7 +307,11 @@ struct JSONScanner {
 
     /// The top-level object: wanted members built, the others checked and skipped.
     mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> JSONMembers {
-        var found = [JSONSlot](repeating: .absent, count: wanted.count)
+        // Reserved and appended rather than Array(repeating:count:), which looks up the
+        // storage type at run time on every call.
+        var found: [JSONSlot] = []
+        found.reserveCapacity(wanted.count)
+        for _ in 0..<wanted.count { found.append(.absent) }
         var built: [JSONValue] = []
         guard peek() == UInt8(ascii: "{") else { throw JSONError.invalid(offset: pos) }
         guard 0 < maxDepth else { throw JSONError.tooDeep }

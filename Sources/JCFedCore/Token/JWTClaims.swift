@@ -98,6 +98,23 @@ public struct JWTClaims: Sendable {
         }
     }
 
+    /// `optionalString` as a typed throw (IdentityPolicy reads ten claims in a row; no Result
+    /// to make and destroy for each).
+    func string(_ claim: Name) throws(TokenRejection) -> String? {
+        switch optionalText(claim) {
+        case .success(let text): return text?.string
+        case .failure(let rejection): throw rejection
+        }
+    }
+
+    /// `requiredString` as a typed throw.
+    func nonEmptyString(_ claim: Name) throws(TokenRejection) -> String {
+        switch requiredText(claim) {
+        case .success(let text): return text.string
+        case .failure(let rejection): throw rejection
+        }
+    }
+
     public func optionalString(_ claim: Name) -> Result<String?, TokenRejection> {
         optionalText(claim).map { $0?.string }
     }

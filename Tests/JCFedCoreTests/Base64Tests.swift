@@ -133,3 +133,45 @@ import Testing
         }
     }
 }
+
+/// The decoder's fast loop (one 4-byte store per quad) on segments as long as a token's, and
+/// into a buffer with room after the segment: nothing past the decoded bytes may be written.
+@Suite struct Base64LongSegmentTests {
+    @Test func longInputsAgreeWithTheReferenceAndStayInTheirRange() {
+        let alphabet = Array("AQgwBCDhPaZz09-_".utf8) + Array("=+/ .".utf8) + [0x00, 0x80, 0xff]
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for round in 0..<4_000 {
+            let length = next(120)
+            // Mostly valid text (the fast loop runs to the end), sometimes one bad character.
+            var chars = (0..<length).map { _ in alphabet[next(16)] }
+            if round % 3 == 0, length > 0 { chars[next(length)] = alphabet[next(alphabet.count)] }
+            let reference = Base64DecoderTests.reference(chars)
+            #expect(Base64.urlDecode(chars[...]) == reference, "\(chars)")
+            guard let count = Base64.decodedCount(chars.count) else {
+                #expect(reference == nil)
+                continue
+            }
+            var output = [UInt8](repeating: 0xA5, count: 3 + count + 5)
+            let ok = chars.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { Base64.urlDecode(input, into: $0, at: 3) }
+            }
+            #expect(ok == (reference != nil), "\(chars)")
+            #expect(Array(output[..<3]) == [0xA5, 0xA5, 0xA5])
+            #expect(Array(output[(3 + count)...]) == [UInt8](repeating: 0xA5, count: 5), "\(chars)")
+            if let reference { #expect(Array(output[3..<(3 + count)]) == reference) }
+        }
+    }
+
+    @Test func decodedCountIsTheBytesOfACanonicalEncoding() {
+        for length in 0..<40 {
+            let bytes = [UInt8](repeating: 7, count: length)
+            #expect(Base64.decodedCount(Base64.urlEncode(bytes).utf8.count) == length)
+        }
+        #expect(Base64.decodedCount(5) == nil)
+        #expect(Base64.decodedCount(-4) == nil)
+    }
+}

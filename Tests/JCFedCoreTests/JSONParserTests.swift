@@ -266,3 +266,43 @@ import Testing
         }
     }
 }
+
+/// Strings long enough for the eight-bytes-at-a-time run, with a quote, backslash, control
+/// character, non-ASCII or invalid byte at every position: the verdict and value of a simple
+/// token-by-token reference, through `parse` and through `members`.
+@Suite struct JSONStringRunTests {
+    /// Raw bytes in the document, and what they decode to (nil: the string is refused; invalid
+    /// UTF-8 in the decoded bytes, whatever pieces it spans, is refused too).
+    static let pieces: [([UInt8], [UInt8]?)] = [
+        (Array("a".utf8), Array("a".utf8)), (Array("abcdefgh".utf8), Array("abcdefgh".utf8)),
+        ([0xC3, 0xA9], [0xC3, 0xA9]), ([0xF0, 0x9F, 0x98, 0x80], [0xF0, 0x9F, 0x98, 0x80]),
+        (Array(#"\""#.utf8), [0x22]), (Array(#"\\"#.utf8), [0x5C]), (Array(#"\n"#.utf8), [0x0A]),
+        (Array(#"\u00e9"#.utf8), [0xC3, 0xA9]), ([0x7F], [0x7F]), ([0x20], [0x20]),
+        ([0x01], nil), ([0x1F], nil), ([0xFF], [0xFF]), ([0xC3], [0xC3]), ([0x80], [0x80]),
+    ]
+
+    @Test func runsAgreeWithTheReference() {
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        let names = JSONMemberNames(["k"])
+        for _ in 0..<5_000 {
+            var raw: [UInt8] = []
+            var decoded: [UInt8]? = []
+            for _ in 0..<next(12) {
+                // Mostly plain ASCII, so runs are long and the odd piece lands anywhere in a word.
+                let piece = next(3) == 0 ? Self.pieces[next(Self.pieces.count)] : Self.pieces[next(2)]
+                raw += piece.0
+                if let bytes = piece.1, let sofar = decoded { decoded = sofar + bytes } else { decoded = nil }
+            }
+            let document = Array(#"{"k":""#.utf8) + raw + Array(#"","z":1}"#.utf8)
+            let expected: JSONValue? = decoded.flatMap { String(validating: $0, as: UTF8.self) }.map { .string($0) }
+            let parsed = try? JSONParser.parse(document).get()
+            #expect(parsed?["k"] == expected, "\(raw)")
+            let members = try? JSONParser.members(of: document, in: 0..<document.count, wanted: names).get()
+            #expect(members?.first ?? nil == expected, "\(raw)")
+        }
+    }
+}

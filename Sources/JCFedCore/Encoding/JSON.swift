@@ -83,13 +83,22 @@ public enum JSONParser {
     }
 
     /// The members named in `wanted` of the JSON object in `bytes[range]`, in the order of
-    /// `wanted` (nil where absent; JSON null stays `.null`). The fast path for token headers and
-    /// claims: every other member is checked exactly as `parse` checks it (syntax, escapes,
-    /// UTF-8, finite numbers, depth, duplicate keys at every level) but never built, so a
-    /// document is refused here exactly when `parse` refuses it or it is not an object.
+    /// `wanted` (nil where absent; JSON null stays `.null`). Every other member is checked
+    /// exactly as `parse` checks it (syntax, escapes, UTF-8, finite numbers, depth, duplicate
+    /// keys at every level) but never built, so a document is refused here exactly when `parse`
+    /// refuses it or it is not an object.
     static func members(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
                         maxBytes: Int = defaultMaxBytes,
                         maxDepth: Int = defaultMaxDepth) -> Result<[JSONValue?], JSONError> {
+        memberSlots(of: bytes, in: range, wanted: wanted, maxBytes: maxBytes, maxDepth: maxDepth)
+            .map { found in found.slots.indices.map { found.value($0, in: bytes) } }
+    }
+
+    /// `members` as `JSONSlot`s (the fast path for token headers and claims): the same verdict,
+    /// with scalars and unescaped strings not built (a string is a range of `bytes`).
+    static func memberSlots(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
+                            maxBytes: Int = defaultMaxBytes,
+                            maxDepth: Int = defaultMaxDepth) -> Result<JSONMembers, JSONError> {
         guard range.count <= maxBytes, range.lowerBound >= 0, range.upperBound <= bytes.count else {
             return .failure(.tooLarge)
         }
@@ -109,11 +118,16 @@ public enum JSONParser {
 }
 
 /// Member names for `JSONParser.members`, in one flat buffer (no array per name to retain
-/// while keys are compared on the hot path).
+/// while keys are compared on the hot path), found by fingerprint in a small open-addressing
+/// table (a key costs one or two probes, not a pass over every name).
 struct JSONMemberNames: Sendable {
     private let bytes: [UInt8]
     private let ends: [Int]
     private let fingerprints: [UInt64]
+    /// `buckets[fingerprint & (buckets.count - 1)]` and the ones after it, wrapping: slot + 1 of
+    /// each name, 0 where empty. A power of two, at least twice the names, so a probe ends at
+    /// an empty bucket.
+    private let buckets: [Int]
 
     init(_ names: [String]) {
         var bytes: [UInt8] = []
@@ -125,27 +139,46 @@ struct JSONMemberNames: Sendable {
             ends.append(bytes.count)
             fingerprints.append(JSONScanner.fingerprint(bytes, start..<bytes.count))
         }
+        var size = 8
+        while size < 2 * names.count { size *= 2 }
+        var buckets = [Int](repeating: 0, count: size)
+        for (slot, fingerprint) in fingerprints.enumerated() {
+            var b = Int(truncatingIfNeeded: fingerprint) & (size - 1)
+            while buckets[b] != 0 { b = (b + 1) & (size - 1) }
+            buckets[b] = slot + 1
+        }
         self.bytes = bytes
         self.ends = ends
         self.fingerprints = fingerprints
+        self.buckets = buckets
     }
 
     var count: Int { ends.count }
 
     /// Which name `keys[key]` (whose fingerprint is `fingerprint`) is, if any.
     func index(of key: Range<Int>, fingerprint: UInt64, in keys: [UInt8]) -> Int? {
-        guard key.lowerBound >= 0, key.upperBound <= keys.count, fingerprints.count == ends.count else { return nil }
-        var start = 0
-        for (slot, end) in ends.enumerated() {
-            defer { start = end }
-            guard fingerprints[slot] == fingerprint, end - start == key.count, end <= bytes.count else { continue }
-            var i = start
-            var j = key.lowerBound
-            while i < end, bytes[i] == keys[j] {
-                i += 1
-                j += 1
+        guard key.lowerBound >= 0, key.upperBound <= keys.count, !buckets.isEmpty else { return nil }
+        let mask = buckets.count - 1
+        var b = Int(truncatingIfNeeded: fingerprint) & mask
+        // At most one pass over the table (it always has an empty bucket, so it ends sooner).
+        for _ in 0..<buckets.count {
+            let entry = buckets[b]
+            guard entry > 0, entry <= ends.count, entry <= fingerprints.count else { return nil }
+            let slot = entry - 1
+            if fingerprints[slot] == fingerprint {
+                let start = slot == 0 ? 0 : ends[slot - 1]
+                let end = ends[slot]
+                if end - start == key.count, end <= bytes.count {
+                    var i = start
+                    var j = key.lowerBound
+                    while i < end, bytes[i] == keys[j] {
+                        i += 1
+                        j += 1
+                    }
+                    if i == end { return slot }
+                }
             }
-            if i == end { return slot }
+            b = (b + 1) & mask
         }
         return nil
     }
@@ -167,13 +200,19 @@ struct JSONScanner {
     var pos: Int
     /// Decoded bytes of strings with escapes (reused, so escapes cost no allocation each).
     private var scratch: [UInt8] = []
-    /// The keys of the objects being skipped, for duplicate detection without a dictionary:
-    /// the decoded bytes one after another, and where each key ends. An object's keys are
-    /// dropped when it closes.
+    /// The keys of the objects being read, for duplicate detection without a dictionary, one
+    /// record per key, innermost object last; an object's keys are dropped when it closes.
+    private var keys: [Key] = []
+    /// The decoded bytes of keys that had escapes (a key without one stays in the input).
     private var keyBytes: [UInt8] = []
-    private var keyEnds: [Int] = []
-    /// Per key, a fingerprint of its bytes (`fingerprint`): only keys with the same one are compared.
-    private var keyFingerprints: [UInt64] = []
+
+    /// Where a key's decoded bytes are (`bytes`, or `keyBytes` when `copied`), and their
+    /// fingerprint (`fingerprint`): only keys with the same one are compared byte by byte.
+    struct Key {
+        var range: Range<Int>
+        var fingerprint: UInt64
+        var copied: Bool
+    }
 
     init(bytes: [UInt8], range: Range<Int>, maxDepth: Int) {
         self.bytes = bytes
@@ -182,12 +221,16 @@ struct JSONScanner {
         self.pos = range.lowerBound
     }
 
+    @inline(__always)
     func peek() -> UInt8? { pos < end ? bytes[pos] : nil }
 
+    @inline(__always)
     mutating func skipWhitespace() {
-        while let c = peek(), c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
+        // Anything above 0x20 (every token byte) ends it at the first test.
+        while let c = peek(), c <= 0x20, c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 }
     }
 
+    @inline(__always)
     mutating func expect(_ c: UInt8) throws {
         guard peek() == c else { throw JSONError.invalid(offset: pos) }
         pos += 1
@@ -263,18 +306,51 @@ struct JSONScanner {
     // MARK: Checking without building (`JSONParser.members`)
 
     /// The top-level object: wanted members built, the others checked and skipped.
-    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> [JSONValue?] {
-        var found = [JSONValue?](repeating: nil, count: wanted.count)
+    mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> JSONMembers {
+        // Reserved and appended rather than Array(repeating:count:), which looks up the
+        // storage type at run time on every call.
+        var found: [JSONSlot] = []
+        found.reserveCapacity(wanted.count)
+        for _ in 0..<wanted.count { found.append(.absent) }
+        var built: [JSONValue] = []
         guard peek() == UInt8(ascii: "{") else { throw JSONError.invalid(offset: pos) }
         guard 0 < maxDepth else { throw JSONError.tooDeep }
-        try members(depth: 1) { scanner, key, fingerprint in
-            guard let slot = wanted.index(of: key, fingerprint: fingerprint, in: scanner.keyBytes) else {
+        // Room for the key records up front, so they are not regrown key by key (a token has
+        // a few dozen members; more only regrow).
+        keys.reserveCapacity(32)
+        try members(depth: 1) { scanner, key in
+            let index = key.copied
+                ? wanted.index(of: key.range, fingerprint: key.fingerprint, in: scanner.keyBytes)
+                : wanted.index(of: key.range, fingerprint: key.fingerprint, in: scanner.bytes)
+            guard let slot = index else {
                 try scanner.skipValue(depth: 1)
                 return
             }
-            found[slot] = try scanner.value(depth: 1)
+            found[slot] = try scanner.slot(depth: 1, built: &built)
         }
-        return found
+        return JSONMembers(slots: found, built: built)
+    }
+
+    /// A wanted member's value: scalars and strings without escapes as they are, anything else
+    /// built by `value` (which also refuses what is not a value, at the same offset).
+    mutating func slot(depth: Int, built: inout [JSONValue]) throws -> JSONSlot {
+        guard let c = peek() else { throw JSONError.invalid(offset: pos) }
+        switch c {
+        case UInt8(ascii: "\""):
+            switch try scanString() {
+            case .input(let range): return .text(range)
+            case .scratch:
+                built.append(.string(String(decoding: scratch, as: UTF8.self)))
+                return .built(built.count - 1)
+            }
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default:
+            built.append(try value(depth: depth))
+            return .built(built.count - 1)
+        }
     }
 
     mutating func skipValue(depth: Int) throws {
@@ -282,7 +358,7 @@ struct JSONScanner {
         switch c {
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { throw JSONError.tooDeep }
-            try members(depth: depth + 1) { scanner, _, _ in try scanner.skipValue(depth: depth + 1) }
+            try members(depth: depth + 1) { scanner, _ in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw JSONError.tooDeep }
             try expect(UInt8(ascii: "["))
@@ -305,46 +381,60 @@ struct JSONScanner {
         }
     }
 
-    /// An object whose keys are kept in `keyBytes` (not a dictionary); `member` reads each
-    /// value, given the key's decoded bytes as a range of `keyBytes` and their fingerprint. A
-    /// key seen twice is `duplicateKey`, after its value, as in `object`.
-    private mutating func members(depth: Int,
-                                  _ member: (inout JSONScanner, Range<Int>, UInt64) throws -> Void) throws {
+    /// An object whose keys are kept in `keys` (not a dictionary); `member` reads each value,
+    /// given the key. A key seen twice is `duplicateKey`, after its value, as in `object`.
+    private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Void) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { pos += 1; return }
-        let firstKey = keyEnds.count
+        let firstKey = keys.count
         let firstByte = keyBytes.count
+        /// One bit (of 64, chosen by the fingerprint) per key of this object seen so far.
+        var seen: UInt64 = 0
         defer {
-            keyEnds.removeLast(keyEnds.count - firstKey)
-            keyFingerprints.removeLast(keyFingerprints.count - firstKey)
+            keys.removeLast(keys.count - firstKey)
             keyBytes.removeLast(keyBytes.count - firstByte)
         }
         while true {
             skipWhitespace()
-            let keyStart = keyBytes.count
+            let key: Key
             switch try scanString() {
-            case .input(let range): keyBytes.append(contentsOf: bytes[range])
-            case .scratch: keyBytes.append(contentsOf: scratch)
+            case .input(let range):
+                key = Key(range: range, fingerprint: JSONScanner.fingerprint(bytes, range), copied: false)
+            case .scratch:
+                let start = keyBytes.count
+                keyBytes.append(contentsOf: scratch)
+                let range = start..<keyBytes.count
+                key = Key(range: range, fingerprint: JSONScanner.fingerprint(keyBytes, range), copied: true)
             }
-            let key = keyStart..<keyBytes.count
-            let fingerprint = JSONScanner.fingerprint(keyBytes, key)
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            try member(&self, key, fingerprint)
-            // A nested object's keys were dropped when it closed: this key is still last.
-            guard keyFingerprints.count == keyEnds.count else { throw JSONError.invalid(offset: pos) }
-            for i in firstKey..<keyEnds.count where keyFingerprints[i] == fingerprint {
-                let start = i == firstKey ? firstByte : keyEnds[i - 1]
-                if JSONScanner.equal(keyBytes, start..<keyEnds[i], key) { throw JSONError.duplicateKey }
+            try member(&self, key)
+            // Keys of this object compared only if one had this fingerprint's bit in `seen`
+            // (a nested object's keys were dropped when it closed: this object's are from firstKey).
+            let bit: UInt64 = 1 << (key.fingerprint >> 58)
+            if seen & bit != 0 {
+                for i in firstKey..<keys.count where keys[i].fingerprint == key.fingerprint {
+                    if sameKey(keys[i], key) { throw JSONError.duplicateKey }
+                }
             }
-            keyEnds.append(key.upperBound)
-            keyFingerprints.append(fingerprint)
+            seen |= bit
+            keys.append(key)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { pos += 1; continue }
             try expect(UInt8(ascii: "}"))
             return
+        }
+    }
+
+    /// Whether two keys have the same decoded bytes, wherever each is.
+    private func sameKey(_ a: Key, _ b: Key) -> Bool {
+        switch (a.copied, b.copied) {
+        case (false, false): return JSONScanner.equal(bytes, a.range, bytes, b.range)
+        case (false, true): return JSONScanner.equal(bytes, a.range, keyBytes, b.range)
+        case (true, false): return JSONScanner.equal(keyBytes, a.range, bytes, b.range)
+        case (true, true): return JSONScanner.equal(keyBytes, a.range, keyBytes, b.range)
         }
     }
 
@@ -359,13 +449,13 @@ struct JSONScanner {
         return hash ^ UInt64(truncatingIfNeeded: range.count)
     }
 
-    private static func equal(_ buffer: [UInt8], _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+    private static func equal(_ first: [UInt8], _ a: Range<Int>, _ second: [UInt8], _ b: Range<Int>) -> Bool {
         guard a.count == b.count, a.lowerBound >= 0, b.lowerBound >= 0,
-              a.upperBound <= buffer.count, b.upperBound <= buffer.count else { return false }
+              a.upperBound <= first.count, b.upperBound <= second.count else { return false }
         var i = a.lowerBound
         var j = b.lowerBound
         while i < a.upperBound {
-            if buffer[i] != buffer[j] { return false }
+            if first[i] != second[j] { return false }
             i += 1
             j += 1
         }
@@ -456,18 +546,36 @@ struct JSONScanner {
 
     /// Where the run of string bytes that need no attention (no quote, backslash or control
     /// character) starting at `from` ends; `end` at the latest. Most strings are one run.
+    /// Eight bytes at a time (ByteScan.stringStops finds the first stop in a word exactly),
+    /// byte by byte only for the last few bytes of the document.
     private func plainRun(from: Int, nonASCII: inout Bool) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            let stop = min(end, buffer.count)
+        bytes.withUnsafeBufferPointer { whole in
+            // Only bytes before `end` are looked at: the buffer is cut there (end <= count).
+            let buffer = UnsafeBufferPointer(rebasing: whole[0..<max(0, min(end, whole.count))])
             var p = max(from, 0)
-            var high: UInt8 = 0
-            while p < stop {
+            var high: UInt64 = 0
+            // p + 8 <= count: the word is inside the buffer.
+            while p + 8 <= buffer.count {
+                let word = ByteScan.word(buffer, at: p)
+                let stops = ByteScan.stringStops(in: word)
+                if stops != 0 {
+                    // Only the bytes before the first stop count towards `nonASCII`.
+                    let before = stops.trailingZeroBitCount / 8
+                    high |= word & ((1 << (UInt64(before) * 8)) &- 1)
+                    if high & ByteScan.highBits != 0 { nonASCII = true }
+                    return p + before
+                }
+                high |= word
+                p += 8
+            }
+            // p < count: in the buffer.
+            while p < buffer.count {
                 let c = buffer[p]
                 if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
-                high |= c
+                high |= UInt64(c)
                 p += 1
             }
-            if high >= 0x80 { nonASCII = true }
+            if high & ByteScan.highBits != 0 { nonASCII = true }
             return p
         }
     }

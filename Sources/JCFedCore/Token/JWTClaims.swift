@@ -35,21 +35,30 @@ public struct JWTClaims: Sendable {
     /// The claim names, in `Name` order (what `JSONParser.members` looks for).
     static let wanted = JSONMemberNames(Name.allCases.map { $0.text })
 
-    private let slots: [JSONValue?]
+    /// The decoded payload the slots' strings are ranges of (empty for claims from a dictionary).
+    private let document: [UInt8]
+    private let members: JSONMembers
 
-    /// From `JSONParser.members(wanted: JWTClaims.wanted)`.
-    init(slots: [JSONValue?]) {
-        self.slots = slots
+    /// From `JSONParser.memberSlots(wanted: JWTClaims.wanted)` over `document`.
+    init(document: [UInt8], members: JSONMembers) {
+        self.document = document
+        self.members = members
     }
 
     /// From an already parsed object (tests, tools): the claims read, the rest ignored.
     public init(_ values: [String: JSONValue]) {
-        slots = Name.allCases.map { values[$0.text] }
+        document = []
+        members = JSONMembers(Name.allCases.map { values[$0.text] })
     }
 
+    private func slot(_ claim: Name) -> JSONSlot {
+        members.slot(claim.rawValue)
+    }
+
+    /// The claim as a JSON value (built on each call; the policies use the typed accessors).
     public subscript(_ claim: Name) -> JSONValue? {
-        guard claim.rawValue < slots.count, let value = slots[claim.rawValue] else { return nil }
-        if case .null = value { return nil }
+        let value = members.value(claim.rawValue, in: document)
+        if case .null? = value { return nil }
         return value
     }
 
@@ -59,23 +68,66 @@ public struct JWTClaims: Sendable {
         return self[claim]
     }
 
-    public func optionalString(_ claim: Name) -> Result<String?, TokenRejection> {
-        guard let value = self[claim] else { return .success(nil) }
-        guard case .string(let text) = value else {
+    /// A string claim without building a String; nil when absent or null.
+    public func optionalText(_ claim: Name) -> Result<ClaimText?, TokenRejection> {
+        switch slot(claim) {
+        case .absent, .null: return .success(nil)
+        case .text(let range):
+            guard range.lowerBound >= 0, range.upperBound <= document.count else {
+                return .failure(TokenRejection(.malformed, "\(claim.text) is outside the payload"))
+            }
+            return .success(ClaimText(bytes: document[range]))
+        case .built(let index):
+            guard case .string(let text)? = members.built(index) else {
+                return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
+            }
+            return .success(ClaimText(text))
+        case .bool, .number:
             return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
         }
-        return .success(text)
     }
 
-    /// A present, non-empty string.
-    public func requiredString(_ claim: Name) -> Result<String, TokenRejection> {
-        switch optionalString(claim) {
+    /// A present, non-empty string claim without building a String.
+    public func requiredText(_ claim: Name) -> Result<ClaimText, TokenRejection> {
+        switch optionalText(claim) {
         case .failure(let rejection): return .failure(rejection)
         case .success(nil): return .failure(TokenRejection(.missingClaim, "\(claim.text) is missing"))
         case .success(let text?):
             guard !text.isEmpty else { return .failure(TokenRejection(.badClaim, "\(claim.text) is empty")) }
             return .success(text)
         }
+    }
+
+    /// `optionalString` as a typed throw (IdentityPolicy reads ten claims in a row; no Result
+    /// to make and destroy for each).
+    func string(_ claim: Name) throws(TokenRejection) -> String? {
+        switch optionalText(claim) {
+        case .success(let text): return text?.string
+        case .failure(let rejection): throw rejection
+        }
+    }
+
+    /// `requiredString` as a typed throw.
+    func nonEmptyString(_ claim: Name) throws(TokenRejection) -> String {
+        switch requiredText(claim) {
+        case .success(let text): return text.string
+        case .failure(let rejection): throw rejection
+        }
+    }
+
+    public func optionalString(_ claim: Name) -> Result<String?, TokenRejection> {
+        optionalText(claim).map { $0?.string }
+    }
+
+    /// A present, non-empty string.
+    public func requiredString(_ claim: Name) -> Result<String, TokenRejection> {
+        requiredText(claim).map { $0.string }
+    }
+
+    /// Whether the claim is JSON `true` (false, "true", 1, null and absent are not).
+    public func isTrue(_ claim: Name) -> Bool {
+        if case .bool(true) = slot(claim) { return true }
+        return false
     }
 
     /// JSON `true` only (false, "true", 1 and absent are not).
@@ -89,9 +141,11 @@ public struct JWTClaims: Sendable {
 
     /// A NumericDate (RFC 7519 §2): a JSON number of seconds, fractions truncated.
     public func numericDate(_ claim: Name) -> Result<Int64?, TokenRejection> {
-        guard let value = self[claim] else { return .success(nil) }
-        guard case .number(let seconds) = value else {
-            return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
+        let seconds: Double
+        switch slot(claim) {
+        case .absent, .null: return .success(nil)
+        case .number(let number): seconds = number
+        case .bool, .text, .built: return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
         }
         guard seconds.isFinite, seconds >= 0, seconds <= JWTClaims.maxNumericDate else {
             return .failure(TokenRejection(.badClaim, "\(claim.text) is not a plausible time"))

@@ -54,3 +54,51 @@ import Testing
                 == ["TenantPolicy", "IssuerPolicy", "AudiencePolicy", "LifetimePolicy"])
     }
 }
+
+/// Claims and header members read as bytes of the payload (no escape) and as built Strings (with
+/// escapes) give the same verdicts.
+@Suite struct TokenValidatorEscapedClaimsTests {
+    /// `s` with every character written as a \u escape.
+    private func escaped(_ s: String) -> String {
+        s.unicodeScalars.map { scalar in
+            let hex = String(scalar.value, radix: 16)
+            return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }.joined()
+    }
+
+    private func payload(iss: String, aud: String, tid: String) -> String {
+        """
+        {"iss":"\(iss)","aud":"\(aud)","tid":"\(tid)","oid":"oid-1","sub":"sub-1",\
+        "iat":\(CoreFixture.now - 10),"nbf":\(CoreFixture.now - 10),"exp":\(CoreFixture.now + 3600),\
+        "upn":"alice@contoso.com"}
+        """
+    }
+
+    private func validate(_ token: String) -> Result<VerifiedIdentity, TokenRejection> {
+        TokenValidator.validate(token, context: CoreFixture.context(), verifier: FakeVerifier(true))
+    }
+
+    @Test func escapedIssuerAudienceTenantAndKidValidateAlike() throws {
+        let plain = validate(CoreFixture.token())
+        let escapedToken = CoreFixture.token(header: #"{"alg":"\u0052S256","kid":"\u006b1"}"#,
+                                             payload: payload(iss: escaped(CoreFixture.issuer),
+                                                              aud: escaped(CoreFixture.client),
+                                                              tid: escaped(CoreFixture.tenant)))
+        #expect(validate(escapedToken) == plain)
+        _ = try plain.get()
+        // A wrong tenant, issuer or audience is refused the same way written either way.
+        let wrongTenant = "22222222-2222-3333-4444-555555555555"
+        let wrongIssuer = "https://evil.example/v2.0"
+        let wrongClient = "bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee"
+        let cases: [(String, String, String)] = [(CoreFixture.issuer, CoreFixture.client, wrongTenant),
+                                                 (wrongIssuer, CoreFixture.client, CoreFixture.tenant),
+                                                 (CoreFixture.issuer, wrongClient, CoreFixture.tenant)]
+        for (iss, aud, tid) in cases {
+            let plainResult = validate(CoreFixture.token(payload: payload(iss: iss, aud: aud, tid: tid)))
+            let escapedResult = validate(CoreFixture.token(payload: payload(iss: escaped(iss), aud: escaped(aud),
+                                                                            tid: escaped(tid))))
+            #expect(plainResult == escapedResult, "\(iss) \(aud) \(tid)")
+            if case .success = plainResult { Issue.record("accepted \(iss) \(aud) \(tid)") }
+        }
+    }
+}

@@ -2,6 +2,6 @@
 /// understand. We understand none, so any `crit` (even an empty list, which the RFC forbids) fails.
 public enum CriticalHeaderPolicy {
     public static func check(_ header: JWSHeader) -> TokenRejection? {
-        header[.crit] == nil ? nil : TokenRejection(.criticalHeader, "crit header present")
+        !header.isPresent(.crit) ? nil : TokenRejection(.criticalHeader, "crit header present")
     }
 }

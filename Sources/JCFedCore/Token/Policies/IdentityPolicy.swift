@@ -16,10 +16,10 @@ public struct IdentityPolicy: ClaimPolicy {
     public static func identity(from claims: JWTClaims,
                                 context: ValidationContext) -> Result<VerifiedIdentity, TokenRejection> {
         do {
-            let sub = try claims.requiredString(.sub).get()
+            let sub = try claims.nonEmptyString(.sub)
             let oid = context.tenantID == nil
-                ? try claims.optionalString(.oid).get() ?? sub
-                : try claims.requiredString(.oid).get()
+                ? try claims.string(.oid) ?? sub
+                : try claims.nonEmptyString(.oid)
             guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
             var groups: [String] = []
             if let value = claims[.groups] {
@@ -35,18 +35,18 @@ public struct IdentityPolicy: ClaimPolicy {
                 }
             }
             return .success(VerifiedIdentity(
-                issuer: try claims.requiredString(.iss).get(),
-                tid: try claims.optionalString(.tid).get(),
+                issuer: try claims.nonEmptyString(.iss),
+                tid: try claims.string(.tid),
                 oid: oid,
                 sub: sub,
-                upn: try claims.optionalString(.upn).get(),
-                preferredUsername: try claims.optionalString(.preferredUsername).get(),
-                email: try claims.optionalString(.email).get(),
-                emailDomainVerified: JWTClaims.isTrue(claims[.xmsEdov]),
-                emailVerified: JWTClaims.isTrue(claims[.emailVerified]),
-                name: try claims.optionalString(.name).get(),
+                upn: try claims.string(.upn),
+                preferredUsername: try claims.string(.preferredUsername),
+                email: try claims.string(.email),
+                emailDomainVerified: claims.isTrue(.xmsEdov),
+                emailVerified: claims.isTrue(.emailVerified),
+                name: try claims.string(.name),
                 groups: groups,
-                idp: try claims.optionalString(.idp).get(),
+                idp: try claims.string(.idp),
                 expiresAt: try claims.numericDate(.exp).get() ?? 0))
         } catch {
             // Every accessor throws TokenRejection (typed throws), so this is the claim's reason.

@@ -5,25 +5,24 @@
 public enum KeySelection {
     public static func key(for header: JWSHeader, algorithm: JWSAlgorithm,
                            keys: [JWK]) -> Result<JWK, TokenRejection> {
-        let kid: String?
-        switch header[.kid] {
-        case .string(let named)?:
-            guard keys.contains(where: { $0.kid == named }) else {
+        let kid: ClaimText?
+        if let named = header.text(.kid) {
+            guard keys.contains(where: { has($0, kid: named) }) else {
                 return .failure(TokenRejection(.unknownKid, "no configured key has the token's kid"))
             }
             kid = named
-        case nil:
+        } else if !header.isPresent(.kid) {
             // Without a kid only a single-key set is unambiguous (some generic IdPs omit it).
             guard keys.count == 1 else {
                 return .failure(TokenRejection(.unknownKid, "token has no kid and the key set has \(keys.count) keys"))
             }
             kid = nil
-        default:
+        } else {
             return .failure(TokenRejection(.malformed, "kid is not a string"))
         }
         // The candidates: the keys with that kid (or the only key), in the set's order.
         var reason: String?
-        for key in keys where kid == nil || key.kid == kid {
+        for key in keys where kid.map({ has(key, kid: $0) }) ?? true {
             if let problem = key.problem {
                 reason = problem.description
             } else if key.fits(algorithm) {
@@ -31,5 +30,11 @@ public enum KeySelection {
             }
         }
         return .failure(TokenRejection(.keyUnusable, reason ?? "key type or alg does not fit \(algorithm.rawValue)"))
+    }
+
+    /// Whether `key` has the token's `kid` (compared as the Strings' `==`; a key without one never does).
+    private static func has(_ key: JWK, kid: ClaimText) -> Bool {
+        guard let id = key.kid else { return false }
+        return kid.isSame(as: id)
     }
 }

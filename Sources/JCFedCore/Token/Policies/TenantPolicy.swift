@@ -8,10 +8,10 @@ public struct TenantPolicy: ClaimPolicy {
 
     public func check(_ claims: JWTClaims, key: JWK, context: ValidationContext) -> TokenRejection? {
         guard let pinned = context.tenantID else { return nil }
-        switch claims.requiredString(.tid) {
+        switch claims.requiredText(.tid) {
         case .failure(let rejection): return rejection
         case .success(let tid):
-            return tid == pinned ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
+            return tid.isSame(as: pinned) ? nil : TokenRejection(.tenantMismatch, "tid is not the configured tenant")
         }
     }
 }

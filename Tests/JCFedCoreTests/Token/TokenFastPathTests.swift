@@ -1,0 +1,144 @@
+import Testing
+@testable import JCFedCore
+
+/// Token-path pieces against simple references: key fingerprints depend only on the key's
+/// bytes, duplicate keys of every length are found as `parse` finds them, header and payload
+/// read by one scanner give what each read alone gives, and the identity's Strings carry
+/// exactly the token's bytes.
+@Suite struct TokenFastPathTests {
+    @Test func fingerprintDependsOnlyOnTheBytes() {
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for _ in 0..<3_000 {
+            let key = (0..<next(40)).map { _ in UInt8(truncatingIfNeeded: next(256)) }
+            let before = (0..<next(11)).map { _ in UInt8(truncatingIfNeeded: next(256)) }
+            let after = (0..<next(11)).map { _ in UInt8(truncatingIfNeeded: next(256)) }
+            let other = [UInt8](repeating: 0x41, count: next(5)) + key
+            let a = JSONScanner.fingerprint(before + key + after, before.count..<(before.count + key.count))
+            let b = JSONScanner.fingerprint(other, (other.count - key.count)..<other.count)
+            #expect(a == b, "\(key)")
+        }
+        // A range outside the buffer is not read.
+        #expect(JSONScanner.fingerprint([1, 2, 3], 2..<5) == 0)
+    }
+
+    /// Keys of every length up to three words: a repeated key is refused, keys differing in
+    /// any one byte are not, as `JSONParser.parse` decides (in skipped and wanted members).
+    @Test func duplicatesOfEveryLengthAreFound() {
+        let names = JSONMemberNames(["aud", "exp", "preferred_username"])
+        for length in 0...26 {
+            let base = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            var variants = [base]
+            for i in 0..<length {
+                var changed = base
+                changed[i] = UInt8(ascii: "Z")
+                variants.append(changed)
+            }
+            for second in variants {
+                for nested in [false, true] {
+                    let members = "\"" + String(decoding: base, as: UTF8.self) + "\":1,\"aud\":2,\""
+                        + String(decoding: second, as: UTF8.self) + "\":3"
+                    let doc = Array((nested ? "{\"z\":{" + members + "}}" : "{" + members + "}").utf8)
+                    let parsed = JSONParser.parse(doc)
+                    let found = JSONParser.members(of: doc, in: 0..<doc.count, wanted: names)
+                    let refusedByParse: Bool
+                    if case .failure(.duplicateKey) = parsed { refusedByParse = true } else { refusedByParse = false }
+                    let refusedByMembers: Bool
+                    if case .failure(.duplicateKey) = found { refusedByMembers = true } else { refusedByMembers = false }
+                    #expect(refusedByParse == (base == second))
+                    #expect(refusedByMembers == refusedByParse, "\(length) \(second)")
+                }
+            }
+        }
+    }
+
+    /// Two objects read by one scanner give, each, what `memberSlots` gives for it alone (the
+    /// second not read when the first fails), whatever the first left behind.
+    @Test func oneScannerForHeaderAndPayloadGivesTheSameSlots() {
+        let header = JSONMemberNames(["alg", "kid", "crit"])
+        let claims = JSONMemberNames(["aud", "a", "exp"])
+        var docs: [String] = []
+        for value in JSONMembersTests.values {
+            docs += ["{\"a\":\(value)}", "{\"z\":{\"k\":\(value)}}", value, " {\"aud\":[\(value)],\"kid\":\"x\"} "]
+        }
+        docs += [#"{"alg":"RS256","kid":"k\u0031"}"#, #"{"z":{"z":{"z":1}}}"#, "", "{}", #"{"a":1,"a":2}"#]
+        for first in docs {
+            for second in docs where second.count % 3 == first.count % 3 {
+                let bytes = Array(first.utf8) + Array(second.utf8)
+                let a = 0..<first.utf8.count
+                let b = first.utf8.count..<bytes.count
+                let pair = JSONParser.memberSlots(of: bytes, in: a, wanted: header, then: b, wanted: claims)
+                let alone = JSONParser.memberSlots(of: bytes, in: a, wanted: header)
+                #expect(same(pair.first, alone), "\(first)")
+                if case .success = alone {
+                    let secondAlone = JSONParser.memberSlots(of: bytes, in: b, wanted: claims)
+                    #expect(pair.second.map { same($0, secondAlone) } == true, "\(first) then \(second)")
+                } else {
+                    #expect(pair.second == nil)
+                }
+            }
+        }
+        // Limits apply to each range as to one read alone.
+        let big = Array(#"{"a":1}{"aud":"xyz"}"#.utf8)
+        let capped = JSONParser.memberSlots(of: big, in: 0..<7, wanted: header, then: 7..<big.count, wanted: claims,
+                                            maxBytes: 7)
+        #expect(same(capped.first, JSONParser.memberSlots(of: big, in: 0..<7, wanted: header, maxBytes: 7)))
+        #expect(capped.second.map { same($0, .failure(.tooLarge)) } == true)
+    }
+
+    private func same(_ a: Result<JSONMembers, JSONError>, _ b: Result<JSONMembers, JSONError>) -> Bool {
+        switch (a, b) {
+        case (.success(let x), .success(let y)): return x.slots == y.slots && x.built == y.built
+        case (.failure(let x), .failure(let y)): return x == y
+        default: return false
+        }
+    }
+
+    /// The identity made from token bytes, field by field as bytes, against Strings made by
+    /// `JSONParser.parse` from the same payload.
+    @Test func reusedStringsHaveTheTokensBytes() throws {
+        let names = ["alice@contoso.com", "bob@contoso.com", "é@contoso.com", "e\u{301}@contoso.com", "a\\u0040b"]
+        for upn in names {
+            for preferred in names {
+                for email in names {
+                    for tenant in [CoreFixture.tenant, CoreFixture.tenant.uppercased()] {
+                        for issuer in [CoreFixture.issuer, CoreFixture.issuer + "/"] {
+                            for pinned in [true, false] {
+                                let payload = """
+                                    {"iss":"\(issuer)","tid":"\(tenant)","oid":"\(pinned ? "oid-1" : upn)",\
+                                    "sub":"\(upn)","exp":1,"upn":"\(upn)","preferred_username":"\(preferred)",\
+                                    "email":"\(email)","name":"\(email)","groups":["\(upn)"]}
+                                    """
+                                try check(payload, pinned: pinned)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func check(_ payload: String, pinned: Bool) throws {
+        let context = CoreFixture.context(tenantID: pinned ? CoreFixture.tenant : nil)
+        let jws = try CompactJWS.parse(CoreFixture.token(payload: payload), maxBytes: 1 << 16).get()
+        let identity = try IdentityPolicy.identity(from: jws.payload, context: context).get()
+        let object = try #require(JSONParser.parse(payload).get().objectValue)
+        func bytes(_ s: String?) -> [UInt8]? { s.map { Array($0.utf8) } }
+        func claim(_ name: String) -> [UInt8]? { bytes(object[name]?.stringValue) }
+        #expect(bytes(identity.issuer) == claim("iss"))
+        #expect(bytes(identity.tid) == claim("tid"))
+        #expect(bytes(identity.oid) == claim("oid"))
+        #expect(bytes(identity.sub) == claim("sub"))
+        #expect(bytes(identity.upn) == claim("upn"))
+        #expect(bytes(identity.preferredUsername) == claim("preferred_username"))
+        #expect(bytes(identity.email) == claim("email"))
+        #expect(bytes(identity.name) == claim("name"))
+        #expect(identity.groups.map { Array($0.utf8) } == object["groups"]?.arrayValue?.compactMap { bytes($0.stringValue) })
+        #expect(identity.idp == nil)
+        // And the same identity as from a dictionary (no token bytes to reuse).
+        #expect(try IdentityPolicy.identity(from: JWTClaims(object), context: context).get() == identity)
+    }
+}

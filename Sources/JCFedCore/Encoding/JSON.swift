@@ -646,10 +646,18 @@ struct JSONScanner {
             throw JSONError.invalid(offset: pos)
         }
         let digitsStart = pos
+        // The integer part's value, read as its digits are scanned (one pass). Wrapping
+        // arithmetic: it is used only for at most 15 digits (below 10^15, no wrap), see below.
+        var integer: UInt64 = 0
         if first == UInt8(ascii: "0") {
             pos += 1
         } else {
-            while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
+            while let c = peek() {
+                let digit = c &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                integer = integer &* 10 &+ UInt64(digit)
+                pos += 1
+            }
         }
         let integerEnd = pos
         var integral = true
@@ -671,9 +679,7 @@ struct JSONScanner {
         // A plain integer of at most 15 digits is exact in a Double (times like exp, iat):
         // no text conversion.
         if integral && integerEnd - digitsStart <= 15 {
-            var v: Int64 = 0
-            for i in digitsStart..<integerEnd { v = v * 10 + Int64(bytes[i] - UInt8(ascii: "0")) }
-            let d = Double(v)
+            let d = Double(integer)
             return negative ? -d : d
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)

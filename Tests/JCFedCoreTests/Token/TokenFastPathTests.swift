@@ -97,6 +97,58 @@ import Testing
         }
     }
 
+    /// Numbers read in one pass: the value `Double(text)` gives (integers of every length, signs,
+    /// fractions, exponents), refused where JSON refuses them.
+    @Test func numbersAreWhatDoubleSays() throws {
+        var state: UInt64 = 3
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        var texts = ["0", "-0", "1", "-1", "9", "10", "999999999999999", "1000000000000000", "-999999999999999",
+                     "1796315985", "0.5", "-0.0", "1e3", "1E-3", "12.5e+2", "123456789012345678901234567890"]
+        for _ in 0..<3_000 {
+            let digits = 1 + next(20)
+            var text = next(4) == 0 ? "-" : ""
+            text += String(1 + next(9)) + (1..<digits).map { _ in String(next(10)) }.joined()
+            if next(5) == 0 { text += "." + String(next(1000)) }
+            if next(7) == 0 { text += "e" + String(next(30)) }
+            texts.append(text)
+        }
+        for text in texts {
+            let value = try JSONParser.parse(text).get()
+            #expect(value == .number(try #require(Double(text))), "\(text)")
+            if text.hasPrefix("-0") && Double(text) == 0 { #expect(value.numberValue?.sign == .minus) }
+        }
+        for bad in ["01", "-", "-01", "1.", "1e", ".1", "1.e3", "0x1", "--1", "1-"] {
+            if case .success = JSONParser.parse(bad) { Issue.record("\(bad) was accepted") }
+        }
+    }
+
+    /// IdentityPolicy's typed-throw accessors give what the Result accessors give.
+    @Test func stringAccessorsAgreeWithTextAccessors() {
+        let values = [#""abc""#, #""""#, #""a\u0062c""#, "null", "true", "1", "[]", "{}", #"["x"]"#, "\"\u{e9}\""]
+        for value in values {
+            for claims in [CoreFixture.claims("{\"upn\":\(value)}"), payloadClaims("{\"upn\":\(value)}"), payloadClaims("{}")] {
+                for claim in JWTClaims.Name.allCases {
+                    let viaText = claims.optionalText(claim).map { $0?.string }
+                    let viaThrow = Result { () throws(TokenRejection) -> String? in try claims.string(claim) }
+                    #expect(viaText == viaThrow, "\(value) \(claim)")
+                    let requiredViaText = claims.requiredText(claim).map { $0.string }
+                    let requiredViaThrow = Result { () throws(TokenRejection) -> String in try claims.nonEmptyString(claim) }
+                    #expect(requiredViaText == requiredViaThrow, "\(value) \(claim)")
+                }
+            }
+        }
+    }
+
+    private func payloadClaims(_ json: String) -> JWTClaims {
+        guard case .success(let jws) = CompactJWS.parse(CoreFixture.token(payload: json), maxBytes: 1 << 16) else {
+            return JWTClaims([:])
+        }
+        return jws.payload
+    }
+
     /// The identity made from token bytes, field by field as bytes, against Strings made by
     /// `JSONParser.parse` from the same payload.
     @Test func reusedStringsHaveTheTokensBytes() throws {

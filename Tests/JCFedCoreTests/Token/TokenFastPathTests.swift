@@ -149,6 +149,61 @@ import Testing
         return jws.payload
     }
 
+    /// KeySelection in one pass against the two-pass rule it replaced (is there a key with the
+    /// kid at all, then the first usable one), over key sets with and without the kid, with
+    /// unusable keys, alg pins and missing kids.
+    @Test func keySelectionIsTheTwoPassRule() {
+        func reference(_ header: JWSHeader, _ algorithm: JWSAlgorithm, _ keys: [JWK]) -> Result<JWK, TokenRejection> {
+            let kid: ClaimText?
+            if let named = header.text(.kid) {
+                guard keys.contains(where: { $0.kid.map { named.isSame(as: $0) } ?? false }) else {
+                    return .failure(TokenRejection(.unknownKid, "no configured key has the token's kid"))
+                }
+                kid = named
+            } else if !header.isPresent(.kid) {
+                guard keys.count == 1 else {
+                    return .failure(TokenRejection(.unknownKid, "token has no kid and the key set has \(keys.count) keys"))
+                }
+                kid = nil
+            } else {
+                return .failure(TokenRejection(.malformed, "kid is not a string"))
+            }
+            var reason: String?
+            for key in keys where kid.map({ named in key.kid.map { named.isSame(as: $0) } ?? false }) ?? true {
+                if let problem = key.problem {
+                    reason = problem.description
+                } else if key.fits(algorithm) {
+                    return .success(key)
+                }
+            }
+            return .failure(TokenRejection(.keyUnusable, reason ?? "key type or alg does not fit \(algorithm.rawValue)"))
+        }
+        let modulus: [UInt8] = [0xC1] + [UInt8](repeating: 0x5A, count: 255)
+        let short: [UInt8] = [0xC1] + [UInt8](repeating: 0x5A, count: 100)
+        let pool = [
+            CoreFixture.key, JWK(kid: "k1", use: "enc", material: .rsa(n: modulus, e: [1, 0, 1])),
+            JWK(kid: "k1", material: .rsa(n: short, e: [1, 0, 1])), JWK(kid: "k2", material: .rsa(n: modulus, e: [3])),
+            JWK(kid: "k1", alg: "PS256", material: .rsa(n: modulus, e: [1, 0, 1])),
+            JWK(kid: "k2", alg: "RS256", material: .rsa(n: modulus, e: [1, 0, 1])),
+            JWK(kid: nil, material: .rsa(n: modulus, e: [1, 0, 1])), JWK(kid: "k1", material: .rsa(n: modulus, e: [2])),
+            JWK(kid: "e\u{301}", material: .rsa(n: modulus, e: [1, 0, 1])),
+            JWK(kid: "k1", material: .ecP256(x: [UInt8](repeating: 1, count: 32), y: [UInt8](repeating: 2, count: 32))),
+        ]
+        var sets: [[JWK]] = [[]]
+        for a in pool { sets.append([a]); for b in pool { sets.append([a, b]); sets.append([b, pool[0], a]) } }
+        let headers: [[String: JSONValue]] = [["kid": .string("k1")], [:], ["kid": .string("k2")], ["kid": .null],
+                                              ["kid": .number(1)], ["kid": .string("\u{e9}")], ["kid": .string("k3")]]
+        for set in sets {
+            for object in headers {
+                let header = JWSHeader(object)
+                for algorithm in JWSAlgorithm.allCases {
+                    #expect(KeySelection.key(for: header, algorithm: algorithm, keys: set) == reference(header, algorithm, set),
+                            "\(object) \(algorithm) \(set.map { $0.kid ?? "-" })")
+                }
+            }
+        }
+    }
+
     /// The identity made from token bytes, field by field as bytes, against Strings made by
     /// `JSONParser.parse` from the same payload.
     @Test func reusedStringsHaveTheTokensBytes() throws {

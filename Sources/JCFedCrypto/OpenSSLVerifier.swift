@@ -21,6 +21,8 @@ public final class OpenSSLVerifier: SignatureVerifier {
     private let cryptoAvailable: () -> Bool
     private var keys: [KeptKey] = []
     private var digests: [JWSAlgorithm: FetchedDigest] = [:]
+    /// The digest used last (a verifier mostly meets one algorithm): no dictionary lookup per call.
+    private var lastDigest: (algorithm: JWSAlgorithm, digest: FetchedDigest)?
     /// Entra publishes about six signing keys at a time.
     static let keyCacheLimit = 8
 
@@ -71,13 +73,16 @@ public final class OpenSSLVerifier: SignatureVerifier {
     /// The message digest the algorithm signs (SHA-256/384/512), nil if OpenSSL fails.
     private func digest(_ algorithm: JWSAlgorithm, of message: [UInt8]) -> [UInt8]? {
         let fetched: FetchedDigest
-        if let found = digests[algorithm] {
+        if let last = lastDigest, last.algorithm == algorithm {
+            fetched = last.digest
+        } else if let found = digests[algorithm] {
             fetched = found
         } else {
             guard let made = FetchedDigest(OpenSSLVerifier.digestName(algorithm)) else { return nil }
             digests[algorithm] = made
             fetched = made
         }
+        lastDigest = (algorithm, fetched)
         return fetched.hash(message)
     }
 
@@ -103,6 +108,8 @@ private final class KeptKey {
     let material: JWK.Material
     let key: EVPPublicKey
     private var contexts: [JWSAlgorithm: VerificationContext] = [:]
+    /// The context used last: no dictionary lookup per call for a key checked with one algorithm.
+    private var lastContext: (algorithm: JWSAlgorithm, context: VerificationContext)?
 
     init(material: JWK.Material, key: EVPPublicKey) {
         self.material = material
@@ -110,10 +117,17 @@ private final class KeptKey {
     }
 
     func context(for algorithm: JWSAlgorithm) -> VerificationContext? {
-        if let found = contexts[algorithm] { return found }
-        guard let made = VerificationContext(key: key, algorithm: algorithm) else { return nil }
-        contexts[algorithm] = made
-        return made
+        if let last = lastContext, last.algorithm == algorithm { return last.context }
+        let context: VerificationContext
+        if let found = contexts[algorithm] {
+            context = found
+        } else {
+            guard let made = VerificationContext(key: key, algorithm: algorithm) else { return nil }
+            contexts[algorithm] = made
+            context = made
+        }
+        lastContext = (algorithm, context)
+        return context
     }
 }
 
@@ -173,13 +187,19 @@ private final class FetchedDigest {
     deinit { jcfed_EVP_MD_free(pointer) }
 
     func hash(_ message: [UInt8]) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = out.withUnsafeMutableBufferPointer { buffer in
-            message.withUnsafeBufferPointer { jcfed_EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil) }
+        var ok = false
+        // Made at its final size and written once by OpenSSL (no zero fill, and no run-time
+        // lookup of the array's storage type as `Array(repeating:count:)` does on every call).
+        let out = [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { buffer, initialized in
+            var length: UInt32 = 0
+            // EVP_Digest writes at most EVP_MAX_MD_SIZE bytes; the buffer has at least that room.
+            guard buffer.count >= Int(EVP_MAX_MD_SIZE) else { initialized = 0; return }
+            let result = message.withUnsafeBufferPointer {
+                jcfed_EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil)
+            }
+            ok = result == 1 && length > 0 && Int(length) <= Int(EVP_MAX_MD_SIZE)
+            initialized = ok ? Int(length) : 0
         }
-        guard ok == 1, length > 0, Int(length) <= out.count else { return nil }
-        out.removeLast(out.count - Int(length))
-        return out
+        return ok ? out : nil
     }
 }

@@ -59,3 +59,30 @@ import JCFedCrypto
         #expect(ERR_peek_error() == 0)
     }
 }
+
+/// The verifier keeps the digest and context it used last: switching algorithms and keys on
+/// one verifier must still check each signature with its own algorithm and key.
+@Suite struct OpenSSLVerifierReuseTests {
+    @Test func alternatingAlgorithmsAndKeysOnOneVerifier() {
+        let message = Array("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiIn0".utf8)
+        let verifier = OpenSSLVerifier()
+        let cases: [(JWSAlgorithm, TestKey)] = [(.rs256, TestKeys.rsa), (.ps256, TestKeys.rsa), (.rs256, TestKeys.rsa),
+                                                (.rs384, TestKeys.rsa), (.es256, TestKeys.ec), (.rs512, TestKeys.rsa),
+                                                (.rs256, TestKeys.rsa), (.es256, TestKeys.ec), (.ps256, TestKeys.rsa)]
+        let signatures = cases.map { $0.1.sign($0.0, message) }
+        for round in 0..<2 {
+            for (i, (algorithm, key)) in cases.enumerated() {
+                let jwk = key.jwk(kid: "k")
+                #expect(verifier.verify(algorithm: algorithm, key: jwk, signingInput: message, signature: signatures[i]),
+                        "\(round) \(algorithm)")
+                #expect(!verifier.verify(algorithm: algorithm, key: jwk, signingInput: message + [0], signature: signatures[i]))
+                // The previous case's signature, made with another algorithm (or key), does not pass.
+                let previous = (i + cases.count - 1) % cases.count
+                if cases[previous].0 != algorithm {
+                    #expect(!verifier.verify(algorithm: algorithm, key: jwk, signingInput: message,
+                                             signature: signatures[previous]))
+                }
+            }
+        }
+    }
+}

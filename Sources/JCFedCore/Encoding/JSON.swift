@@ -99,20 +99,44 @@ public enum JSONParser {
     static func memberSlots(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
                             maxBytes: Int = defaultMaxBytes,
                             maxDepth: Int = defaultMaxDepth) -> Result<JSONMembers, JSONError> {
+        var p = JSONScanner(bytes: bytes, range: range, maxDepth: maxDepth)
+        return p.object(in: range, wanted: wanted, maxBytes: maxBytes)
+    }
+
+    /// `memberSlots` of two objects of `bytes` (a token's header and payload) read by one
+    /// scanner, so its key records are made once. The second is read only if the first was
+    /// found; each result is exactly what `memberSlots` gives for that range alone.
+    static func memberSlots(of bytes: [UInt8], in first: Range<Int>, wanted firstNames: JSONMemberNames,
+                            then second: Range<Int>, wanted secondNames: JSONMemberNames,
+                            maxBytes: Int = defaultMaxBytes, maxDepth: Int = defaultMaxDepth)
+        -> (first: Result<JSONMembers, JSONError>, second: Result<JSONMembers, JSONError>?) {
+        var p = JSONScanner(bytes: bytes, range: first, maxDepth: maxDepth)
+        let one = p.object(in: first, wanted: firstNames, maxBytes: maxBytes)
+        guard case .success = one else { return (one, nil) }
+        return (one, p.object(in: second, wanted: secondNames, maxBytes: maxBytes))
+    }
+}
+
+extension JSONScanner {
+    /// The whole of `bytes[range]` as one object's wanted members (what `memberSlots` gives).
+    /// The scanner is pointed at `range` first, so one scanner reads several ranges in turn
+    /// (its key records are empty between objects: every object drops its own when it ends).
+    mutating func object(in range: Range<Int>, wanted: JSONMemberNames, maxBytes: Int) -> Result<JSONMembers, JSONError> {
         guard range.count <= maxBytes, range.lowerBound >= 0, range.upperBound <= bytes.count else {
             return .failure(.tooLarge)
         }
-        var p = JSONScanner(bytes: bytes, range: range, maxDepth: maxDepth)
+        pos = range.lowerBound
+        end = range.upperBound
         do {
-            p.skipWhitespace()
-            let found = try p.topLevelMembers(wanted)
-            p.skipWhitespace()
-            guard p.pos == range.upperBound else { throw JSONError.invalid(offset: p.pos) }
+            skipWhitespace()
+            let found = try topLevelMembers(wanted)
+            skipWhitespace()
+            guard pos == range.upperBound else { throw JSONError.invalid(offset: pos) }
             return .success(found)
         } catch let e as JSONError {
             return .failure(e)
         } catch {
-            return .failure(.invalid(offset: p.pos))
+            return .failure(.invalid(offset: pos))
         }
     }
 }
@@ -195,7 +219,8 @@ struct JSONScanner {
     }
 
     let bytes: [UInt8]
-    let end: Int
+    /// Where the document ends (at most `bytes.count`; `object(in:)` moves it to its range).
+    var end: Int
     let maxDepth: Int
     var pos: Int
     /// Decoded bytes of strings with escapes (reused, so escapes cost no allocation each).
@@ -621,10 +646,18 @@ struct JSONScanner {
             throw JSONError.invalid(offset: pos)
         }
         let digitsStart = pos
+        // The integer part's value, read as its digits are scanned (one pass). Wrapping
+        // arithmetic: it is used only for at most 15 digits (below 10^15, no wrap), see below.
+        var integer: UInt64 = 0
         if first == UInt8(ascii: "0") {
             pos += 1
         } else {
-            while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { pos += 1 }
+            while let c = peek() {
+                let digit = c &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                integer = integer &* 10 &+ UInt64(digit)
+                pos += 1
+            }
         }
         let integerEnd = pos
         var integral = true
@@ -646,9 +679,7 @@ struct JSONScanner {
         // A plain integer of at most 15 digits is exact in a Double (times like exp, iat):
         // no text conversion.
         if integral && integerEnd - digitsStart <= 15 {
-            var v: Int64 = 0
-            for i in digitsStart..<integerEnd { v = v * 10 + Int64(bytes[i] - UInt8(ascii: "0")) }
-            let d = Double(v)
+            let d = Double(integer)
             return negative ? -d : d
         }
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)

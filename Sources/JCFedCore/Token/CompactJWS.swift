@@ -53,21 +53,21 @@ public struct CompactJWS: Sendable {
               let signatureCount = Base64.decodedCount(signatureChars.count) else {
             return undecodable()
         }
-        // Header and payload decoded into one buffer, the signature into its own (the verifier's).
-        var decoded = zeros(headerCount + payloadCount)
-        var signature = zeros(signatureCount)
-        let ok = decoded.withUnsafeMutableBufferPointer { out in
+        // Header and payload decoded into one buffer, the signature into its own (the verifier's),
+        // each made at its final size and written once by the decoder (no zero fill first).
+        let decoded = decodedBuffer(headerCount + payloadCount) { out in
             Base64.urlDecode(headerChars, into: out, at: 0) && Base64.urlDecode(payloadChars, into: out, at: headerCount)
-        } && signature.withUnsafeMutableBufferPointer { out in
-            Base64.urlDecode(signatureChars, into: out, at: 0)
         }
-        guard ok else { return undecodable() }
-        guard case .success(let headerSlots) = JSONParser.memberSlots(of: decoded, in: 0..<headerCount,
-                                                                      wanted: JWSHeader.wanted) else {
+        guard let decoded else { return undecodable() }
+        guard let signature = decodedBuffer(signatureCount, { out in Base64.urlDecode(signatureChars, into: out, at: 0) })
+        else { return undecodable() }
+        // One scanner reads both (the payload only if the header is an object).
+        let slots = JSONParser.memberSlots(of: decoded, in: 0..<headerCount, wanted: JWSHeader.wanted,
+                                           then: headerCount..<decoded.count, wanted: JWTClaims.wanted)
+        guard case .success(let headerSlots) = slots.first else {
             return .failure(TokenRejection(.malformed, "header is not a JSON object"))
         }
-        guard case .success(let claimSlots) = JSONParser.memberSlots(of: decoded, in: headerCount..<decoded.count,
-                                                                     wanted: JWTClaims.wanted) else {
+        guard case .success(let claimSlots)? = slots.second else {
             return .failure(TokenRejection(.malformed, "payload is not a JSON object"))
         }
         // Header and claims keep the one decoded buffer; their strings are ranges of it.
@@ -77,12 +77,19 @@ public struct CompactJWS: Sendable {
                                    signingInput: Array(UnsafeBufferPointer(rebasing: bytes[0..<second]))))
     }
 
-    /// `count` zero bytes. Made by reserving and appending: `Array(repeating:count:)` looks up the
-    /// array's storage type at run time on every call, a measurable share of a validation.
-    private static func zeros(_ count: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        return bytes
+    /// `count` bytes written by `fill` (which writes every byte of its buffer when it returns
+    /// true); nil when `fill` fails, so a partly written buffer is never seen. Made at its
+    /// final size without a zero fill first: `Array(repeating:count:)` also looks up the array's
+    /// storage type at run time on every call, a measurable share of a validation.
+    private static func decodedBuffer(_ count: Int,
+                                      _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Bool) -> [UInt8]? {
+        var filled = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // The buffer has room for at least `count` bytes; `fill` gets exactly these.
+            let exact = UnsafeMutableBufferPointer(rebasing: buffer[0..<min(count, buffer.count)])
+            filled = exact.count == count && fill(exact)
+            initialized = filled ? count : 0
+        }
+        return filled ? bytes : nil
     }
 }

@@ -7,9 +7,6 @@ public enum KeySelection {
                            keys: [JWK]) -> Result<JWK, TokenRejection> {
         let kid: ClaimText?
         if let named = header.text(.kid) {
-            guard keys.contains(where: { has($0, kid: named) }) else {
-                return .failure(TokenRejection(.unknownKid, "no configured key has the token's kid"))
-            }
             kid = named
         } else if !header.isPresent(.kid) {
             // Without a kid only a single-key set is unambiguous (some generic IdPs omit it).
@@ -20,14 +17,20 @@ public enum KeySelection {
         } else {
             return .failure(TokenRejection(.malformed, "kid is not a string"))
         }
-        // The candidates: the keys with that kid (or the only key), in the set's order.
+        // The candidates: the keys with that kid (or the only key), in the set's order; one pass
+        // (the first usable candidate is the key; none with the kid at all is unknownKid).
         var reason: String?
+        var named = false
         for key in keys where kid.map({ has(key, kid: $0) }) ?? true {
+            named = true
             if let problem = key.problem {
                 reason = problem.description
             } else if key.fits(algorithm) {
                 return .success(key)
             }
+        }
+        guard named || kid == nil else {
+            return .failure(TokenRejection(.unknownKid, "no configured key has the token's kid"))
         }
         return .failure(TokenRejection(.keyUnusable, reason ?? "key type or alg does not fit \(algorithm.rawValue)"))
     }

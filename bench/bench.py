@@ -611,90 +611,114 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
 5. 50 pamrun processes started together, users user01..user50 (nss_wrapper) of a dedicated emulator;
    each approves its own code and presses Enter at once. Peak RSS per process from GNU time.
 
-Where the time goes (measured with perf while this bench was written): in row 2, about a third
-of a login's CPU is loading libcurl and its ~30 dependencies (the libcurl row) and another part
-is process start and libpam (the floor row); TLS, the module's own work (config, cache, flow,
-validation) and the Swift runtime's first-use costs share the rest. In row 4, the signature check
-alone runs near OpenSSL's rate (its own row); the gap is parsing the token's header and payload
-(base64url and the strict JSON reader, about 8 us per 1.5 KB token in Swift since the one-pass
-parse; see "Row 4" below).
+Where the time and memory go, before and after this round of work ("before" is commit 18f08fa,
+where it began; callgrind instruction counts, which do not depend on the machine's load;
+page faults from `perf record -e page-faults -d`, mapped to the module's sections; RSS from
+/proc/self/smaps by mapping). On this VM a page fault costs about 10 us, so for rows 1 and 5
+the number of pages a process touches matters as much as the instructions it runs.
 
-Profiles of rows 1, 2 and 5 (callgrind instruction counts, which do not depend on the
-machine's load, and /proc/self/smaps by mapping; "before" is commit 18f08fa):
-Row 1, pamtester dave authenticate acct_mgmt: pam_permit alone runs 0.64 M instructions. Loading
-pam_jcfed.so added 0.88 M before, 0.57 M now: relocation 0.51 M (19,940 RELATIVE relocations,
-478 KB of .rela.dyn, ~0.29 M; 249 imported symbols looked up at load because of -z now, ~0.22 M),
-static initializers 0.27 M before (0.21 M of it the Swift runtime's argv hook, CommandLine.cpp,
-which read and sscanf'ed /proc/self/maps line by line; now out of the link, Sources/CPAM/swift_argv.c)
-and 0.06 M now, libgcc_s.so.1 mapped and relocated before (now linked statically, local). Running
-the not-federated decision adds 2.48 M (auth + account): parsing jcfed.conf twice 1.96 M (INIFile
-0.6 M per parse, mostly Character-wise String split/trim/firstRange; key validation 0.3 M per
-parse), inside it Swift metadata instantiation from mangled names 0.5 M and protocol conformance
-scans 0.27 M (first use of generic types in a fresh process), routing 0.26 M (NSS group lookups
-0.1 M), NSS account 0.08 M, the PAM edge (arguments, session, log) 0.16 M. Total 4.00 M -> 3.69 M.
-In CPU time (user+sys of pamtester, 60 interleaved runs of each stack, twice in both orders, on a
-busy shared machine): the module's overhead over pam_permit was 2.30 / 2.12 ms, now 1.95 / 1.62 ms;
-loading alone 1.20 / 1.13 ms, now 0.79 / 0.82 ms (the /proc/self/maps scan was mostly kernel time).
-RSS over pam_permit (+3.8 to +4.2 MB): the module's own mapping 1.4 MB when only loaded (512 KB
-read-only with the relocations, 590 KB of code around the initializers (64 KB fault-around each),
-140 KB RELRO, 170 KB data) and 3.8 MB when run (code 2.4 MB: the static Swift runtime and stdlib
-are not in per-function sections, so pam/pam_jcfed.order cannot pack what they run; data 0.6 MB),
-libm.so.6 0.3-0.4 MB (needed by the static stdlib's Float/Double/Float80 conformances, which the
-runtime keeps alive through the whole conformance section), libgcc_s 0.1 MB (gone now).
-So, on glibc 2.35 (no DT_RELR), what is left of row 1 is the Swift runtime (its relocations, its
-libm, its first-use costs) and the configuration parse (Sources/JCFedCore/Config, INIFile): the
-1.15 / 1.5 MB targets need a smaller static runtime or a byte-wise INI reader; neither is in the
-PAM edge. Rejected: -z lazy (would save ~0.2 M of lookups, but drops full RELRO of the module in
-setuid hosts).
-Row 2, one warm-cache login (auth + account) through pamrun: jcfed 45.7 M instructions before,
-45.4 M now; the minimal C module 39.1 M. Shared by both (what a C module also pays): loading
-libcurl's ~30 libraries ~17 M (mostly their relocations and symbol lookups: 10,709 relocations;
-RTLD_LAZY would make it 8,876, not taken: a symbol missing at a later call aborts the PAM host,
-RTLD_NOW fails the load cleanly), TLS and the two requests ~17 M (curl_easy_perform), libcurl and
-OpenSSL initialisation ~2.3 M (reading the system openssl.cnf is ~0.5 ms of it;
-OPENSSL_INIT_NO_LOAD_CONFIG would also drop the admin's system-wide TLS policy and a configured
-FIPS provider, so the configuration is still loaded, in the scrubbed environment). jcfed's own
-~6.3 M: module load 0.6 M, configuration parsed at auth and at account 2.1 M, the metadata cache
-(discovery and keys read and validated) 1.0 M, ID-token validation 0.9 M, identity mapping and
-authorization 0.7 M, the rest of the flow (forms, JSON, logging, the PAM edge) ~1 M, with Swift metadata
-instantiation (1.3 M) and conformance scans (0.8 M) spread over these. So row 2's 12 ms target is
-below the minimal C module's own CPU (its row): the remaining cost is libcurl's dependency load,
-TLS and OpenSSL, outside the module; jcfed's ratio to the C floor is its own row.
+Row 1, pamtester dave authenticate acct_mgmt. pam_permit alone runs 0.64 M instructions.
+- Loading pam_jcfed.so: 0.88 M before, 0.57 M now: relocation 0.51 M (about 20,000 RELATIVE
+  relocations, 478 KB of .rela.dyn, ~0.29 M; 249 imported symbols looked up at load because of
+  -z now, ~0.22 M) and static initializers 0.06 M (0.27 M before: the Swift runtime's argv hook
+  read and sscanf'ed /proc/self/maps at every load, now out of the link, Sources/CPAM/swift_argv.c;
+  libgcc_s.so.1 is linked statically now). Page faults: about 99 more than pam_permit, most of
+  them writes: 33 in .data.rel.ro and 23 in .data (every page that holds a relocation, that is
+  the static runtime's and stdlib's metadata), 19 in .bss (23 before the runtime's small C++
+  variables were put together by the ordering file), a few 64 KB read windows (fault-around) of
+  .rela.dyn and the initializers' code. This is the "loaded but not called" row (1.07 to 1.17 in
+  the runs of this round, +1.6 MB), all of it the static Swift runtime; on glibc 2.35 there is no
+  DT_RELR to pack the relocations.
+- Running the not-federated decision (auth + account): 2.48 M before, 1.69 M at the start of this
+  round (commit 64ab223), 0.67 M now. jcfed.conf is now read and parsed once per PAM transaction:
+  account reuses what auth parsed, kept on the PAM handle with pam_set_data and freed by pam_end
+  (ConfigMemory; 0.55 M). The parse itself: the key table is a switch over ConfigKey instead of a
+  dictionary of closures (its first use cost 0.19 M of hashing and generic metadata; a String
+  raw-value enum's init(rawValue:) would build a hash table of its own, 0.15 M, so keys are found
+  by comparing names); ASCII lines are tokenized on bytes (INIFile+ASCII: 0.18 M -> 0.05 M);
+  GUID, https URL and the log sanitiser's printable-ASCII case on bytes; routing without a Set or
+  the generic joined(separator:) (0.13 M -> ~0.01 M). Left: Swift metadata instantiation from
+  mangled names and conformance scans 0.16 M (first use of arrays, Optionals and Results of the
+  configuration's types in a fresh process), the INI parse 0.13 M, value checks 0.06 M, NSS
+  through nss_wrapper (account, groups) 0.18 M, reading the file 0.04 M. Total 4.00 M -> 1.89 M.
+  In one interleaved loop (150 runs of each stack, the module of 64ab223 against this one):
+  wall-time ratio 1.40 -> 1.28, peak RSS 5.81 -> 4.79 MB, "loaded but not called" 1.18 -> 1.17.
+  A single `make bench` run moves by +-0.07 on this VM (1.24 to 1.38 for this module in this
+  round's runs): row 1 is mostly page faults, whose cost varies with the host.
+  Page faults of running: about 70 at the start of the round, about 45 now; code windows 31 -> 21.
+  The ordering file (pam/pam_jcfed.order) had put some of Swift.o's witnesses and merged
+  functions in the middle of its list; those share one 1.4 MB input section, so the whole lump
+  moved there and every function listed after it landed 1.4 MB further: they now go last
+  (bench/symbol_order.py). The 21 windows left are the stdlib's String and Array code in Swift.o's
+  lump and the ordered block itself.
+- RSS over pam_permit: 3.9 MB before, 2.9 MB now: 1.6 MB when only loaded (relocated pages
+  0.22 MB, .bss, code and read-only windows around what the loader and the initializers touch),
+  about 1.3 MB more when run (the 21 code windows of 64 KB), libm.so.6 0.3 MB (the static stdlib
+  needs ~100 of its functions).
+- So row 1 misses its targets by the static Swift runtime: its load (about 100 page faults and
+  0.57 M instructions before the module runs a line, the 1.07-1.17 "loaded" ratio on its own)
+  and the stdlib code the decision runs. Rejected: -z lazy (would save ~0.2 M of lookups, but
+  drops full RELRO of the module in setuid hosts); -prespecialize-generic-metadata (tried: 1.89 M
+  -> 1.87 M, nothing worth a frontend flag).
+
+Row 2, one warm-cache login (auth + account) through pamrun and the stack: jcfed 45.7 M
+instructions before, 44.6 M at the start of this round, 43.2 M now; the minimal C module 39.1 M.
+Shared by both (what a C module also pays): loading libcurl's ~30 libraries ~17 M (mostly their
+relocations and symbol lookups: 10,709 relocations; RTLD_LAZY would make it 8,876, not taken: a
+symbol missing at a later call aborts the PAM host, RTLD_NOW fails the load cleanly), TLS and the
+two requests ~17 M (curl_easy_perform), libcurl and OpenSSL initialisation ~2.3 M (reading the
+system openssl.cnf is ~0.5 ms of it; OPENSSL_INIT_NO_LOAD_CONFIG would also drop the admin's
+system-wide TLS policy and a configured FIPS provider, so the configuration is still loaded, in
+the scrubbed environment). jcfed's own: ~6.3 M before, 5.9 M at the start of this round, 4.5 M
+now: module load 0.6 M, configuration 0.5 M (parsed once, 2.1 M before), the metadata cache
+(discovery and keys read and validated) 1.0 M, ID-token validation 0.8 M (of it 0.54 M the RSA
+verify), identity mapping and authorization 0.5 M, the rest of the flow, with Swift metadata
+instantiation and conformance scans (1.3 M, first use of generic types) spread over these. So
+row 2's 12 ms target is below the minimal C module's own CPU (its row): the remaining cost is
+libcurl's dependency load, TLS and OpenSSL, outside the module; jcfed's ratio to the C floor is
+its own row (1.20 at the start of this round).
+
 Row 5, RSS of one login process at its end (smaps), peak from GNU time: jcfed 17.3 MB before,
-16.7 MB now; the minimal C module 12.1 MB. libcrypto 4.1 MB, libc 1.5 MB, libgnutls 1.1 MB (via
-librtmp), libcurl 0.7 MB, libssl 0.6 MB, p11-kit 0.4 MB, the other libcurl dependencies ~1.5 MB,
-heap 0.7 MB: the C floor's 12 MB. The module's own: its mapping 4.4 MB before, 4.05 MB now (code
-2.7 MB, data 0.6 MB, read-only 0.6 MB), libm 0.4 MB, libgcc_s 0.1 MB before. The 12 MB target
-equals the C floor, so it is missed by the module's own mapping (the Swift runtime and stdlib code
-a login touches).
-Row 4 (token validation; measured A/B on the shared 2-core machine, load average 10 to
-20, so ratios only: build/jcfed-bench of main 18f08fa and of this branch in alternating one-second
-rounds with `openssl speed rsa2048` in the same run, best of 5; profiles with `perf record -g` on
-build/jcfed-bench, shares of the validation loop's samples).
-- Before: validations/s were 54 % of OpenSSL's verify/s (47-54 % over four runs; the verify
-  alone 97-101 %): 42 us per validation against OpenSSL's 23 us. About 19 us were the module's
-  own: CompactJWS.parse (base64url one bit-group and one `append` at a time, then every member
-  of header and payload built into `[String: JSONValue]`: SipHash, dictionary inserts, a
-  String per key and value, generic metadata lookups) and malloc/free/retain/release for all
-  of it; ClaimsPolicy.identity ran twice.
-- After: 67 % (59-67 % over three runs; verify alone 94-97 %): 34 us per validation. The
-  token is parsed in one pass: the dots found once, header and payload decoded four characters
-  at a time into one buffer, the signing input is the token's own bytes cut at the second dot,
-  and `JSONParser.members` (the same scanner as `JSONParser.parse`, so the same rules)
-  builds only `alg`, `kid`, `crit` and the 17 claims the policies read; every other member is
-  checked and dropped, duplicate keys found through a flat key buffer with fingerprints
-  instead of a dictionary. The identity claims are read once (IdentityPolicy, formerly
-  ClaimsPolicy, is the validator's last step). Keys: the EVP_PKEY and its verification context
-  are made once per key and kept by the verifier (one per login), not per validation.
-- Where the remaining gap is (about 11 us over OpenSSL's 23 us): the parse is still about 23 %
-  of a validation (about 8 us: JSON reader about 4 us, of which the 17 wanted strings and
-  their allocations are a good part; base64url about 1.5 us for 1.5 KB; the rest the signature
-  buffer and result structs), the claim policies and the identity about 1.5 us, SHA-256 of the
-  signing input and the verifier's wrapper the difference between the verify-alone row and
-  OpenSSL's (0-5 %). The 85 % target is missed by about 18 points; reaching it means the
-  JSON and base64url work near memory speed (about 2 us), i.e. a reader without a String per
-  wanted claim (comparing `iss`, `tid`, `aud` as bytes) and without bounds-checked Array
-  access in the scanner's hot loops.
+16.7 MB at the start of this round, 16.1 MB now; the minimal C module 12.1 MB. libcrypto 4.1 MB,
+libc 1.5 MB, libgnutls 1.1 MB (via librtmp), libcurl 0.7 MB, libssl 0.6 MB, p11-kit 0.4 MB, the
+other libcurl dependencies ~1.5 MB, heap 0.7 MB: the C floor's 12 MB. The module's own: its
+mapping 4.4 MB before and 0.6 MB less now (fewer code windows, the configuration parsed once),
+libm 0.3 MB. The 12 MB target equals the C floor, so it is missed by the module's own mapping (the
+Swift runtime and stdlib code and data a login touches).
+
+Row 4 (token validation; build/jcfed-bench against `openssl speed rsa2048` in alternating
+one-second rounds, best of 5; instructions per validation from callgrind on build/jcfed-bench).
+- Before (18f08fa): 54 % of OpenSSL's verify/s, 42 us per validation against OpenSSL's 23 us;
+  about 19 us were the module's own: base64url one bit-group and one `append` at a time, every
+  member of header and payload built into `[String: JSONValue]` (SipHash, inserts, a String per
+  key and value, generic metadata lookups), malloc/free/retain/release for all of it, the
+  identity claims read twice.
+- Start of this round (64ab223): 64 %. One-pass parse: the dots found once, header and payload
+  decoded four characters at a time into one buffer, the signing input the token's own bytes,
+  `JSONParser.members` building only `alg`, `kid`, `crit` and the 17 claims the policies read;
+  the EVP_PKEY and its verification context made once per key. 91.7 K instructions per
+  validation were ours (CompactJWS.parse 76 K: JSON 43 K, base64url 19.7 K).
+- Now: 91.7 K -> 37.3 K instructions of our own per validation (CompactJWS.parse 76 K -> 27 K:
+  JSON 43 K -> ~19 K, base64url 19.7 K -> 5 K; claim policies, key choice and identity 15 K ->
+  ~10 K), measured 64 % -> 77 % of OpenSSL's verify/s on the same machine (the table's row is
+  this run's). base64url decodes through a table that puts each character's bits in place, two
+  groups of four per turn, straight from the token's bytes (no copy of the token, no zero fill);
+  the dots and the plain runs of JSON strings are found eight bytes at a time (ByteScan, every
+  word bounds-checked first); header and payload are read by one JSON scanner whose slots hold
+  no references (an unescaped string is a range of the decoded buffer, a number is read while
+  its digits are scanned); `iss`, `tid`, `aud`, `azp`, `kid` and `alg` are compared as bytes
+  (ClaimText: a String is built only when the bytes differ and are not all ASCII, so Swift's
+  `==` still decides); the verifier keeps the digest and context it used last.
+- Where the rest is: the RSA verify through our verifier is about 96 % of OpenSSL's bare rate
+  (SHA-256 of the 1.1 KB signing input and the EVP call); our 37 K instructions take about 24 %
+  of a validation's time for 10 % of its instructions (OpenSSL's bignum code runs about three
+  times as many instructions per cycle). Left, from callgrind: the JSON top level ~19 K (a key
+  record per member, the wanted-name lookup, `groups` built as JSON values), base64url ~5 K
+  (3.3 instructions per character), building the Strings VerifiedIdentity returns ~4 K, freeing
+  the parsed token ~2.4 K. 85 % needs about half of that again: a top-level key table on the
+  stack instead of the heap and `groups` kept as byte ranges are the next steps; tried and
+  measured without gain: a word-at-a-time key hash, reusing configured Strings for the issuer
+  and tenant.
 """
 
 

@@ -68,62 +68,49 @@ public struct JWTClaims: Sendable {
         return self[claim]
     }
 
-    /// A string claim without building a String; nil when absent or null.
-    public func optionalText(_ claim: Name) -> Result<ClaimText?, TokenRejection> {
-        switch slot(claim) {
-        case .absent, .null: return .success(nil)
-        case .text(let range):
-            guard range.lowerBound >= 0, range.upperBound <= document.count else {
-                return .failure(TokenRejection(.malformed, "\(claim.text) is outside the payload"))
-            }
-            return .success(ClaimText(bytes: document[range]))
-        case .built(let index):
-            guard case .string(let text)? = members.built(index) else {
-                return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
-            }
-            return .success(ClaimText(text))
-        case .bool, .number:
-            return .failure(TokenRejection(.badClaim, "\(claim.text) is not a string"))
-        }
-    }
-
-    /// A present, non-empty string claim without building a String.
-    public func requiredText(_ claim: Name) -> Result<ClaimText, TokenRejection> {
-        switch optionalText(claim) {
-        case .failure(let rejection): return .failure(rejection)
-        case .success(nil): return .failure(TokenRejection(.missingClaim, "\(claim.text) is missing"))
-        case .success(let text?):
-            guard !text.isEmpty else { return .failure(TokenRejection(.badClaim, "\(claim.text) is empty")) }
-            return .success(text)
-        }
-    }
-
-    /// `optionalString` as a typed throw (IdentityPolicy reads ten claims in a row): the slot
-    /// read directly, no Result or ClaimText to make and destroy for each. The same outcomes
-    /// and reasons as `optionalText` (TokenFastPathTests compares them).
-    func string(_ claim: Name) throws(TokenRejection) -> String? {
+    /// A string claim without building a String; nil when absent or null. The one reading of a
+    /// string claim: the accessors below only change how its answer is returned.
+    func text(_ claim: Name) throws(TokenRejection) -> ClaimText? {
         switch slot(claim) {
         case .absent, .null: return nil
         case .text(let range):
             guard range.lowerBound >= 0, range.upperBound <= document.count else {
                 throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
             }
-            return String(decoding: document[range], as: UTF8.self)
+            return ClaimText(bytes: document[range])
         case .built(let index):
             guard case .string(let text)? = members.built(index) else {
                 throw TokenRejection(.badClaim, "\(claim.text) is not a string")
             }
-            return text
+            return ClaimText(text)
         case .bool, .number:
             throw TokenRejection(.badClaim, "\(claim.text) is not a string")
         }
     }
 
-    /// `requiredString` as a typed throw (the reasons of `requiredText`).
-    func nonEmptyString(_ claim: Name) throws(TokenRejection) -> String {
-        guard let text = try string(claim) else { throw TokenRejection(.missingClaim, "\(claim.text) is missing") }
+    /// A present, non-empty string claim without building a String.
+    func nonEmptyText(_ claim: Name) throws(TokenRejection) -> ClaimText {
+        guard let text = try text(claim) else { throw TokenRejection(.missingClaim, "\(claim.text) is missing") }
         guard !text.isEmpty else { throw TokenRejection(.badClaim, "\(claim.text) is empty") }
         return text
+    }
+
+    public func optionalText(_ claim: Name) -> Result<ClaimText?, TokenRejection> {
+        Result { () throws(TokenRejection) in try text(claim) }
+    }
+
+    public func requiredText(_ claim: Name) -> Result<ClaimText, TokenRejection> {
+        Result { () throws(TokenRejection) in try nonEmptyText(claim) }
+    }
+
+    /// A string claim as a String (IdentityPolicy reads ten claims in a row with typed throws).
+    func string(_ claim: Name) throws(TokenRejection) -> String? {
+        try text(claim)?.string
+    }
+
+    /// A present, non-empty string claim as a String.
+    func nonEmptyString(_ claim: Name) throws(TokenRejection) -> String {
+        try nonEmptyText(claim).string
     }
 
     public func optionalString(_ claim: Name) -> Result<String?, TokenRejection> {

@@ -12,7 +12,7 @@ extension INIFile {
             if b >= 0x80 { return nil }
             if (b < 0x20 && b != 0x09 && b != 0x0D) || b == 0x7F { control = true }
         }
-        let line = trimmed(bytes, 0..<bytes.count)
+        let line = Trim.trimmed(bytes, 0..<bytes.count)
         let first = line.isEmpty ? nil : bytes[line.lowerBound]
         if control {
             return .malformed(problem: "contains a control character", header: first == UInt8(ascii: "["))
@@ -20,16 +20,16 @@ extension INIFile {
         guard let first = first, first != UInt8(ascii: "#"), first != UInt8(ascii: ";") else { return .blank }
         if first == UInt8(ascii: "[") {
             let closed = line.count >= 2 && bytes[line.upperBound - 1] == UInt8(ascii: "]")
-            let name = closed ? trimmed(bytes, (line.lowerBound + 1)..<(line.upperBound - 1)) : 0..<0
+            let name = closed ? Trim.trimmed(bytes, (line.lowerBound + 1)..<(line.upperBound - 1)) : 0..<0
             guard !name.isEmpty else { return .malformed(problem: "malformed section header", header: true) }
             return .header(lowercased(bytes[name]))
         }
         guard let eq = bytes[line].firstIndex(of: UInt8(ascii: "=")) else {
             return .malformed(problem: "expected 'key = value'", header: false)
         }
-        let key = trimmed(bytes, line.lowerBound..<eq)
+        let key = Trim.trimmed(bytes, line.lowerBound..<eq)
         guard !key.isEmpty else { return .malformed(problem: "missing key before '='", header: false) }
-        return .entry(key: lowercased(bytes[key]), value: valueASCII(bytes, trimmed(bytes, (eq + 1)..<line.upperBound)))
+        return .entry(key: lowercased(bytes[key]), value: valueASCII(bytes, Trim.trimmed(bytes, (eq + 1)..<line.upperBound)))
     }
 
     /// `splitValue(...).value` on ASCII: up to the first ` #` (else the first tab and `#`),
@@ -49,17 +49,7 @@ extension INIFile {
         while end > raw.lowerBound, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") {
             end -= 1
         }
-        return String(decoding: bytes[trimmed(bytes, raw.lowerBound..<end)], as: UTF8.self)
-    }
-
-    /// `range` without leading and trailing space, tab, CR and LF (the one trim's set).
-    private static func trimmed(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
-        var low = range.lowerBound
-        var high = range.upperBound
-        while low < high, isSpace(bytes[low]) { low += 1 }
-        while high > low, isSpace(bytes[high - 1]) { high -= 1 }
-        return low..<high
+        return String(decoding: bytes[Trim.trimmed(bytes, raw.lowerBound..<end)], as: UTF8.self)
     }
 
     private static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {

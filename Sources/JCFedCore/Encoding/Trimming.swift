@@ -7,7 +7,7 @@ extension StringProtocol {
     /// rebuild the String scalar by scalar.)
     public func trimmingSpaces() -> String {
         let bytes = utf8
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        let isSpace = Trim.isSpace
         var low = bytes.startIndex
         while low < bytes.endIndex, isSpace(bytes[low]) { low = bytes.index(after: low) }
         // One pass forward (a generic StringProtocol's UTF-8 view is only a Collection).
@@ -19,5 +19,20 @@ extension StringProtocol {
             i = next
         }
         return String(decoding: bytes[low..<high], as: UTF8.self)
+    }
+}
+
+/// The one trim's blanks, for readers that work on bytes already (the INI tokenizer's ASCII lines).
+enum Trim {
+    /// Space, tab, CR and LF: what `trimmingSpaces` removes.
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+
+    /// `range` of `bytes` without those blanks at either end (`range` must lie within `bytes`).
+    static func trimmed(_ bytes: [UInt8], _ range: Range<Int>) -> Range<Int> {
+        var low = range.lowerBound
+        var high = range.upperBound
+        while low < high, isSpace(bytes[low]) { low += 1 }
+        while high > low, isSpace(bytes[high - 1]) { high -= 1 }
+        return low..<high
     }
 }

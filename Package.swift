@@ -21,6 +21,16 @@
 // The Entra emulator is its own package (emulator/) so the module never pulls server code.
 import PackageDescription
 
+// The targets linked into pam_jcfed.so are compiled without the implicit imports of
+// _StringProcessing and _Concurrency: one call into _StringProcessing (String.contains(String)
+// is one) links it and the regex engine into the module, about 3,100 relocations and pages that
+// every process loading the module pays (bench/results.md, row 1); and the module must not use
+// Swift concurrency at all. Without the import such a call does not compile.
+let moduleSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import",
+                  "-Xfrontend", "-disable-implicit-concurrency-module-import"]),
+]
+
 let package = Package(
     name: "jcfed",
     platforms: [.macOS(.v13)],
@@ -36,7 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "JCFedCore", path: "Sources/JCFedCore"),
+        .target(name: "JCFedCore", path: "Sources/JCFedCore", swiftSettings: moduleSettings),
 
         // The entry points call JCFedPAM's jcfed_pam_dispatch, resolved when the module is linked.
         .target(name: "CPAM", linkerSettings: [.linkedLibrary("pam")]),
@@ -49,11 +59,12 @@ let package = Package(
         // COpenSSL's jcfed_loader.h.
         .target(name: "CQREncode", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
-        .target(name: "JCFedSystem", dependencies: ["JCFedCore"]),
-        .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"]),
-        .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"]),
-        .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"]),
-        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"]),
+        .target(name: "JCFedSystem", dependencies: ["JCFedCore"], swiftSettings: moduleSettings),
+        .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"], swiftSettings: moduleSettings),
+        .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"], swiftSettings: moduleSettings),
+        .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"], swiftSettings: moduleSettings),
+        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"],
+                swiftSettings: moduleSettings),
 
         .target(name: "JCFedAdmin", dependencies: ["JCFedCore"]),
         .executableTarget(

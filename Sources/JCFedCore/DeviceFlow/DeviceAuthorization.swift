@@ -66,7 +66,7 @@ public struct DeviceAuthorization: Sendable, Equatable, CustomStringConvertible 
 
         var message: String?
         if let m = o["message"]?.stringValue, let clean = SafeText.forPerson(m, max: maxMessageScalars),
-           clean.contains(userCode) {
+           clean.containsBytes(userCode) {
             // A message that does not carry the code cannot be the instructions: use ours.
             message = clean
         }
@@ -92,7 +92,7 @@ public struct DeviceAuthorization: Sendable, Equatable, CustomStringConvertible 
         guard DisplayText.isPrintableToken(s, max: 2048), s.hasPrefix("https://") else { return false }
         let rest = s.dropFirst("https://".count)
         guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
-              !host.contains("@") else { return false }
+              !host.containsBytes("@") else { return false }
         return true
     }
 }

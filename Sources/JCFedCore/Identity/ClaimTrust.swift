@@ -77,7 +77,7 @@ public enum ClaimTrust {
     public static func isGuest(_ identity: VerifiedIdentity) -> Bool {
         if let idp = identity.idp, !idp.isEmpty, idp != identity.issuer { return true }
         for v in [identity.upn, identity.preferredUsername] {
-            if let s = v, s.uppercased().contains("#EXT#") { return true }
+            if let s = v, s.uppercased().containsBytes("#EXT#") { return true }
         }
         return false
     }

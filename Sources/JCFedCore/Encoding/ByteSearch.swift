@@ -1,0 +1,22 @@
+extension StringProtocol {
+    /// Whether `needle`'s UTF-8 bytes occur in this text's UTF-8 bytes (an empty needle always
+    /// does). Why not the standard library's `contains(_:)` for strings: it lives in
+    /// _StringProcessing, and one call to it links that library and the regex engine under it
+    /// into the PAM module, 1.4 MB of code and ~3,100 relocations that every sudo and ssh pays
+    /// when libpam loads the module (bench/results.md, row 1). The module's targets are compiled
+    /// without the implicit import of _StringProcessing (Package.swift), so it cannot come back
+    /// unnoticed. On bytes, a match may end where the text goes on with a combining mark, which
+    /// Characters would not count: the callers (a guest's #EXT#, an @ in a host) are stricter for it.
+    public func containsBytes(_ needle: String) -> Bool {
+        let pin = Array(needle.utf8)
+        guard let first = pin.first else { return true }
+        let hay = Array(utf8)
+        guard hay.count >= pin.count else { return false }
+        var start = 0
+        while start <= hay.count - pin.count {
+            if hay[start] == first, hay[start..<(start + pin.count)].elementsEqual(pin) { return true }
+            start += 1
+        }
+        return false
+    }
+}

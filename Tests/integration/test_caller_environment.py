@@ -61,16 +61,19 @@ class Listener:
         self.sock.close()
 
 
-class TunnelProxy:
-    """An HTTP CONNECT proxy that only tunnels bytes, counting the tunnels it opened."""
+class ConnectionServer:
+    """A loopback TCP server that hands each connection to `_handle` on a thread of its own,
+    until closed (the proxy and the HTTPS server below)."""
 
     def __init__(self):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.tunnels = 0
+        self.port = self.sock.getsockname()[1]
+
+    def start(self):
         threading.Thread(target=self._serve, daemon=True).start()
+        return self
 
     def _serve(self):
         while True:
@@ -79,6 +82,22 @@ class TunnelProxy:
             except OSError:
                 return
             threading.Thread(target=self._handle, args=(c,), daemon=True).start()
+
+    def _handle(self, c):
+        raise NotImplementedError
+
+    def close(self):
+        self.sock.close()
+
+
+class TunnelProxy(ConnectionServer):
+    """An HTTP CONNECT proxy that only tunnels bytes, counting the tunnels it opened."""
+
+    def __init__(self):
+        super().__init__()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.tunnels = 0
+        self.start()
 
     def _handle(self, c):
         try:
@@ -116,9 +135,6 @@ class TunnelProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-
-    def close(self):
-        self.sock.close()
 
 
 class DNSResponder:
@@ -212,28 +228,17 @@ def make_pki(directory, name):
     return directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
 
 
-class JSONServer:
+class JSONServer(ConnectionServer):
     """An HTTPS server (certificate from make_pki) answering every GET with routes[path] (JSON,
     200) or 404, and every POST with 400; records the paths asked for."""
 
     def __init__(self, cert, key, routes):
+        super().__init__()
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(str(cert), str(key))
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
         self.routes = routes
         self.paths = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(c,), daemon=True).start()
+        self.start()
 
     def _handle(self, c):
         try:
@@ -256,9 +261,6 @@ class JSONServer:
             s.close()
         except (OSError, ssl.SSLError, ValueError):
             c.close()
-
-    def close(self):
-        self.sock.close()
 
 
 def approve(idp):

@@ -81,52 +81,55 @@ LIBSTDCXX = subprocess.run(["cc", "-print-file-name=libstdc++.a"], capture_outpu
 LUMP_BYTES = 32 * 1024
 
 
-def functions_in_lumps(archives):
+def archive_members(archive):
+    """Each member of a static archive as (sections, functions): sections maps a section's index
+    to (name, type, size), functions lists (name, section index). One readelf for both uses
+    below; an archive that is not there has no members."""
+    if not os.path.exists(archive):
+        return []
+    out = subprocess.run(["readelf", "-W", "-S", "-s", str(archive)], capture_output=True, text=True).stdout
+    members, sections, functions = [], {}, []
+    for line in out.splitlines():
+        if line.startswith("File: "):
+            if sections or functions:
+                members.append((sections, functions))
+            sections, functions = {}, []
+            continue
+        section = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", line)
+        if section:
+            sections[section.group(1)] = (section.group(2), section.group(3), int(section.group(4), 16))
+            continue
+        symbol = re.match(r"\s*\d+:\s+[0-9a-f]+\s+\d+\s+FUNC\s+\S+\s+\S+\s+(\d+)\s+(\S+)", line)
+        if symbol:
+            functions.append((symbol.group(2), symbol.group(1)))
+    if sections or functions:
+        members.append((sections, functions))
+    return members
+
+
+def functions_in_lumps(members):
     """Functions that share a large input section with many others in the static archives the
     module links (most of Swift.o's witnesses, metadata accessors and merged functions are in its
     plain .text, ~1.5 MB, not in a section of their own). Ordering one of them moves the whole
     lump, which would split the ordered functions in two far-apart halves."""
     lumped = set()
-    for archive in archives:
-        if not os.path.exists(archive):
-            continue
-        out = subprocess.run(["readelf", "-W", "-S", "-s", archive], capture_output=True, text=True).stdout
-        sizes, symbols = {}, []
-
-        def flush():
-            counts = {}
-            for name, index in symbols:
-                counts[index] = counts.get(index, 0) + 1
-            lumped.update(name for name, index in symbols if sizes.get(index, 0) > LUMP_BYTES and counts[index] > 1)
-
-        for line in out.splitlines():
-            if line.startswith("File: "):
-                flush()
-                sizes, symbols = {}, []
-                continue
-            section = re.match(r"\s*\[\s*(\d+)\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", line)
-            if section:
-                sizes[section.group(1)] = int(section.group(4), 16)
-                continue
-            symbol = re.match(r"\s*\d+:\s+[0-9a-f]+\s+\d+\s+FUNC\s+\S+\s+\S+\s+(\d+)\s+(\S+)", line)
-            if symbol:
-                symbols.append((symbol.group(2), symbol.group(1)))
-        flush()
+    for sections, functions in members:
+        counts = {}
+        for _, index in functions:
+            counts[index] = counts.get(index, 0) + 1
+        lumped.update(name for name, index in functions
+                      if index in sections and sections[index][2] > LUMP_BYTES and counts[index] > 1)
     return lumped
 
 
-def small_runtime_variables(archive, limit=4096):
+def small_runtime_variables(members, limit=4096):
     """The Swift runtime's C++ variables (each in its own .bss section: caches, once-tokens,
     locks) of at most `limit` bytes. The runtime touches a good part of them when the module is
     loaded and on first use, and spread over the module's .bss each touch is a page fault of its
     own; listed in the ordering file they sit together on a few pages."""
-    out = subprocess.run(["readelf", "-W", "-S", archive], capture_output=True, text=True).stdout
-    names = []
-    for line in out.splitlines():
-        m = re.match(r"\s*\[\s*\d+\]\s+\.bss\.(\S+)\s+NOBITS\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", line)
-        if m and int(m.group(2), 16) <= limit:
-            names.append(m.group(1))
-    return sorted(set(names))
+    names = {name[len(".bss."):] for sections, _ in members for name, kind, size in sections.values()
+             if name.startswith(".bss.") and kind == "NOBITS" and size <= limit}
+    return sorted(names)
 
 
 def profile_not_federated(env, module, out):
@@ -179,10 +182,11 @@ def main():
         # Functions in a lump go last: the lump then follows the ordered functions instead of
         # cutting them in two (one ordered witness of Swift.o's .text put 1.4 MB of it in the
         # middle of the list, and half of a login's code on far-away pages).
-        lumped = functions_in_lumps([SWIFT_STATIC / "libswiftCore.a", LIBSTDCXX])
+        swift_core = archive_members(SWIFT_STATIC / "libswiftCore.a")
+        lumped = functions_in_lumps(swift_core + archive_members(LIBSTDCXX))
         order = [f for f in order if f not in lumped] + [f for f in order if f in lumped]
         print(f"{sum(f in lumped for f in order)} functions in large shared sections, placed last")
-        variables = small_runtime_variables(SWIFT_STATIC / "libswiftCore.a")
+        variables = small_runtime_variables(swift_core)
         order = variables + order
         print(f"{len(variables)} small runtime variables placed together at the start of .bss")
         header = ("# The Swift runtime's small variables (.bss), then the functions a login runs (not-federated\n"

@@ -157,7 +157,7 @@ public enum ConfigKeys {
         if c.idp.url.isEmpty { return ("idp.url", "is required") }
         if c.idp.clientID.isEmpty { return ("idp.client_id", "is required") }
         if c.idp.type == .azure {
-            let segments = c.idp.url.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let segments = c.idp.url.splitBytes(UInt8(ascii: "/"), omittingEmpty: false).map(String.init)
             // "https:", "", host, tenant: no trailing slash or empty segment, which would turn
             // "{url}/v2.0/..." into a different path.
             guard segments.count == 4, let tenant = segments.last, !tenant.isEmpty else {
@@ -185,7 +185,7 @@ public enum ConfigKeys {
     // MARK: value helpers
 
     static func words(_ v: String) -> [String] {
-        v.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        v.splitBytes(where: { $0 == 0x20 || $0 == 0x09 }).map(String.init)
     }
 
     static func int(_ v: String, _ range: ClosedRange<Int>, into target: inout Int) -> String? {
@@ -207,7 +207,7 @@ public enum ConfigKeys {
 
     static func path(_ v: String, into target: inout String) -> String? {
         guard v.hasPrefix("/") else { return "must be an absolute path" }
-        guard !v.split(separator: "/").contains("..") else { return "must not contain '..'" }
+        guard !v.splitBytes(UInt8(ascii: "/")).contains("..") else { return "must not contain '..'" }
         target = v
         return nil
     }

@@ -1,9 +1,9 @@
 import Testing
 @testable import JCFedCore
 
-/// containsBytes stands in for the standard library's String.contains(String) in the module
+/// containsBytes and splitBytes stand in for the standard library's String.contains(String) in the module
 /// (which would link _StringProcessing): the same answers for the texts the module searches.
-@Suite struct ByteSearchTests {
+@Suite struct ByteTextTests {
     @Test func findsANeedleAnywhere() {
         #expect("ALICE_CONTOSO.COM#EXT#@FABRIKAM.ONMICROSOFT.COM".containsBytes("#EXT#"))
         #expect("#EXT#".containsBytes("#EXT#"))
@@ -37,5 +37,24 @@ import Testing
         // Characters it is missed; on bytes it is found, so the host check rejects it.
         #expect("evil@\u{301}host".containsBytes("@"))
         #expect(!"evil@\u{301}host".contains("@"))
+    }
+
+    @Test func splitsOnSeparatorBytes() {
+        #expect("/etc/jcfed/cache".splitBytes(UInt8(ascii: "/")) == ["etc", "jcfed", "cache"])
+        #expect("https://login.example/tenant".splitBytes(UInt8(ascii: "/"), omittingEmpty: false)
+                == ["https:", "", "login.example", "tenant"])
+        #expect("a/".splitBytes(UInt8(ascii: "/"), omittingEmpty: false) == ["a", ""])
+        #expect("".splitBytes(UInt8(ascii: "/")) == [])
+        #expect(" openid\tprofile  email ".splitBytes(where: { $0 == 0x20 || $0 == 0x09 }) == ["openid", "profile", "email"])
+        #expect("grüße/straße".splitBytes(UInt8(ascii: "/")) == ["grüße", "straße"])
+    }
+
+    @Test func aDotDotComponentIsFoundWhereCharactersWouldMissIt() {
+        // "/" followed by a combining mark is one Character that is not "/": split by Characters,
+        // ".." would hide in "../\u{301}b"; the kernel sees a ".." component.
+        let path = "/var/../\u{301}etc"
+        #expect(path.splitBytes(UInt8(ascii: "/")).contains(".."))
+        var target = ""
+        #expect(ConfigKeys.path(path, into: &target) == "must not contain '..'")
     }
 }

@@ -373,8 +373,44 @@ struct JSONScanner {
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default:
+            if let list = plainStringList(depth: depth) { return .strings(list) }
             built.append(try value(depth: depth))
             return .built(built.count - 1)
+        }
+    }
+
+    /// At a `[`: the array's range when its items are all strings without escapes (a token's
+    /// `groups`), so nothing is built for it. Otherwise nil, with `pos` back at the `[` and
+    /// nothing else changed that matters: the caller then reads it with `value`, which gives
+    /// every verdict (depth, syntax, strings) and error offset `parse` gives.
+    mutating func plainStringList(depth: Int) -> Range<Int>? {
+        let start = pos
+        // `value` refuses a container at this depth (tooDeep): leave that to it.
+        guard depth < maxDepth, peek() == UInt8(ascii: "[") else { return nil }
+        pos += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            pos += 1
+            return start..<pos
+        }
+        while true {
+            skipWhitespace()
+            // An item with an escape (kept in `scratch`) or any error: `value` reads it all again.
+            guard peek() == UInt8(ascii: "\""), case .input? = try? scanString() else {
+                pos = start
+                return nil
+            }
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                pos += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "]") else {
+                pos = start
+                return nil
+            }
+            pos += 1
+            return start..<pos
         }
     }
 

@@ -349,9 +349,14 @@ struct JSONScanner {
                 : wanted.index(of: key.range, fingerprint: key.fingerprint, in: scanner.bytes)
             guard let slot = index else {
                 try scanner.skipValue(depth: 1)
-                return
+                return true
             }
-            found[slot] = try scanner.slot(depth: 1, built: &built)
+            // A wanted name needs no key record: it was seen before exactly when its slot is
+            // filled (a slot is never `.absent` once read). Refused after its value, as a record would be.
+            let value = try scanner.slot(depth: 1, built: &built)
+            guard case .absent = found[slot] else { throw JSONError.duplicateKey }
+            found[slot] = value
+            return false
         }
         return JSONMembers(slots: found, built: built)
     }
@@ -419,7 +424,10 @@ struct JSONScanner {
         switch c {
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { throw JSONError.tooDeep }
-            try members(depth: depth + 1) { scanner, _ in try scanner.skipValue(depth: depth + 1) }
+            try members(depth: depth + 1) { scanner, _ in
+                try scanner.skipValue(depth: depth + 1)
+                return true
+            }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw JSONError.tooDeep }
             try expect(UInt8(ascii: "["))
@@ -444,7 +452,9 @@ struct JSONScanner {
 
     /// An object whose keys are kept in `keys` (not a dictionary); `member` reads each value,
     /// given the key. A key seen twice is `duplicateKey`, after its value, as in `object`.
-    private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Void) throws {
+    /// `member` returns false for a key it checks for duplicates itself (a wanted name): such a
+    /// key gets no record, and can only equal another key that is also checked there.
+    private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Bool) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { pos += 1; return }
@@ -471,17 +481,18 @@ struct JSONScanner {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            try member(&self, key)
-            // Keys of this object compared only if one had this fingerprint's bit in `seen`
-            // (a nested object's keys were dropped when it closed: this object's are from firstKey).
-            let bit: UInt64 = 1 << (key.fingerprint >> 58)
-            if seen & bit != 0 {
-                for i in firstKey..<keys.count where keys[i].fingerprint == key.fingerprint {
-                    if sameKey(keys[i], key) { throw JSONError.duplicateKey }
+            if try member(&self, key) {
+                // Keys of this object compared only if one had this fingerprint's bit in `seen`
+                // (a nested object's keys were dropped when it closed: this object's are from firstKey).
+                let bit: UInt64 = 1 << (key.fingerprint >> 58)
+                if seen & bit != 0 {
+                    for i in firstKey..<keys.count where keys[i].fingerprint == key.fingerprint {
+                        if sameKey(keys[i], key) { throw JSONError.duplicateKey }
+                    }
                 }
+                seen |= bit
+                keys.append(key)
             }
-            seen |= bit
-            keys.append(key)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { pos += 1; continue }
             try expect(UInt8(ascii: "}"))

@@ -23,8 +23,9 @@ public struct IdentityPolicy: ClaimPolicy {
             guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
             let groups = try claims.strings(.groups) ?? []
             return .success(VerifiedIdentity(
-                issuer: try claims.nonEmptyString(.iss),
-                tid: try claims.string(.tid),
+                // IssuerPolicy and TenantPolicy compared these with the configured Strings.
+                issuer: try claims.nonEmptyText(.iss).string(reusing: context.issuer),
+                tid: try claims.text(.tid)?.string(reusing: context.tenantID),
                 oid: oid,
                 sub: sub,
                 upn: try claims.string(.upn),

@@ -95,6 +95,43 @@ import Testing
         #expect(CompactJWS.parse(header, maxBytes: 1 << 16).map { _ in 0 } == .failure(TokenRejection(.malformed)))
     }
 
+    /// Short keys are read from one word and are their own fingerprint; the same keys escaped,
+    /// non-ASCII or too near the end of the document for a word are read by `scanString`. Both
+    /// ways give the same fingerprint, so wanted names and duplicates are found whichever way
+    /// each key was read, as `parse` finds them.
+    @Test func shortKeysReadEitherWayAreTheSameKeys() {
+        let wanted = ["aud", "exp", "", "groups", "xms_edo", "xms_edov"]
+        let names = JSONMemberNames(wanted)
+        let spellings = ["aud", #"a\u0075d"#, "exp", #"\u0065xp"#, "", "groups", #"group\u0073"#, "xms_edo",
+                         "xms_edov", #"xms_ed\u006f"#, "\u{e9}", #"\u00e9"#, "au", "audi", "a\u{1}"]
+        for first in spellings {
+            for second in spellings {
+                for tail in ["", ",\"zzzzzzzzzz\":0"] {
+                    for value in ["1", #""v""#] {
+                        let document = "{\"\(first)\":\(value),\"\(second)\":2\(tail)}"
+                        let bytes = Array(document.utf8)
+                        let parsed = JSONParser.parse(bytes)
+                        let found = JSONParser.members(of: bytes, in: 0..<bytes.count, wanted: names)
+                        switch (parsed, found) {
+                        case (.success(let object), .success(let members)):
+                            for (index, name) in wanted.enumerated() {
+                                #expect(members[index] == object[name], "\(document) \(name)")
+                            }
+                        case (.failure(let a), .failure(let b)):
+                            #expect(a == b, "\(document)")
+                        default:
+                            Issue.record("\(document): parse \(parsed), members \(found)")
+                        }
+                    }
+                }
+            }
+        }
+        // A short key's fingerprint is its bytes and length, from the word or from the bytes.
+        #expect(JSONScanner.fingerprint(Array("aud".utf8), 0..<3) == 0x0300_0000_0064_7561)
+        #expect(JSONScanner.fingerprint(Array("xaudx".utf8), 1..<4) == 0x0300_0000_0064_7561)
+        #expect(JSONScanner.fingerprint([], 0..<0) == 0)
+    }
+
     /// A verifier with only the array form gets exactly the signing input and the signature
     /// (through the buffer form's default); an empty signature is never given to it.
     @Test func theVerifierGetsTheTokensBytes() throws {

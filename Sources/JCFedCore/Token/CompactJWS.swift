@@ -21,14 +21,15 @@ public struct CompactJWS: Sendable {
     private let decoded: [UInt8]
     private let signatureStart: Int
 
-    /// The decoded signature (a copy; `verify` reads it in place).
+    /// The decoded signature: a copy, for tests and tools (the bench's verify-only loop);
+    /// validation uses `verify`, which reads it in place.
     public var signature: [UInt8] {
         guard signatureStart >= 0, signatureStart <= decoded.count else { return [] }
         return Array(decoded[signatureStart...])
     }
 
-    /// The ASCII bytes `header.payload` exactly as received: what the signature covers (a copy;
-    /// `verify` reads them in place).
+    /// The ASCII bytes `header.payload` exactly as received: what the signature covers. A copy,
+    /// for tests and tools; validation uses `verify`, which reads them in place.
     public var signingInput: [UInt8] { Array(token.utf8.prefix(signingInputCount)) }
 
     /// Whether the signature verifies with `key` (an empty one never does), the verifier given

@@ -39,6 +39,14 @@ public final class OpenSSLVerifier: SignatureVerifier {
     public var isUsable: Bool { cryptoAvailable() }
 
     public func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: [UInt8], signature: [UInt8]) -> Bool {
+        signingInput.withUnsafeBufferPointer { input in
+            signature.withUnsafeBufferPointer { verify(algorithm: algorithm, key: key, signingInput: input, signature: $0) }
+        }
+    }
+
+    /// The bytes are only handed to OpenSSL (pointer and count), never indexed here.
+    public func verify(algorithm: JWSAlgorithm, key: JWK, signingInput: UnsafeBufferPointer<UInt8>,
+                       signature: UnsafeBufferPointer<UInt8>) -> Bool {
         guard cryptoAvailable() else { return false }
         defer { jcfed_ERR_clear_error() }
         switch (algorithm, key.material) {
@@ -46,18 +54,22 @@ public final class OpenSSLVerifier: SignatureVerifier {
         default: return false
         }
         guard let kept = kept(key.material) else { return false }
-        let encoded: [UInt8]
+        // ES256: the raw r||s re-encoded as DER for OpenSSL (empty for RSA).
+        var der: [UInt8] = []
         if algorithm == .es256 {
-            guard let der = ECDSASignature.der(fromRaw: signature) else { return false }
-            encoded = der
+            guard let encoded = ECDSASignature.der(fromRaw: Array(signature)) else { return false }
+            der = encoded
         } else {
             // RSA signatures are exactly as long as the modulus (RFC 8017 §8.2.2 step 1).
             guard signature.count == kept.key.signatureSize else { return false }
-            encoded = signature
         }
-        guard let digest = digest(algorithm, of: signingInput),
-              let context = kept.context(for: algorithm) else { return false }
-        return context.verify(signature: encoded, digest: digest)
+        guard let digest = digest(algorithm), let context = kept.context(for: algorithm) else { return false }
+        if algorithm == .es256 {
+            return der.withUnsafeBufferPointer { der in
+                digest.hash(signingInput) { context.verify(signature: der, digest: $0) }
+            }
+        }
+        return digest.hash(signingInput) { context.verify(signature: signature, digest: $0) }
     }
 
     /// The kept key for these numbers, or a new one (kept unless it failed).
@@ -70,8 +82,8 @@ public final class OpenSSLVerifier: SignatureVerifier {
         return entry
     }
 
-    /// The message digest the algorithm signs (SHA-256/384/512), nil if OpenSSL fails.
-    private func digest(_ algorithm: JWSAlgorithm, of message: [UInt8]) -> [UInt8]? {
+    /// The message digest the algorithm signs (SHA-256/384/512), nil if OpenSSL cannot fetch it.
+    private func digest(_ algorithm: JWSAlgorithm) -> FetchedDigest? {
         let fetched: FetchedDigest
         if let last = lastDigest, last.algorithm == algorithm {
             fetched = last.digest
@@ -83,7 +95,7 @@ public final class OpenSSLVerifier: SignatureVerifier {
             fetched = made
         }
         lastDigest = (algorithm, fetched)
-        return fetched.hash(message)
+        return fetched
     }
 
     static func digestName(_ algorithm: JWSAlgorithm) -> UnsafePointer<CChar> {
@@ -164,13 +176,8 @@ private final class VerificationContext {
     deinit { jcfed_EVP_PKEY_CTX_free(pointer) }
 
     /// 1 is a good signature; 0 a bad one; negative an error. Only 1 passes.
-    func verify(signature: [UInt8], digest: [UInt8]) -> Bool {
-        let result = signature.withUnsafeBufferPointer { sig in
-            digest.withUnsafeBufferPointer { md in
-                jcfed_EVP_PKEY_verify(pointer, sig.baseAddress, sig.count, md.baseAddress, md.count)
-            }
-        }
-        return result == 1
+    func verify(signature: UnsafeBufferPointer<UInt8>, digest: UnsafeBufferPointer<UInt8>) -> Bool {
+        jcfed_EVP_PKEY_verify(pointer, signature.baseAddress, signature.count, digest.baseAddress, digest.count) == 1
     }
 }
 
@@ -186,20 +193,16 @@ private final class FetchedDigest {
 
     deinit { jcfed_EVP_MD_free(pointer) }
 
-    func hash(_ message: [UInt8]) -> [UInt8]? {
-        var ok = false
-        // Made at its final size and written once by OpenSSL (no zero fill, and no run-time
-        // lookup of the array's storage type as `Array(repeating:count:)` does on every call).
-        let out = [UInt8](unsafeUninitializedCapacity: Int(EVP_MAX_MD_SIZE)) { buffer, initialized in
+    /// `body` given the digest of `message`, in a buffer on the stack (no array per
+    /// verification); false if OpenSSL fails. OpenSSL writes at most EVP_MAX_MD_SIZE bytes and
+    /// says how many; only those are passed on.
+    func hash(_ message: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { buffer in
             var length: UInt32 = 0
-            // EVP_Digest writes at most EVP_MAX_MD_SIZE bytes; the buffer has at least that room.
-            guard buffer.count >= Int(EVP_MAX_MD_SIZE) else { initialized = 0; return }
-            let result = message.withUnsafeBufferPointer {
-                jcfed_EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil)
-            }
-            ok = result == 1 && length > 0 && Int(length) <= Int(EVP_MAX_MD_SIZE)
-            initialized = ok ? Int(length) : 0
+            guard buffer.count >= Int(EVP_MAX_MD_SIZE),
+                  jcfed_EVP_Digest(message.baseAddress, message.count, buffer.baseAddress, &length, pointer, nil) == 1,
+                  length > 0, Int(length) <= buffer.count else { return false }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<Int(length)]))
         }
-        return ok ? out : nil
     }
 }

@@ -148,9 +148,9 @@ struct JSONMemberNames: Sendable {
     private let bytes: [UInt8]
     private let ends: [Int]
     private let fingerprints: [UInt64]
-    /// `buckets[fingerprint & (buckets.count - 1)]` and the ones after it, wrapping: slot + 1 of
-    /// each name, 0 where empty. A power of two, at least twice the names, so a probe ends at
-    /// an empty bucket.
+    /// `buckets[JSONScanner.spread(fingerprint) & (buckets.count - 1)]` and the ones after it,
+    /// wrapping: slot + 1 of each name, 0 where empty. A power of two, at least twice the names,
+    /// so a probe ends at an empty bucket.
     private let buckets: [Int]
 
     init(_ names: [String]) {
@@ -167,7 +167,7 @@ struct JSONMemberNames: Sendable {
         while size < 2 * names.count { size *= 2 }
         var buckets = [Int](repeating: 0, count: size)
         for (slot, fingerprint) in fingerprints.enumerated() {
-            var b = Int(truncatingIfNeeded: fingerprint) & (size - 1)
+            var b = JSONScanner.spread(fingerprint) & (size - 1)
             while buckets[b] != 0 { b = (b + 1) & (size - 1) }
             buckets[b] = slot + 1
         }
@@ -179,11 +179,13 @@ struct JSONMemberNames: Sendable {
 
     var count: Int { ends.count }
 
-    /// Which name `keys[key]` (whose fingerprint is `fingerprint`) is, if any.
+    /// Which name `keys[key]` (whose fingerprint is `fingerprint`) is, if any. A short key's
+    /// fingerprint is its bytes (`JSONScanner.fingerprint`): equal to a name of its length, it
+    /// is that name, with no bytes to compare.
     func index(of key: Range<Int>, fingerprint: UInt64, in keys: [UInt8]) -> Int? {
         guard key.lowerBound >= 0, key.upperBound <= keys.count, !buckets.isEmpty else { return nil }
         let mask = buckets.count - 1
-        var b = Int(truncatingIfNeeded: fingerprint) & mask
+        var b = JSONScanner.spread(fingerprint) & mask
         // At most one pass over the table (it always has an empty bucket, so it ends sooner).
         for _ in 0..<buckets.count {
             let entry = buckets[b]
@@ -192,6 +194,7 @@ struct JSONMemberNames: Sendable {
             if fingerprints[slot] == fingerprint {
                 let start = slot == 0 ? 0 : ends[slot - 1]
                 let end = ends[slot]
+                if end - start == key.count, key.count <= JSONScanner.shortKey { return slot }
                 if end - start == key.count, end <= bytes.count {
                     var i = start
                     var j = key.lowerBound
@@ -349,9 +352,14 @@ struct JSONScanner {
                 : wanted.index(of: key.range, fingerprint: key.fingerprint, in: scanner.bytes)
             guard let slot = index else {
                 try scanner.skipValue(depth: 1)
-                return
+                return true
             }
-            found[slot] = try scanner.slot(depth: 1, built: &built)
+            // A wanted name needs no key record: it was seen before exactly when its slot is
+            // filled (a slot is never `.absent` once read). Refused after its value, as a record would be.
+            let value = try scanner.slot(depth: 1, built: &built)
+            guard case .absent = found[slot] else { throw JSONError.duplicateKey }
+            found[slot] = value
+            return false
         }
         return JSONMembers(slots: found, built: built)
     }
@@ -373,8 +381,44 @@ struct JSONScanner {
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default:
+            if let list = plainStringList(depth: depth) { return .strings(list) }
             built.append(try value(depth: depth))
             return .built(built.count - 1)
+        }
+    }
+
+    /// At a `[`: the array's range when its items are all strings without escapes (a token's
+    /// `groups`), so nothing is built for it. Otherwise nil, with `pos` back at the `[` and
+    /// nothing else changed that matters: the caller then reads it with `value`, which gives
+    /// every verdict (depth, syntax, strings) and error offset `parse` gives.
+    mutating func plainStringList(depth: Int) -> Range<Int>? {
+        let start = pos
+        // `value` refuses a container at this depth (tooDeep): leave that to it.
+        guard depth < maxDepth, peek() == UInt8(ascii: "[") else { return nil }
+        pos += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            pos += 1
+            return start..<pos
+        }
+        while true {
+            skipWhitespace()
+            // An item with an escape (kept in `scratch`) or any error: `value` reads it all again.
+            guard peek() == UInt8(ascii: "\""), case .input? = try? scanString() else {
+                pos = start
+                return nil
+            }
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                pos += 1
+                continue
+            }
+            guard peek() == UInt8(ascii: "]") else {
+                pos = start
+                return nil
+            }
+            pos += 1
+            return start..<pos
         }
     }
 
@@ -383,7 +427,10 @@ struct JSONScanner {
         switch c {
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { throw JSONError.tooDeep }
-            try members(depth: depth + 1) { scanner, _ in try scanner.skipValue(depth: depth + 1) }
+            try members(depth: depth + 1) { scanner, _ in
+                try scanner.skipValue(depth: depth + 1)
+                return true
+            }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw JSONError.tooDeep }
             try expect(UInt8(ascii: "["))
@@ -408,7 +455,9 @@ struct JSONScanner {
 
     /// An object whose keys are kept in `keys` (not a dictionary); `member` reads each value,
     /// given the key. A key seen twice is `duplicateKey`, after its value, as in `object`.
-    private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Void) throws {
+    /// `member` returns false for a key it checks for duplicates itself (a wanted name): such a
+    /// key gets no record, and can only equal another key that is also checked there.
+    private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Bool) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peek() == UInt8(ascii: "}") { pos += 1; return }
@@ -422,34 +471,56 @@ struct JSONScanner {
         }
         while true {
             skipWhitespace()
-            let key: Key
-            switch try scanString() {
-            case .input(let range):
-                key = Key(range: range, fingerprint: JSONScanner.fingerprint(bytes, range), copied: false)
-            case .scratch:
-                let start = keyBytes.count
-                keyBytes.append(contentsOf: scratch)
-                let range = start..<keyBytes.count
-                key = Key(range: range, fingerprint: JSONScanner.fingerprint(keyBytes, range), copied: true)
-            }
+            let key = try scanKey()
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            try member(&self, key)
-            // Keys of this object compared only if one had this fingerprint's bit in `seen`
-            // (a nested object's keys were dropped when it closed: this object's are from firstKey).
-            let bit: UInt64 = 1 << (key.fingerprint >> 58)
-            if seen & bit != 0 {
-                for i in firstKey..<keys.count where keys[i].fingerprint == key.fingerprint {
-                    if sameKey(keys[i], key) { throw JSONError.duplicateKey }
+            if try member(&self, key) {
+                // Keys of this object compared only if one had this fingerprint's bit in `seen`
+                // (a nested object's keys were dropped when it closed: this object's are from firstKey).
+                let bit: UInt64 = 1 << (UInt64(truncatingIfNeeded: JSONScanner.spread(key.fingerprint)) >> 58)
+                if seen & bit != 0 {
+                    for i in firstKey..<keys.count where keys[i].fingerprint == key.fingerprint {
+                        if sameKey(keys[i], key) { throw JSONError.duplicateKey }
+                    }
                 }
+                seen |= bit
+                keys.append(key)
             }
-            seen |= bit
-            keys.append(key)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") { pos += 1; continue }
             try expect(UInt8(ascii: "}"))
             return
+        }
+    }
+
+    /// A key and its fingerprint. The usual key (at most `shortKey` ASCII bytes, no escape) is
+    /// read from one word: its bytes are the fingerprint. Any other is read by `scanString`
+    /// (which refuses what it must, at its usual offset) and fingerprinted from its bytes.
+    private mutating func scanKey() throws -> Key {
+        let start = pos + 1
+        if pos >= 0, pos < end, start + 8 <= end, end <= bytes.count, bytes[pos] == UInt8(ascii: "\"") {
+            let word = bytes.withUnsafeBufferPointer { ByteScan.word($0, at: start) }
+            let stops = ByteScan.stringStops(in: word)
+            // The first stop within the word, a quote, after ASCII bytes only: the whole key.
+            let length = stops.trailingZeroBitCount / 8
+            if stops != 0, length <= JSONScanner.shortKey, bytes[start + length] == UInt8(ascii: "\"") {
+                let key = word & ((1 << (UInt64(length) * 8)) &- 1)
+                if key & ByteScan.highBits == 0 {
+                    pos = start + length + 1
+                    return Key(range: start..<(start + length),
+                               fingerprint: key | UInt64(length) << 56, copied: false)
+                }
+            }
+        }
+        switch try scanString() {
+        case .input(let range):
+            return Key(range: range, fingerprint: JSONScanner.fingerprint(bytes, range), copied: false)
+        case .scratch:
+            let begin = keyBytes.count
+            keyBytes.append(contentsOf: scratch)
+            let range = begin..<keyBytes.count
+            return Key(range: range, fingerprint: JSONScanner.fingerprint(keyBytes, range), copied: true)
         }
     }
 
@@ -463,15 +534,34 @@ struct JSONScanner {
         }
     }
 
-    /// Length and FNV-1a of a key's bytes: equal keys have equal fingerprints, so only keys
-    /// whose fingerprints match are compared byte by byte.
+    /// Keys up to this length are their own fingerprint (below).
+    static let shortKey = 7
+
+    /// A key's fingerprint: equal keys have equal fingerprints, so only keys whose fingerprints
+    /// match are compared byte by byte. A key of at most `shortKey` bytes is its bytes (first
+    /// byte lowest) with its length in the top byte: exact, so a short key matches a wanted
+    /// name of its length by fingerprint alone, and `scanKey` makes it from the word it reads.
+    /// A longer key: FNV-1a of its bytes, with its length.
     static func fingerprint(_ buffer: [UInt8], _ range: Range<Int>) -> UInt64 {
         guard range.lowerBound >= 0, range.upperBound <= buffer.count else { return 0 }
+        if range.count <= shortKey {
+            var packed: UInt64 = 0
+            for i in range { packed |= UInt64(buffer[i]) << (UInt64(i - range.lowerBound) * 8) }
+            return packed | UInt64(range.count) << 56
+        }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in range {
             hash = (hash ^ UInt64(buffer[i])) &* 0x0000_0100_0000_01b3
         }
         return hash ^ UInt64(truncatingIfNeeded: range.count)
+    }
+
+    /// A fingerprint's bits spread over the word (a short key's are its first bytes, alike in
+    /// many keys): the table index is its low bits, the `seen` bit its top six.
+    @inline(__always)
+    static func spread(_ fingerprint: UInt64) -> Int {
+        let mixed = fingerprint &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed ^ (mixed >> 29))
     }
 
     private static func equal(_ first: [UInt8], _ a: Range<Int>, _ second: [UInt8], _ b: Range<Int>) -> Bool {

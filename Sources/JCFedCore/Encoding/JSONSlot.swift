@@ -1,9 +1,10 @@
 /// A wanted member's value as `JSONParser.memberSlots` finds it, built only as far as it must
 /// be: scalars are stored as they are and a string without escapes stays a range of the
 /// document's bytes, so reading a token's header and claims allocates nothing per member.
-/// Containers and escaped strings are built (checked exactly as `parse` checks them) and kept
-/// beside the slots (`JSONMembers.built`), so a slot holds no reference: arrays of slots are
-/// plain memory to make, copy and free.
+/// An array of such strings (a token's `groups`) stays a range too. Other containers and escaped
+/// strings are built (checked exactly as `parse` checks them) and kept beside the slots
+/// (`JSONMembers.built`), so a slot holds no reference: arrays of slots are plain memory to make,
+/// copy and free.
 enum JSONSlot: Sendable, Equatable {
     /// The member is not in the object.
     case absent
@@ -12,6 +13,9 @@ enum JSONSlot: Sendable, Equatable {
     case number(Double)
     /// A string that had no escape: its (already checked) UTF-8 bytes in the document.
     case text(Range<Int>)
+    /// An array whose items are all strings without escapes (already checked): the array's
+    /// text in the document, `[` to `]`. Its items are read by `JSONSlot.items`.
+    case strings(Range<Int>)
     /// `built[index]`: never `.null`, `.bool` or `.number` (those have their own cases).
     case built(Int)
 }
@@ -67,7 +71,35 @@ struct JSONMembers: Sendable {
         case .text(let range):
             guard range.lowerBound >= 0, range.upperBound <= document.count else { return nil }
             return .string(String(decoding: document[range], as: UTF8.self))
+        case .strings(let list):
+            guard list.lowerBound >= 0, list.upperBound <= document.count else { return nil }
+            var items: [JSONValue] = []
+            JSONSlot.items(of: list, in: document) { items.append(.string(String(decoding: document[$0], as: UTF8.self))) }
+            return .array(items)
         case .built(let index): return built(index)
+        }
+    }
+}
+
+extension JSONSlot {
+    /// The items of a `.strings` array `list` of `document`, in order: each the range of its
+    /// bytes between its quotes. The array's text holds no backslash, so every quote in it opens
+    /// or closes an item; what is outside the quotes is `[`, `]`, `,` and whitespace.
+    static func items(of list: Range<Int>, in document: [UInt8], _ body: (Range<Int>) -> Void) {
+        let end = min(list.upperBound, document.count)
+        var i = max(list.lowerBound, 0)
+        // i < end <= document.count in every read.
+        while i < end {
+            guard document[i] == UInt8(ascii: "\"") else {
+                i += 1
+                continue
+            }
+            let open = i + 1
+            i = open
+            while i < end, document[i] != UInt8(ascii: "\"") { i += 1 }
+            guard i < end else { return }
+            body(open..<i)
+            i += 1
         }
     }
 }

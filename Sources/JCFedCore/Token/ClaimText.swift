@@ -19,6 +19,14 @@ public struct ClaimText: Sendable {
 
     public var string: String { text ?? String(decoding: bytes, as: UTF8.self) }
 
+    /// `string`, but `known` itself when it has exactly these bytes: a claim already compared
+    /// with a configured String (iss, tid) is then returned without building a new one. Bytes
+    /// that are only canonically equivalent still give the token's own String.
+    func string(reusing known: String?) -> String {
+        if let known, text == nil, compareBytes(known) == .same { return known }
+        return string
+    }
+
     public var isEmpty: Bool { text?.isEmpty ?? bytes.isEmpty }
 
     /// Whether this is `other` as Swift's `==` on Strings says (canonical equivalence). The same

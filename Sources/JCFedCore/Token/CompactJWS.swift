@@ -3,18 +3,50 @@
 /// can look at the header and, after the signature has been verified, at the claims.
 ///
 /// One pass over the bytes (this runs on every validation): the dots are found once (eight bytes
-/// at a time), header and payload are decoded straight from the string's storage into one
-/// buffer, and each is read as JSON by `JSONParser.memberSlots`, which checks the whole document
-/// as strictly as `JSONParser.parse` but builds only the header members and claims the policies
-/// read (and of those, leaves plain strings as ranges of the buffer).
+/// at a time), header, payload and signature are decoded straight from the string's storage into
+/// one buffer, and header and payload are read as JSON by `JSONParser.memberSlots`, which checks
+/// the whole document as strictly as `JSONParser.parse` but builds only the header members and
+/// claims the policies read (and of those, leaves plain strings as ranges of the buffer). The
+/// signing input is never copied: it is the token's own first bytes (`verify`).
 public struct CompactJWS: Sendable {
     /// The protected header's `alg`, `kid` and `crit`.
     public let header: JWSHeader
     /// The claims the policies read. Not to be trusted before the signature.
     public let payload: JWTClaims
-    public let signature: [UInt8]
-    /// The ASCII bytes `header.payload` exactly as received: what the signature covers.
-    public let signingInput: [UInt8]
+    /// The token as received; its first `signingInputCount` bytes are `header.payload`.
+    private let token: String
+    private let signingInputCount: Int
+    /// Header, payload and signature decoded, in that order; the signature is the tail from
+    /// `signatureStart` (header and payload hold the same buffer).
+    private let decoded: [UInt8]
+    private let signatureStart: Int
+
+    /// The decoded signature: a copy, for tests and tools (the bench's verify-only loop);
+    /// validation uses `verify`, which reads it in place.
+    public var signature: [UInt8] {
+        guard signatureStart >= 0, signatureStart <= decoded.count else { return [] }
+        return Array(decoded[signatureStart...])
+    }
+
+    /// The ASCII bytes `header.payload` exactly as received: what the signature covers. A copy,
+    /// for tests and tools; validation uses `verify`, which reads them in place.
+    public var signingInput: [UInt8] { Array(token.utf8.prefix(signingInputCount)) }
+
+    /// Whether the signature verifies with `key` (an empty one never does), the verifier given
+    /// the signing input in the token's storage and the signature in the decoded buffer.
+    func verify(with verifier: SignatureVerifier, algorithm: JWSAlgorithm, key: JWK) -> Bool {
+        guard signatureStart >= 0, signatureStart < decoded.count else { return false }
+        var text = token
+        return text.withUTF8 { bytes in
+            // Both ranges are checked against their buffers first.
+            guard signingInputCount >= 0, signingInputCount <= bytes.count else { return false }
+            return decoded.withUnsafeBufferPointer { all in
+                verifier.verify(algorithm: algorithm, key: key,
+                                signingInput: UnsafeBufferPointer(rebasing: bytes[0..<signingInputCount]),
+                                signature: UnsafeBufferPointer(rebasing: all[signatureStart..<all.count]))
+            }
+        }
+    }
 
     /// Size is checked before anything else is done with the input. The signature segment
     /// may be empty (an `alg: none` token then fails on its algorithm, the precise reason).
@@ -24,12 +56,12 @@ public struct CompactJWS: Sendable {
         }
         // The string's own UTF-8 storage (no copy for a native string).
         var text = token
-        return text.withUTF8 { parse(bytes: $0) }
+        return text.withUTF8 { parse(bytes: $0, of: token) }
     }
 
     private static let dot = UInt8(ascii: ".")
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<CompactJWS, TokenRejection> {
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, of token: String) -> Result<CompactJWS, TokenRejection> {
         let notThree = TokenRejection(.malformed, "not three dot-separated segments")
         // The first dot from the front (past the short header) and the last from the back
         // (past the signature), so the long payload is not scanned for dots here.
@@ -53,17 +85,17 @@ public struct CompactJWS: Sendable {
               let signatureCount = Base64.decodedCount(signatureChars.count) else {
             return undecodable()
         }
-        // Header and payload decoded into one buffer, the signature into its own (the verifier's),
-        // each made at its final size and written once by the decoder (no zero fill first).
-        let decoded = decodedBuffer(headerCount + payloadCount) { out in
+        // Header, payload and signature decoded into one buffer, made at its final size and
+        // written once by the decoder (no zero fill first).
+        let payloadEnd = headerCount + payloadCount
+        let decoded = decodedBuffer(payloadEnd + signatureCount) { out in
             Base64.urlDecode(headerChars, into: out, at: 0) && Base64.urlDecode(payloadChars, into: out, at: headerCount)
+                && Base64.urlDecode(signatureChars, into: out, at: payloadEnd)
         }
         guard let decoded else { return undecodable() }
-        guard let signature = decodedBuffer(signatureCount, { out in Base64.urlDecode(signatureChars, into: out, at: 0) })
-        else { return undecodable() }
         // One scanner reads both (the payload only if the header is an object).
         let slots = JSONParser.memberSlots(of: decoded, in: 0..<headerCount, wanted: JWSHeader.wanted,
-                                           then: headerCount..<decoded.count, wanted: JWTClaims.wanted)
+                                           then: headerCount..<payloadEnd, wanted: JWTClaims.wanted)
         guard case .success(let headerSlots) = slots.first else {
             return .failure(TokenRejection(.malformed, "header is not a JSON object"))
         }
@@ -73,8 +105,8 @@ public struct CompactJWS: Sendable {
         // Header and claims keep the one decoded buffer; their strings are ranges of it.
         return .success(CompactJWS(header: JWSHeader(document: decoded, members: headerSlots),
                                    payload: JWTClaims(document: decoded, members: claimSlots),
-                                   signature: signature,
-                                   signingInput: Array(UnsafeBufferPointer(rebasing: bytes[0..<second]))))
+                                   token: token, signingInputCount: second,
+                                   decoded: decoded, signatureStart: payloadEnd))
     }
 
     /// `count` bytes written by `fill` (which writes every byte of its buffer when it returns

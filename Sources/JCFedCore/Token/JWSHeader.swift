@@ -70,7 +70,7 @@ public struct JWSHeader: Sendable, Equatable {
         case .built(let index):
             guard case .string(let text)? = members.built(index) else { return nil }
             return ClaimText(text)
-        case .absent, .null, .bool, .number: return nil
+        case .absent, .null, .bool, .number, .strings: return nil
         }
     }
 }

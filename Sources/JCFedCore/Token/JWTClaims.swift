@@ -83,8 +83,38 @@ public struct JWTClaims: Sendable {
                 throw TokenRejection(.badClaim, "\(claim.text) is not a string")
             }
             return ClaimText(text)
-        case .bool, .number:
+        case .bool, .number, .strings:
             throw TokenRejection(.badClaim, "\(claim.text) is not a string")
+        }
+    }
+
+    /// A claim that must be an array of strings (`groups`), as Strings; nil when absent or null.
+    /// The usual array (no escapes) is read from its bytes: no JSON values are built for it.
+    func strings(_ claim: Name) throws(TokenRejection) -> [String]? {
+        switch slot(claim) {
+        case .absent, .null: return nil
+        case .strings(let list):
+            guard list.lowerBound >= 0, list.upperBound <= document.count else {
+                throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
+            }
+            var items: [String] = []
+            JSONSlot.items(of: list, in: document) { items.append(String(decoding: document[$0], as: UTF8.self)) }
+            return items
+        case .built(let index):
+            guard case .array(let list)? = members.built(index) else {
+                throw TokenRejection(.badClaim, "\(claim.text) is not an array")
+            }
+            var items: [String] = []
+            items.reserveCapacity(list.count)
+            for item in list {
+                guard case .string(let text) = item else {
+                    throw TokenRejection(.badClaim, "\(claim.text) holds a non-string")
+                }
+                items.append(text)
+            }
+            return items
+        case .bool, .number, .text:
+            throw TokenRejection(.badClaim, "\(claim.text) is not an array")
         }
     }
 
@@ -143,7 +173,7 @@ public struct JWTClaims: Sendable {
         switch slot(claim) {
         case .absent, .null: return .success(nil)
         case .number(let number): seconds = number
-        case .bool, .text, .built: return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
+        case .bool, .text, .strings, .built: return .failure(TokenRejection(.badClaim, "\(claim.text) is not a number"))
         }
         guard seconds.isFinite, seconds >= 0, seconds <= JWTClaims.maxNumericDate else {
             return .failure(TokenRejection(.badClaim, "\(claim.text) is not a plausible time"))

@@ -21,22 +21,11 @@ public struct IdentityPolicy: ClaimPolicy {
                 ? try claims.string(.oid) ?? sub
                 : try claims.nonEmptyString(.oid)
             guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
-            var groups: [String] = []
-            if let value = claims[.groups] {
-                guard case .array(let list) = value else {
-                    return .failure(TokenRejection(.badClaim, "groups is not an array"))
-                }
-                groups.reserveCapacity(list.count)
-                for item in list {
-                    guard case .string(let group) = item else {
-                        return .failure(TokenRejection(.badClaim, "groups holds a non-string"))
-                    }
-                    groups.append(group)
-                }
-            }
+            let groups = try claims.strings(.groups) ?? []
             return .success(VerifiedIdentity(
-                issuer: try claims.nonEmptyString(.iss),
-                tid: try claims.string(.tid),
+                // IssuerPolicy and TenantPolicy compared these with the configured Strings.
+                issuer: try claims.nonEmptyText(.iss).string(reusing: context.issuer),
+                tid: try claims.text(.tid)?.string(reusing: context.tenantID),
                 oid: oid,
                 sub: sub,
                 upn: try claims.string(.upn),

@@ -3,9 +3,7 @@
 public enum SignaturePolicy {
     public static func check(_ jws: CompactJWS, algorithm: JWSAlgorithm, key: JWK,
                              verifier: SignatureVerifier) -> TokenRejection? {
-        guard !jws.signature.isEmpty,
-              verifier.verify(algorithm: algorithm, key: key, signingInput: jws.signingInput,
-                              signature: jws.signature) else {
+        guard jws.verify(with: verifier, algorithm: algorithm, key: key) else {
             return TokenRejection(.badSignature, "signature does not verify")
         }
         return nil

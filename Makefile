@@ -32,6 +32,10 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 #   shared library costs ~1 MB of RSS. -lstdc++ (from Swift's static-stdlib-args.lnk) finds
 #   MODULE_LINK_DIR/libstdc++.so first, a linker script naming GCC's libstdc++.a; its symbols stay
 #   local (--exclude-libs ALL, version script);
+# - no libm: Sources/CMath defines the ~100 libm functions the static standard library refers to
+#   and resolves them in libm.so.6 on first call (no login path calls one); `-lm` (from Swift's
+#   static-stdlib-args.lnk) finds MODULE_LINK_DIR/libm.a first, an empty archive, and
+#   --no-undefined fails the link if the toolchain ever needs one more (add it to jcfed_libm.c);
 # - libgcc linked statically (-static-libgcc: its unwinder, for the static runtime and libstdc++,
 #   local like libstdc++'s): one library less to map and relocate (libgcc_s.so.1, ~0.1 MB of RSS);
 # - Sources/CPAM/swift_argv.c: the Swift runtime's argv hook without its static initializer, which
@@ -76,6 +80,7 @@ $(BUILD)/pam_jcfed.so: FORCE
 	@mkdir -p $(BUILD) $(MODULE_LINK_DIR)
 	@case "$(LIBSTDCXX_A)" in /*) echo "INPUT($(LIBSTDCXX_A))" > $(MODULE_LINK_DIR)/libstdc++.so ;; \
 	  *) echo "libstdc++.a not found: linking libstdc++ dynamically"; rm -f $(MODULE_LINK_DIR)/libstdc++.so ;; esac
+	@printf '!<arch>\n' > $(MODULE_LINK_DIR)/libm.a
 	@# SwiftPM does not see files named by linker flags: relink when one of them changed.
 	@for f in pam/pam_jcfed.map pam/pam_jcfed.order; do \
 	  [ $$f -nt .build-module/release/libpam_jcfed.so ] && rm -f .build-module/release/libpam_jcfed.so; true; done

@@ -63,12 +63,16 @@ let package = Package(
         // So is libqrencode (see Sources/CQREncode/include/jcfed_qrencode.h); all three through
         // COpenSSL's jcfed_loader.h.
         .target(name: "CQREncode", dependencies: ["COpenSSL"], linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // And libm: the static standard library's math functions, defined here and resolved in
+        // libm.so.6 on first call (Sources/CMath/jcfed_libm.c), so loading the module loads no libm.
+        .target(name: "CMath", dependencies: ["COpenSSL"], cSettings: [.unsafeFlags(["-fno-builtin"])],
+                linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
         .target(name: "JCFedSystem", dependencies: ["JCFedCore"], swiftSettings: moduleSettings),
         .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"], swiftSettings: moduleSettings),
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"], swiftSettings: moduleSettings),
         .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"], swiftSettings: moduleSettings),
-        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM"],
+        .target(name: "JCFedPAM", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCurl", "JCFedCrypto", "JCFedQR", "CPAM", "CMath"],
                 swiftSettings: moduleSettings),
 
         .target(name: "JCFedAdmin", dependencies: ["JCFedCore"]),

@@ -1,5 +1,6 @@
 """What loading pam_jcfed.so costs a process that never calls it (bench row 1): every
 sshd, sudo and su that has the module in its stack pays this, federated user or not."""
+import os
 import shutil
 import subprocess
 
@@ -14,9 +15,10 @@ def needed(path):
 
 
 def test_the_module_needs_only_libpam_and_glibc():
-    # libcurl, libcrypto and libqrencode are loaded on first use; libgcc's unwinder and libstdc++
-    # are linked in (local): neither libgcc_s.so.1 nor libstdc++.so.6 is mapped by loading it.
-    assert sorted(needed(MODULE)) == ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6", "libpam.so.0"]
+    # libcurl, libcrypto, libqrencode and libm are loaded on first use; libgcc's unwinder and
+    # libstdc++ are linked in (local): neither libgcc_s.so.1 nor libstdc++.so.6 is mapped by
+    # loading it.
+    assert sorted(needed(MODULE)) == ["ld-linux-x86-64.so.2", "libc.so.6", "libpam.so.0"]
 
 
 def test_the_module_links_neither_string_processing_nor_concurrency():
@@ -50,7 +52,27 @@ def test_loading_the_module_opens_no_file(pam_env, tmp_path):
     floor = set(opened["floor"])
     extra = [path for path in opened["loaded"]
              if path not in floor and path != str(MODULE) and not path.startswith(str(pam_env.pamd))]
-    # The dynamic loader looks for libm in its usual places (the only library the module needs
-    # that pamrun does not).
-    extra = [path for path in extra if "libm.so.6" not in path and not path.endswith("/etc/ld.so.cache")]
+    # Not even libm: the module needs no library that pamrun has not loaded already.
     assert extra == [], f"loading pam_jcfed.so opened {extra}"
+
+
+def test_a_not_federated_decision_loads_no_library(pam_env, tmp_path):
+    """dave is outside routing.groups: auth and account decide "not federated" without loading
+    libcurl, libcrypto, libqrencode or libm (each is loaded on first use)."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is missing")
+    pam_env.write_config(routing={"groups": "federated"})
+    (pam_env.pamd / "jcfed").write_text(
+        f"auth sufficient {MODULE} config={pam_env.conf}\nauth required pam_permit.so\n"
+        f"account [default=ignore success=ok] {MODULE} config={pam_env.conf}\naccount required pam_permit.so\n")
+    trace = tmp_path / "jcfed.trace"
+    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
+                        "-d", str(pam_env.pamd), "-s", "jcfed", "-u", "dave", "-o", "auth+acct"],
+                       env=pam_env.env(), capture_output=True, text=True, timeout=120)
+    assert "RESULT auth PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
+    opened = [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
+    libraries = [path for path in opened if ".so" in os.path.basename(path) and "security" not in path
+                 and path != str(MODULE)]
+    loaded_late = [path for path in libraries
+                   if any(name in path for name in ("libm.so", "libcurl", "libcrypto", "libqrencode"))]
+    assert loaded_late == [], f"a not-federated decision loaded {loaded_late}"

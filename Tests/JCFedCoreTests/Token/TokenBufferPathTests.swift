@@ -160,6 +160,28 @@ import Testing
         #expect(recorder.seen.isEmpty)
     }
 
+    /// The decoded buffer (which starts as a copy of the token's characters) ends up holding
+    /// exactly the decoded header, payload and signature, for every length of each modulo 3.
+    @Test func theDecodedBufferHoldsOnlyDecodedBytes() throws {
+        for kidLength in 0..<7 {
+            for subLength in 1..<7 {
+                for signatureLength in 0..<9 {
+                    let kid = String(repeating: "k", count: kidLength)
+                    let sub = String(repeating: "s", count: subLength)
+                    let signature = (0..<signatureLength).map { UInt8(truncatingIfNeeded: 0xF0 &+ $0) }
+                    let header = Base64.urlEncode(Array(#"{"alg":"RS256","kid":"\#(kid)"}"#.utf8))
+                    let payload = Base64.urlEncode(Array(#"{"sub":"\#(sub)"}"#.utf8))
+                    let token = header + "." + payload + "." + Base64.urlEncode(signature)
+                    let jws = try CompactJWS.parse(token, maxBytes: 1 << 16).get()
+                    #expect(jws.header.text(.kid)?.string == kid)
+                    #expect(try jws.payload.text(.sub)?.string == sub)
+                    #expect(jws.signature == signature)
+                    #expect(jws.signingInput == Array((header + "." + payload).utf8))
+                }
+            }
+        }
+    }
+
     /// `string(reusing:)` gives the configured String only for the same bytes: canonically
     /// equivalent text keeps the token's bytes, different text is never replaced.
     @Test func configuredStringsOnlyForTheSameBytes() {

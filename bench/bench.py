@@ -99,7 +99,8 @@ def measure_not_federated(env):
     (env.pamd / "loaded").write_text("auth required pam_permit.so\naccount required pam_permit.so\n"
                                      f"session optional {MODULE} config={env.conf}\n")
     e = pamtester_env(env, env.pamd)
-    runs = 5 if QUICK else 40
+    # A run takes a few milliseconds: 200 of each keep the medians within a few hundredths.
+    runs = 5 if QUICK else 200
     walls = {"floor": [], "jcfed": [], "loaded": []}
     rss = {"floor": [], "jcfed": [], "loaded": []}
     # Interleaved, so that a burst of load on the machine hits both stacks alike.
@@ -618,48 +619,57 @@ page faults from `perf record -e page-faults -d`, mapped to the module's section
 the number of pages a process touches matters as much as the instructions it runs.
 
 Row 1, pamtester dave authenticate acct_mgmt. pam_permit alone runs 0.64 M instructions.
-- Loading pam_jcfed.so: 0.88 M before, 0.57 M now: relocation 0.51 M (about 20,000 RELATIVE
-  relocations, 478 KB of .rela.dyn, ~0.29 M; 249 imported symbols looked up at load because of
-  -z now, ~0.22 M) and static initializers 0.06 M (0.27 M before: the Swift runtime's argv hook
-  read and sscanf'ed /proc/self/maps at every load, now out of the link, Sources/CPAM/swift_argv.c;
-  libgcc_s.so.1 is linked statically now). Page faults: about 99 more than pam_permit, most of
-  them writes: 33 in .data.rel.ro and 23 in .data (every page that holds a relocation, that is
-  the static runtime's and stdlib's metadata), 19 in .bss (23 before the runtime's small C++
-  variables were put together by the ordering file), a few 64 KB read windows (fault-around) of
-  .rela.dyn and the initializers' code. This is the "loaded but not called" row (1.07 to 1.17 in
-  the runs of this round, +1.6 MB), all of it the static Swift runtime; on glibc 2.35 there is no
-  DT_RELR to pack the relocations.
-- Running the not-federated decision (auth + account): 2.48 M before, 1.69 M at the start of this
-  round (commit 64ab223), 0.67 M now. jcfed.conf is now read and parsed once per PAM transaction:
-  account reuses what auth parsed, kept on the PAM handle with pam_set_data and freed by pam_end
-  (ConfigMemory; 0.55 M). The parse itself: the key table is a switch over ConfigKey instead of a
-  dictionary of closures (its first use cost 0.19 M of hashing and generic metadata; a String
-  raw-value enum's init(rawValue:) would build a hash table of its own, 0.15 M, so keys are found
-  by comparing names); ASCII lines are tokenized on bytes (INIFile+ASCII: 0.18 M -> 0.05 M);
-  GUID, https URL and the log sanitiser's printable-ASCII case on bytes; routing without a Set or
-  the generic joined(separator:) (0.13 M -> ~0.01 M). Left: Swift metadata instantiation from
-  mangled names and conformance scans 0.16 M (first use of arrays, Optionals and Results of the
-  configuration's types in a fresh process), the INI parse 0.13 M, value checks 0.06 M, NSS
-  through nss_wrapper (account, groups) 0.18 M, reading the file 0.04 M. Total 4.00 M -> 1.89 M.
-  In one interleaved loop (150 runs of each stack, the module of 64ab223 against this one):
-  wall-time ratio 1.40 -> 1.28, peak RSS 5.81 -> 4.79 MB, "loaded but not called" 1.18 -> 1.17.
-  A single `make bench` run moves by +-0.07 on this VM (1.24 to 1.38 for this module in this
-  round's runs): row 1 is mostly page faults, whose cost varies with the host.
-  Page faults of running: about 70 at the start of the round, about 45 now; code windows 31 -> 21.
-  The ordering file (pam/pam_jcfed.order) had put some of Swift.o's witnesses and merged
-  functions in the middle of its list; those share one 1.4 MB input section, so the whole lump
-  moved there and every function listed after it landed 1.4 MB further: they now go last
-  (bench/symbol_order.py). The 21 windows left are the stdlib's String and Array code in Swift.o's
-  lump and the ordered block itself.
-- RSS over pam_permit: 3.9 MB before, 2.9 MB now: 1.6 MB when only loaded (relocated pages
-  0.22 MB, .bss, code and read-only windows around what the loader and the initializers touch),
-  about 1.3 MB more when run (the 21 code windows of 64 KB), libm.so.6 0.3 MB (the static stdlib
-  needs ~100 of its functions).
-- So row 1 misses its targets by the static Swift runtime: its load (about 100 page faults and
-  0.57 M instructions before the module runs a line, the 1.07-1.17 "loaded" ratio on its own)
-  and the stdlib code the decision runs. Rejected: -z lazy (would save ~0.2 M of lookups, but
-  drops full RELRO of the module in setuid hosts); -prespecialize-generic-metadata (tried: 1.89 M
-  -> 1.87 M, nothing worth a frontend flag).
+"Before" below is 18f08fa; "round 2" is 64ab223 -> 57bd46d; "round 3" is 57bd46d -> this commit,
+measured in one interleaved loop (120 runs of each stack; modules evicted from the page cache
+first, see "How each row is measured"): wall-time ratio 1.28 -> 1.19, "loaded but not called"
+1.13 -> 1.10, RSS overhead 2.85 -> 2.27 MB (loaded: 1.57 -> 1.07 MB), page faults over pam_permit
+135 -> 110 (loaded: 94 -> 71), instructions 1.86 M -> 1.65 M.
+- Loading pam_jcfed.so: 0.88 M before, 0.57 M after round 2, 0.38 M now. Round 3 took two
+  libraries out of what every process that loads the module pays:
+  - _StringProcessing: one call of String.contains(String) (a guest's #EXT#, an @ in a URL's
+    host, the user code in Entra's message) linked it and the regex engine under it: 1.4 MB of
+    code, 3,116 of the 20,296 relocations, 13 more pages written at load. Those three are byte
+    searches now (ByteText.swift), and the module's targets are compiled without the implicit
+    _StringProcessing and _Concurrency imports (Package.swift), so a call that would link them
+    does not compile.
+  - libm: the static standard library refers to 107 libm functions, so the module needed
+    libm.so.6, and every sudo and ssh mapped and relocated it (about 10 page faults, 0.28 MB of
+    RSS, 107 symbol lookups at load under -z now). No login path calls one; Sources/CMath defines
+    them and resolves them in libm on first call, as libcurl and libcrypto are (jcfed_loader.h).
+  Left: 17,180 RELATIVE relocations (412 KB of .rela.dyn, read at every load: 6 read windows),
+  128 imported symbols (libc, libpam) looked up at load, static initializers 0.06 M. Page faults
+  of loading: 71 more than pam_permit: 26 in .data.rel.ro and 19 in .data (each page that holds
+  a relocation is written: the static runtime's and stdlib's metadata and witness tables, 37 of
+  those 45 pages; ~8 are jcfed's own types), 6 in .bss, 6 in .rela.dyn, 4 of code (initializers,
+  PLT). On glibc 2.35 there is no DT_RELR to pack the relocations.
+- Running the not-federated decision (auth + account): 2.48 M before, 1.69 M at the start of
+  round 2, 0.67 M after it, 0.61 M now. Round 2: jcfed.conf read and parsed once per PAM
+  transaction (ConfigMemory: account reuses what auth parsed, kept with pam_set_data; 0.55 M),
+  the key table a switch over ConfigKey (a dictionary of closures cost 0.19 M at first use),
+  ASCII lines tokenized on bytes, GUID, https URL and the log sanitiser's printable-ASCII case on
+  bytes, routing without a Set. Round 3: paths, the azure url's segments and word lists split on
+  bytes (splitBytes): splitting by Characters ran grapheme breaking over every byte (0.05 M).
+  Left: Swift metadata instantiation from mangled names and conformance scans ~0.2 M (first use
+  of arrays, Optionals and Results of the configuration's types in a fresh process), the INI
+  parse 0.13 M, NSS through nss_wrapper (account, groups) 0.18 M, reading the file 0.04 M.
+  Page faults of running: about 70 at the start of round 2, 45 after it, 39 now; code windows of
+  64 KB 31 -> 21 -> 20. Round 3: swiftc put each file's internal functions in one .text section,
+  so the ordering file (pam/pam_jcfed.order) moved whole files, not functions: a not-federated
+  run touched 34 windows, most of them files of which it runs one function. The module's
+  targets are compiled with -function-sections now (Package.swift), and the ordering file
+  places functions: 20 windows, 4 of them jcfed's and the runtime's ordered functions, 15 the
+  stdlib's String and Array code in Swift.o's one 1.4 MB .text (a lump no ordering file can
+  split), 1 the PLT. Also round 2: Swift.o's functions go last in the ordering file (one of them
+  had put the whole lump in the middle of the list).
+- RSS over pam_permit: 3.9 MB before, 2.85 MB after round 2, 2.27 MB now: 1.07 MB when only
+  loaded (the relocated pages, .rela.dyn's read windows, .bss, the initializers' code), about
+  1.2 MB more when run (the 20 code windows of 64 KB, .bss pages of metadata caches).
+- So row 1 still misses its targets, by the static Swift runtime: its load (71 page faults and
+  0.38 M instructions before the module runs a line, most of the 1.10 "loaded" ratio) and the
+  stdlib code and metadata the decision runs. Rejected: -z lazy (would save the symbol lookups,
+  but drops full RELRO of the module in setuid hosts); -prespecialize-generic-metadata (tried:
+  1.89 M -> 1.87 M, nothing worth a frontend flag); regenerating the ordering file without
+  function sections (measured: no better).
 
 Row 2, one warm-cache login (auth + account) through pamrun and the stack: jcfed 45.7 M
 instructions before, 44.6 M at the start of this round, 43.2 M now; the minimal C module 39.1 M.

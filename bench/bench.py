@@ -583,6 +583,10 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
    time (a small parent, so Python's pages are not counted), medians over the runs. dave is
    outside `routing.groups`. "Loaded but not called": the same run with pam_jcfed named only for
    the session stage, which pamtester does not run (libpam loads it, nothing calls it).
+   200 runs of each, interleaved. Before the rows run, the module's pages are dropped from the
+   page cache (fadvise), so that it is measured as read from disk: the kernel maps a whole
+   large folio around a fault, and the folios a build's writes leave are not those of reads
+   (that alone moved this row's RSS by 0.4 MB between two builds of the same code).
 2. build/pamrun (real libpam, the module named in a pam.d file) logging in alice against the
    Entra emulator (TLS with its own CA, polling interval 1 s). The person approves as soon as the
    code appears and presses Enter at once. CPU is the process's user+sys time from wait4 (waiting
@@ -612,11 +616,12 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
 5. 50 pamrun processes started together, users user01..user50 (nss_wrapper) of a dedicated emulator;
    each approves its own code and presses Enter at once. Peak RSS per process from GNU time.
 
-Where the time and memory go, before and after this round of work ("before" is commit 18f08fa,
-where it began; callgrind instruction counts, which do not depend on the machine's load;
-page faults from `perf record -e page-faults -d`, mapped to the module's sections; RSS from
-/proc/self/smaps by mapping). On this VM a page fault costs about 10 us, so for rows 1 and 5
-the number of pages a process touches matters as much as the instructions it runs.
+Where the time and memory go ("before" is commit 18f08fa, where issue 14 began; round 2 ended
+at 57bd46d; round 3 is this commit): callgrind instruction counts, which do not depend on the
+machine's load; page faults from `perf record -e page-faults -d`, mapped to the module's
+sections; RSS from /proc/self/smaps by mapping. On this VM a page fault costs about 10 us, so
+for rows 1 and 5 the number of pages a process touches matters as much as the instructions it
+runs.
 
 Row 1, pamtester dave authenticate acct_mgmt. pam_permit alone runs 0.64 M instructions.
 "Before" below is 18f08fa; "round 2" is 64ab223 -> 57bd46d; "round 3" is 57bd46d -> this commit,
@@ -672,7 +677,8 @@ first, see "How each row is measured"): wall-time ratio 1.28 -> 1.19, "loaded bu
   function sections (measured: no better).
 
 Row 2, one warm-cache login (auth + account) through pamrun and the stack: jcfed 45.7 M
-instructions before, 44.6 M at the start of this round, 43.2 M now; the minimal C module 39.1 M.
+instructions before, 44.6 M at the start of round 2, 43.1 M after it, 42.5 M now (round 3: no
+libm at load, function sections, the token path below); the minimal C module 39.1 M.
 Shared by both (what a C module also pays): loading libcurl's ~30 libraries ~17 M (mostly their
 relocations and symbol lookups: 10,709 relocations; RTLD_LAZY would make it 8,876, not taken: a
 symbol missing at a later call aborts the PAM host, RTLD_NOW fails the load cleanly), TLS and the
@@ -686,15 +692,21 @@ verify), identity mapping and authorization 0.5 M, the rest of the flow, with Sw
 instantiation and conformance scans (1.3 M, first use of generic types) spread over these. So
 row 2's 12 ms target is below the minimal C module's own CPU (its row): the remaining cost is
 libcurl's dependency load, TLS and OpenSSL, outside the module; jcfed's ratio to the C floor is
-its own row (1.20 at the start of this round).
+its own row (1.20 at the start of round 2, 1.11 after it; a single run moves it by
+about +-0.05).
+A login still loads libm, on first use now: the standard library sizes a Dictionary's storage
+with Double.rounded(.up), which is ceil() on x86-64 (67 calls in a login, one per Dictionary
+it sizes). A user who is not federated never gets there.
 
 Row 5, RSS of one login process at its end (smaps), peak from GNU time: jcfed 17.3 MB before,
-16.7 MB at the start of this round, 16.1 MB now; the minimal C module 12.1 MB. libcrypto 4.1 MB,
-libc 1.5 MB, libgnutls 1.1 MB (via librtmp), libcurl 0.7 MB, libssl 0.6 MB, p11-kit 0.4 MB, the
-other libcurl dependencies ~1.5 MB, heap 0.7 MB: the C floor's 12 MB. The module's own: its
-mapping 4.4 MB before and 0.6 MB less now (fewer code windows, the configuration parsed once),
-libm 0.3 MB. The 12 MB target equals the C floor, so it is missed by the module's own mapping (the
-Swift runtime and stdlib code and data a login touches).
+16.7 MB at the start of round 2, 16.1 MB after it, 15.7 MB now; the minimal C module 12.1 MB.
+libcrypto 4.1 MB, libc 1.5 MB, libgnutls 1.1 MB (via librtmp), libcurl 0.7 MB, libssl 0.6 MB,
+p11-kit 0.4 MB, the other libcurl dependencies ~1.5 MB, heap 0.7 MB: the C floor's 12 MB. The
+module's own: its mapping 4.4 MB before, 3.3 MB now (round 2: fewer code windows, the
+configuration parsed once; round 3: _StringProcessing out, functions ordered one by one), and
+libm 0.4 MB (loaded on first use now, see row 2). The 12 MB target is below the C floor (12.1
+MB), and it is missed by the module's own mapping: the Swift runtime's and stdlib's code and
+data a login touches (2.2 MB of code windows, of which Swift.o's one 1.4 MB .text is most).
 
 Row 4 (token validation; build/jcfed-bench against `openssl speed rsa2048` in alternating
 one-second rounds, best of 5; instructions per validation from callgrind on build/jcfed-bench).
@@ -703,32 +715,47 @@ one-second rounds, best of 5; instructions per validation from callgrind on buil
   member of header and payload built into `[String: JSONValue]` (SipHash, inserts, a String per
   key and value, generic metadata lookups), malloc/free/retain/release for all of it, the
   identity claims read twice.
-- Start of this round (64ab223): 64 %. One-pass parse: the dots found once, header and payload
+- Start of round 2 (64ab223): 64 %. One-pass parse: the dots found once, header and payload
   decoded four characters at a time into one buffer, the signing input the token's own bytes,
   `JSONParser.members` building only `alg`, `kid`, `crit` and the 17 claims the policies read;
   the EVP_PKEY and its verification context made once per key. 91.7 K instructions per
   validation were ours (CompactJWS.parse 76 K: JSON 43 K, base64url 19.7 K).
-- Now: 91.7 K -> 37.3 K instructions of our own per validation (CompactJWS.parse 76 K -> 27 K:
-  JSON 43 K -> ~19 K, base64url 19.7 K -> 5 K; claim policies, key choice and identity 15 K ->
-  ~10 K), measured 64 % -> 77 % of OpenSSL's verify/s on the same machine (the table's row is
-  this run's). base64url decodes through a table that puts each character's bits in place, two
-  groups of four per turn, straight from the token's bytes (no copy of the token, no zero fill);
-  the dots and the plain runs of JSON strings are found eight bytes at a time (ByteScan, every
-  word bounds-checked first); header and payload are read by one JSON scanner whose slots hold
-  no references (an unescaped string is a range of the decoded buffer, a number is read while
-  its digits are scanned); `iss`, `tid`, `aud`, `azp`, `kid` and `alg` are compared as bytes
-  (ClaimText: a String is built only when the bytes differ and are not all ASCII, so Swift's
-  `==` still decides); the verifier keeps the digest and context it used last.
-- Where the rest is: the RSA verify through our verifier is about 96 % of OpenSSL's bare rate
-  (SHA-256 of the 1.1 KB signing input and the EVP call); our 37 K instructions take about 24 %
-  of a validation's time for 10 % of its instructions (OpenSSL's bignum code runs about three
-  times as many instructions per cycle). Left, from callgrind: the JSON top level ~19 K (a key
-  record per member, the wanted-name lookup, `groups` built as JSON values), base64url ~5 K
-  (3.3 instructions per character), building the Strings VerifiedIdentity returns ~4 K, freeing
-  the parsed token ~2.4 K. 85 % needs about half of that again: a top-level key table on the
-  stack instead of the heap and `groups` kept as byte ranges are the next steps; tried and
-  measured without gain: a word-at-a-time key hash, reusing configured Strings for the issuer
-  and tenant.
+- Round 2 (64ab223 -> 57bd46d): 91.7 K -> 37.3 K instructions of our own per validation
+  (CompactJWS.parse 76 K -> 27 K), 64 % -> 77 %: base64url through a table that puts each
+  character's bits in place, straight from the token's bytes; the dots and the plain runs of
+  JSON strings found eight bytes at a time (ByteScan, every word bounds-checked first); header
+  and payload read by one JSON scanner whose slots hold no references; `iss`, `tid`, `aud`,
+  `azp`, `kid` and `alg` compared as bytes (ClaimText); the verifier keeps its digest and
+  context.
+- Round 3 (57bd46d -> this commit), counted more strictly (callgrind collecting only inside
+  TokenValidator.validate, LD_BIND_NOW=1, a 3-second run minus a 0-second run so one-time costs
+  cancel; "own" is everything outside libcrypto, malloc included: 41.6 K by this count at
+  57bd46d): 41.6 K -> 34.3 K, measured 76-77 % -> 78-80 % of OpenSSL's verify/s in alternating
+  rounds. Heap allocations per validation 21 -> 11, no metadata or conformance lookup left
+  per validation. What changed:
+  - `groups` stays the byte range of its array (JSONSlot.strings) and is read straight into
+    Strings (no JSON values, boxes or arrays built for it);
+  - header, payload and signature are decoded into one buffer, the signing input is the
+    token's own storage (a buffer form of SignatureVerifier.verify) and the digest is on the
+    stack: the signature check copies nothing;
+  - a wanted name gets no key record (it is a duplicate exactly when its slot is filled); a key
+    of at most 7 ASCII bytes is read from one word and is its own fingerprint; the wanted-name
+    table keeps each name's fingerprint, slot and bytes in one bucket (JSONMemberNames.swift);
+  - the configured issuer and tenant Strings are returned when `iss`/`tid` have their exact
+    bytes; the decoded buffer is reserved and filled by a copy, not made by
+    Array(unsafeUninitializedCapacity:), whose unspecialised allocation looked up the array's
+    storage type in the runtime's metadata cache on every validation.
+- Where the rest is (per validation): the RSA verify through our verifier is 91-96 % of
+  OpenSSL's bare rate (SHA-256 of the 1.1 KB signing input and the EVP call); of our 34.3 K:
+  base64url 4.9 K (24 instructions per 8 characters, the floor of a table decoder), JSON ~12 K
+  (strings ~24 instructions per 8-byte word plus ~45 per string, ~125 per top-level member,
+  keys 1.8 K, the wanted-name lookup 1.6 K), malloc/free/retain/release ~5 K (11 allocations:
+  the decoded buffer, two slot arrays, the key records, the six Strings and the groups array
+  VerifiedIdentity returns), claim comparisons ~1.5 K, the last-dot search 0.65 K. 85 % needs
+  about 20 K: a top-level loop without the general `members` machinery, key records on the
+  stack, fewer Strings per identity. Tried without gain: a word-at-a-time key hash, folding the
+  key hash into the string scan, choosing the key by index, two words per turn in the string
+  scan, reusing configured Strings beyond iss/tid.
 """
 
 

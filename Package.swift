@@ -10,8 +10,8 @@
 //                checks, replaces and creates root-owned files; the clock, NSS, random seed.
 //   CPAM         the PAM shim, linked to libpam: the pam_sm_* entry points (the only symbols the module
 //                exports) and typed wrappers for libpam's variadic calls.
-//   CCurl/COpenSSL/CQREncode: C shims that dlopen libcurl, libcrypto
-//                and libqrencode on first use (a not-federated login never loads them).
+//   CCurl/COpenSSL/CQREncode/CMath: C shims that dlopen libcurl, libcrypto, libqrencode
+//                and libm on first use (a not-federated login never loads them).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.

@@ -639,8 +639,9 @@ first, see "How each row is measured"): wall-time ratio 1.28 -> 1.19, "loaded bu
     does not compile.
   - libm: the static standard library refers to 107 libm functions, so the module needed
     libm.so.6, and every sudo and ssh mapped and relocated it (about 10 page faults, 0.28 MB of
-    RSS, 107 symbol lookups at load under -z now). No login path calls one; Sources/CMath defines
-    them and resolves them in libm on first call, as libcurl and libcrypto are (jcfed_loader.h).
+    RSS, 107 symbol lookups at load under -z now). A not-federated decision calls none of them
+    (a federated login does: row 2); Sources/CMath defines them and resolves them in libm on first
+    call, as libcurl and libcrypto are (jcfed_loader.h).
   Left: 17,180 RELATIVE relocations (412 KB of .rela.dyn, read at every load: 6 read windows),
   128 imported symbols (libc, libpam) looked up at load, static initializers 0.06 M. Page faults
   of loading: 71 more than pam_permit: 26 in .data.rel.ro and 19 in .data (each page that holds

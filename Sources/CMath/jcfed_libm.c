@@ -7,17 +7,31 @@
  * Why: the static standard library refers to these 107 libm functions, so the module used to
  * need libm.so.6, and every process that loads pam_jcfed.so (every sudo and ssh, federated user
  * or not) mapped and relocated it: ~10 page faults and 0.3 MB of RSS (bench/results.md, row 1).
- * The module itself computes nothing with them on any login path; the first call of any one
- * loads libm like libcurl and libcrypto (jcfed_loader.h), and if libm cannot be loaded each
- * returns NaN (and 0 through its int pointer) instead of crashing the PAM host.
+ * A not-federated decision calls none of them; a federated login does (the standard library
+ * sizes a Dictionary's storage with ceil()). The first call of any one loads libm like libcurl
+ * and libcrypto (jcfed_loader.h); if libm cannot be loaded each returns NaN (and 0 through its
+ * int pointer) instead of crashing the PAM host.
  * A Swift toolchain that refers to a function missing here fails the module's link
  * (--no-undefined): add it to the list below.
  * Compiled with -fno-builtin (Package.swift) so that the compiler treats these as plain
  * functions, not as the builtins they share names with.
  */
-#define JCFED_LIBM_UNARY(X) X(acosf) X(acoshf) X(acoshl) X(acosl) X(asinf) X(asinhf) X(asinhl) X(asinl) X(atanf) X(atanhf) X(atanhl) X(atanl) X(cbrtf) X(cbrtl) X(ceil) X(ceilf) X(ceill) X(cos) X(cosf) X(coshf) X(coshl) X(cosl) X(erfcf) X(erfcl) X(erff) X(erfl) X(exp) X(exp2) X(exp2f) X(exp2l) X(expf) X(expl) X(expm1f) X(expm1l) X(floor) X(floorf) X(floorl) X(log) X(log10) X(log10f) X(log10l) X(log1pf) X(log1pl) X(log2) X(log2f) X(log2l) X(logbf) X(logbl) X(logf) X(logl) X(nearbyint) X(nearbyintf) X(nearbyintl) X(rint) X(rintf) X(rintl) X(round) X(roundf) X(roundl) X(sin) X(sinf) X(sinhf) X(sinhl) X(sinl) X(sqrt) X(sqrtf) X(sqrtl) X(tanf) X(tanhf) X(tanhl) X(tanl) X(tgammaf) X(tgammal) X(trunc) X(truncf) X(truncl)
-#define JCFED_LIBM_BINARY(X) X(atan2f) X(atan2l) X(fdimf) X(fdiml) X(fmaxl) X(fminl) X(fmod) X(fmodf) X(fmodl) X(hypotf) X(hypotl) X(nextafterf) X(nextafterl) X(powf) X(powl) X(remainder) X(remainderf) X(remainderl)
-#define JCFED_LIBM_OTHER(X) X(fma) X(fmaf) X(fmal) X(lgamma_r) X(lgammaf_r) X(lgammal_r) X(remquo) X(remquof) X(remquol) X(jn) X(yn) X(nanf) X(nanl)
+#define JCFED_LIBM_UNARY(X) \
+    X(acosf) X(acoshf) X(acoshl) X(acosl) X(asinf) X(asinhf) X(asinhl) X(asinl) X(atanf) \
+    X(atanhf) X(atanhl) X(atanl) X(cbrtf) X(cbrtl) X(ceil) X(ceilf) X(ceill) X(cos) X(cosf) \
+    X(coshf) X(coshl) X(cosl) X(erfcf) X(erfcl) X(erff) X(erfl) X(exp) X(exp2) X(exp2f) \
+    X(exp2l) X(expf) X(expl) X(expm1f) X(expm1l) X(floor) X(floorf) X(floorl) X(log) X(log10) \
+    X(log10f) X(log10l) X(log1pf) X(log1pl) X(log2) X(log2f) X(log2l) X(logbf) X(logbl) X(logf) \
+    X(logl) X(nearbyint) X(nearbyintf) X(nearbyintl) X(rint) X(rintf) X(rintl) X(round) \
+    X(roundf) X(roundl) X(sin) X(sinf) X(sinhf) X(sinhl) X(sinl) X(sqrt) X(sqrtf) X(sqrtl) \
+    X(tanf) X(tanhf) X(tanhl) X(tanl) X(tgammaf) X(tgammal) X(trunc) X(truncf) X(truncl)
+#define JCFED_LIBM_BINARY(X) \
+    X(atan2f) X(atan2l) X(fdimf) X(fdiml) X(fmaxl) X(fminl) X(fmod) X(fmodf) X(fmodl) X(hypotf) \
+    X(hypotl) X(nextafterf) X(nextafterl) X(powf) X(powl) X(remainder) X(remainderf) \
+    X(remainderl)
+#define JCFED_LIBM_OTHER(X) \
+    X(fma) X(fmaf) X(fmal) X(lgamma_r) X(lgammaf_r) X(lgammal_r) X(remquo) X(remquof) \
+    X(remquol) X(jn) X(yn) X(nanf) X(nanl)
 #define JCFED_LIBM_SYMBOLS(X) JCFED_LIBM_UNARY(X) JCFED_LIBM_BINARY(X) JCFED_LIBM_OTHER(X)
 
 JCFED_LOADER(JCFED_LIBM_SYMBOLS)

@@ -11,8 +11,7 @@ extension StringProtocol {
     /// into the PAM module, 1.4 MB of code and ~3,100 relocations that every sudo and ssh pays
     /// when libpam loads the module (bench/results.md, row 1). The module's targets are compiled
     /// without the implicit import of _StringProcessing (Package.swift), so it cannot come back
-    /// unnoticed. On bytes, a match may end where the text goes on with a combining mark, which
-    /// Characters would not count: the callers (a guest's #EXT#, an @ in a host) are stricter for it.
+    /// unnoticed. Its callers (a guest's #EXT#, an @ in a host) are stricter on bytes (above).
     public func containsBytes(_ needle: String) -> Bool {
         let pin = Array(needle.utf8)
         guard let first = pin.first else { return true }

@@ -82,20 +82,12 @@ public enum JSONParser {
         parse(Array(text.utf8))
     }
 
-    /// The members named in `wanted` of the JSON object in `bytes[range]`, in the order of
-    /// `wanted` (nil where absent; JSON null stays `.null`). Every other member is checked
-    /// exactly as `parse` checks it (syntax, escapes, UTF-8, finite numbers, depth, duplicate
-    /// keys at every level) but never built, so a document is refused here exactly when `parse`
-    /// refuses it or it is not an object.
-    static func members(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
-                        maxBytes: Int = defaultMaxBytes,
-                        maxDepth: Int = defaultMaxDepth) -> Result<[JSONValue?], JSONError> {
-        memberSlots(of: bytes, in: range, wanted: wanted, maxBytes: maxBytes, maxDepth: maxDepth)
-            .map { found in found.slots.indices.map { found.value($0, in: bytes) } }
-    }
-
-    /// `members` as `JSONSlot`s (the fast path for token headers and claims): the same verdict,
-    /// with scalars and unescaped strings not built (a string is a range of `bytes`).
+    /// The members named in `wanted` of the JSON object in `bytes[range]`, as `JSONSlot`s in the
+    /// order of `wanted` (the token's header and claims). Every other member is checked exactly
+    /// as `parse` checks it (syntax, escapes, UTF-8, finite numbers, depth, duplicate keys at
+    /// every level) but never built, so a document is refused here exactly when `parse` refuses
+    /// it or it is not an object; scalars and unescaped strings are not built either (a string
+    /// is a range of `bytes`).
     static func memberSlots(of bytes: [UInt8], in range: Range<Int>, wanted: JSONMemberNames,
                             maxBytes: Int = defaultMaxBytes,
                             maxDepth: Int = defaultMaxDepth) -> Result<JSONMembers, JSONError> {
@@ -261,7 +253,7 @@ struct JSONScanner {
         }
     }
 
-    // MARK: Checking without building (`JSONParser.members`)
+    // MARK: Checking without building (`JSONParser.memberSlots`)
 
     /// The top-level object: wanted members built, the others checked and skipped.
     mutating func topLevelMembers(_ wanted: JSONMemberNames) throws -> JSONMembers {

@@ -1,4 +1,4 @@
-/// Member names for `JSONParser.members`, found by fingerprint in a small open-addressing
+/// Member names for `JSONParser.memberSlots`, found by fingerprint in a small open-addressing
 /// table whose buckets hold everything a lookup reads (fingerprint, slot, where the name's
 /// bytes are): a key of the top level of a token costs one bucket read, not a read of the
 /// bucket, then of the fingerprints, then of the names' ends (each a bounds check of its own).

@@ -15,7 +15,7 @@ public struct JWSHeader: Sendable, Equatable {
         }
     }
 
-    /// The member names, in `Member` order (what `JSONParser.members` looks for).
+    /// The member names, in `Member` order (what `JSONParser.memberSlots` looks for).
     static let wanted = JSONMemberNames(Member.allCases.map { $0.name })
 
     /// The decoded header the slots' strings are ranges of (empty for a header from a dictionary).

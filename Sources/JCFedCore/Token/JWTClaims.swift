@@ -32,7 +32,7 @@ public struct JWTClaims: Sendable {
         }
     }
 
-    /// The claim names, in `Name` order (what `JSONParser.members` looks for).
+    /// The claim names, in `Name` order (what `JSONParser.memberSlots` looks for).
     static let wanted = JSONMemberNames(Name.allCases.map { $0.text })
 
     /// The decoded payload the slots' strings are ranges of (empty for claims from a dictionary).

@@ -486,7 +486,9 @@ struct JSONScanner {
         return Int(truncatingIfNeeded: mixed ^ (mixed >> 29))
     }
 
-    private static func equal(_ first: [UInt8], _ a: Range<Int>, _ second: [UInt8], _ b: Range<Int>) -> Bool {
+    /// Whether `first[a]` and `second[b]` hold the same bytes (false for a range outside its
+    /// array): keys compared here and by JSONMemberNames.
+    static func equal(_ first: [UInt8], _ a: Range<Int>, _ second: [UInt8], _ b: Range<Int>) -> Bool {
         guard a.count == b.count, a.lowerBound >= 0, b.lowerBound >= 0,
               a.upperBound <= first.count, b.upperBound <= second.count else { return false }
         var i = a.lowerBound

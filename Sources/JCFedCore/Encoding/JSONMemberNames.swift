@@ -60,15 +60,7 @@ struct JSONMemberNames: Sendable {
     /// Whether the name in `bucket` is the bytes `keys[key]` (a long key whose fingerprint,
     /// a hash, matched).
     private func sameBytes(_ bucket: Bucket, _ key: Range<Int>, _ keys: [UInt8]) -> Bool {
-        guard bucket.end - bucket.start == key.count, bucket.start >= 0, bucket.end <= bytes.count,
-              key.lowerBound >= 0, key.upperBound <= keys.count else { return false }
-        var i = bucket.start
-        var j = key.lowerBound
-        while i < bucket.end {
-            if bytes[i] != keys[j] { return false }
-            i += 1
-            j += 1
-        }
-        return true
+        guard bucket.start <= bucket.end else { return false }
+        return JSONScanner.equal(bytes, bucket.start..<bucket.end, keys, key)
     }
 }

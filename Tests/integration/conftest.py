@@ -186,6 +186,17 @@ class PamEnv:
         log = self.syslog.read_text() if self.syslog.exists() else ""
         return pam_code_map(p.stdout), p.stdout + p.stderr, log
 
+    def opened_files(self, service, user, op, trace, env=None, cycles=1):
+        """pamrun through `service` (a file in pamd) under strace: (stdout + stderr, the path
+        of every open and openat, in order). Skips the test when strace is missing."""
+        if shutil.which("strace") is None:
+            pytest.skip("strace is missing")
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
+                            "-d", str(self.pamd), "-s", service, "-u", user, "-o", op, "-n", str(cycles)],
+                           env=env or self.env(), capture_output=True, text=True, timeout=120)
+        paths = [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
+        return p.stdout + p.stderr, paths
+
 
 @pytest.fixture
 def pam_env():

@@ -3,7 +3,6 @@ release module, nss_wrapper users."""
 import ctypes
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -210,22 +209,17 @@ def test_config_is_parsed_once_per_transaction(pam_env, tmp_path):
     """auth then account on one PAM handle: account reuses the jcfed.conf auth parsed (kept on
     the handle with pam_set_data, freed by pam_end), so a user who is not federated costs one
     read and parse per login, not two; the next transaction (a new handle) reads the file again."""
-    if shutil.which("strace") is None:
-        pytest.skip("strace is missing")
     pam_env.write_config(routing={"groups": "federated"})
     (pam_env.pamd / "not-federated").write_text(
         f"auth sufficient {MODULE} config={pam_env.conf} debug\nauth required pam_permit.so\n"
         f"account [default=ignore success=ok] {MODULE} config={pam_env.conf} debug\naccount required pam_permit.so\n")
-    trace = tmp_path / "open.trace"
     syslog = tmp_path / "syslog"
     env = pam_env.env()
     env["PAMRUN_SYSLOG"] = str(syslog)
-    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
-                        "-d", str(pam_env.pamd), "-s", "not-federated", "-u", "dave", "-o", "auth+acct", "-n", "2"],
-                       env=env, capture_output=True, text=True, timeout=120)
-    assert "RESULT auth PAM_SUCCESS" in p.stdout and "RESULT acct PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
+    out, paths = pam_env.opened_files("not-federated", "dave", "auth+acct", tmp_path / "open.trace", env=env, cycles=2)
+    assert "RESULT auth PAM_SUCCESS" in out and "RESULT acct PAM_SUCCESS" in out, out
     conf_name = os.path.basename(str(pam_env.conf))
-    opens = [line for line in trace.read_text().splitlines() if f'"{conf_name}"' in line or f'/{conf_name}"' in line]
+    opens = [path for path in paths if path == conf_name or path.endswith(f"/{conf_name}")]
     assert len(opens) == 2, "\n".join(opens)
     # Both stages of both transactions still decided (and logged) for dave.
     assert syslog.read_text().count("reason=not-routed") == 4, syslog.read_text()

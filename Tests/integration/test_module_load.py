@@ -1,12 +1,9 @@
 """What loading pam_jcfed.so costs a process that never calls it (bench row 1): every
 sshd, sudo and su that has the module in its stack pays this, federated user or not."""
 import os
-import shutil
 import subprocess
 
-import pytest
-
-from conftest import MODULE, PAMRUN
+from conftest import MODULE
 
 
 def needed(path):
@@ -35,19 +32,13 @@ def test_the_module_links_neither_string_processing_nor_concurrency():
 def test_loading_the_module_opens_no_file(pam_env, tmp_path):
     """Named for the session stage only, the module is loaded by pam_start and never called: its
     load opens nothing (the static Swift runtime's argv hook used to read /proc/self/maps)."""
-    if shutil.which("strace") is None:
-        pytest.skip("strace is missing")
     (pam_env.pamd / "loaded").write_text("auth required pam_permit.so\naccount required pam_permit.so\n"
                                          f"session optional {MODULE} config={pam_env.conf}\n")
     (pam_env.pamd / "floor").write_text("auth required pam_permit.so\naccount required pam_permit.so\n")
     opened = {}
     for service in ("floor", "loaded"):
-        trace = tmp_path / f"{service}.trace"
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
-                            "-d", str(pam_env.pamd), "-s", service, "-u", "dave", "-o", "auth"],
-                           env=pam_env.env(), capture_output=True, text=True, timeout=120)
-        assert "RESULT auth PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
-        opened[service] = [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
+        out, opened[service] = pam_env.opened_files(service, "dave", "auth", tmp_path / f"{service}.trace")
+        assert "RESULT auth PAM_SUCCESS" in out, out
     assert str(MODULE) in opened["loaded"], opened["loaded"]
     floor = set(opened["floor"])
     extra = [path for path in opened["loaded"]
@@ -59,18 +50,12 @@ def test_loading_the_module_opens_no_file(pam_env, tmp_path):
 def test_a_not_federated_decision_loads_no_library(pam_env, tmp_path):
     """dave is outside routing.groups: auth and account decide "not federated" without loading
     libcurl, libcrypto, libqrencode or libm (each is loaded on first use)."""
-    if shutil.which("strace") is None:
-        pytest.skip("strace is missing")
     pam_env.write_config(routing={"groups": "federated"})
     (pam_env.pamd / "jcfed").write_text(
         f"auth sufficient {MODULE} config={pam_env.conf}\nauth required pam_permit.so\n"
         f"account [default=ignore success=ok] {MODULE} config={pam_env.conf}\naccount required pam_permit.so\n")
-    trace = tmp_path / "jcfed.trace"
-    p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
-                        "-d", str(pam_env.pamd), "-s", "jcfed", "-u", "dave", "-o", "auth+acct"],
-                       env=pam_env.env(), capture_output=True, text=True, timeout=120)
-    assert "RESULT auth PAM_SUCCESS" in p.stdout, p.stdout + p.stderr
-    opened = [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
+    out, opened = pam_env.opened_files("jcfed", "dave", "auth+acct", tmp_path / "jcfed.trace")
+    assert "RESULT auth PAM_SUCCESS" in out, out
     libraries = [path for path in opened if ".so" in os.path.basename(path) and "security" not in path
                  and path != str(MODULE)]
     loaded_late = [path for path in libraries

@@ -7,13 +7,7 @@
 JCFED_LOADER(JCFED_QR_SYMBOLS)
 
 /* libqrencode reads no environment variable and needs no initialisation. */
-static void load(void) {
-    struct jcfed_table t = {0};
-    if (jcfed_resolve(&t, "libqrencode.so.4")) {
-        t.loaded = 1;
-        fns = t;
-    }
-}
+JCFED_LOADER_PLAIN_LOAD("libqrencode.so.4")
 
 int jcfed_qr_load(void) {
     pthread_once(&jcfed_loader_once, load);

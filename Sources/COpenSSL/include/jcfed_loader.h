@@ -14,7 +14,8 @@
  * `jcfed_resolve(&table, soname)`: 1 when `soname` opened (RTLD_NOW | RTLD_LOCAL |
  * RTLD_NODELETE: it stays loaded) and every symbol resolved into `table`, else 0 and nothing of
  * the table is used. Each file keeps its own load(): what initialisation the library needs and in
- * which environment (jcfed_environment.h).
+ * which environment (jcfed_environment.h); JCFED_LOADER_PLAIN_LOAD is the load() of a library
+ * that needs neither.
  *
  * Why first use and not a link: a login of a user who is not federated never calls these
  * libraries, and loading them costs every process that loads pam_jcfed.so memory and relocation
@@ -36,6 +37,17 @@
         if (!h) return 0; \
         SYMBOLS(JCFED_LOADER_RESOLVE) \
         return 1; \
+    }
+
+/* load() for a library that reads no environment variable and needs no initialisation
+ * (libqrencode, libm): the table is the module's when every symbol resolved. */
+#define JCFED_LOADER_PLAIN_LOAD(soname) \
+    static void load(void) { \
+        struct jcfed_table t = {0}; \
+        if (jcfed_resolve(&t, soname)) { \
+            t.loaded = 1; \
+            fns = t; \
+        } \
     }
 
 #endif

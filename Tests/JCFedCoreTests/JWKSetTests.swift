@@ -107,4 +107,23 @@ import Testing
         #expect(JWK(kid: "a", material: .ecP256(x: [1], y: [2])).problem == .badCoordinateLength)
         #expect(JWK(kid: "a", use: nil, material: .rsa(n: [0, 0] + CoreFixture.modulus, e: [1, 0, 1])).problem == nil)
     }
+
+    /// A JWK keeps its members in one shared box (a copy is one reference count): still a value,
+    /// so changing a copy never changes the key it was copied from, and equality is by members.
+    @Test func keyIsAValueThoughItsMembersAreShared() {
+        let original = JWK(kid: "a", alg: "RS256", issuer: "https://issuer", material: .rsa(n: [0xC1, 2], e: [1, 0, 1]))
+        var copy = original
+        #expect(copy == original)
+        copy.kid = "b"
+        copy.material = .ecP256(x: [1], y: [2])
+        #expect(original.kid == "a")
+        #expect(original.material == .rsa(n: [0xC1, 2], e: [1, 0, 1]))
+        #expect(copy != original)
+        var again = copy
+        again.kid = "a"
+        again.material = original.material
+        // Built separately, equal members: equal.
+        #expect(again == original)
+        #expect(JWK(kid: nil, material: .ecP256(x: [1], y: [2])) != JWK(kid: nil, use: nil, material: .ecP256(x: [1], y: [2])))
+    }
 }

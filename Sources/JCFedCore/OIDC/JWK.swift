@@ -17,19 +17,67 @@ public struct JWK: Sendable, Equatable {
     /// A public exponent longer than 64 bits is refused (OpenSSL's own limit for large moduli).
     public static let maxExponentBytes = 8
 
-    public var kid: String?
-    public var use: String?
-    public var alg: String?
+    public var kid: String? {
+        get { storage.kid }
+        set { writable().kid = newValue }
+    }
+    public var use: String? {
+        get { storage.use }
+        set { writable().use = newValue }
+    }
+    public var alg: String? {
+        get { storage.alg }
+        set { writable().alg = newValue }
+    }
     /// Entra's per-key issuer (may contain `{tenantid}`).
-    public var issuer: String?
-    public var material: Material
+    public var issuer: String? {
+        get { storage.issuer }
+        set { writable().issuer = newValue }
+    }
+    public var material: Material {
+        get { storage.material }
+        set { writable().material = newValue }
+    }
+
+    /// The members, in one shared box: a validation copies the selected key several times
+    /// (selection, signature, claim policies), and a copy of the box is one reference count,
+    /// where a copy of the members was six (four strings, two arrays). Copy on write keeps the
+    /// value semantics of the public members.
+    private var storage: Storage
+
+    private final class Storage: @unchecked Sendable {
+        // Mutated only through `writable()`, on a box no other JWK holds.
+        var kid: String?
+        var use: String?
+        var alg: String?
+        var issuer: String?
+        var material: Material
+
+        init(kid: String?, use: String?, alg: String?, issuer: String?, material: Material) {
+            self.kid = kid
+            self.use = use
+            self.alg = alg
+            self.issuer = issuer
+            self.material = material
+        }
+    }
+
+    /// The box, made this value's own first if another value shares it.
+    private mutating func writable() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = Storage(kid: storage.kid, use: storage.use, alg: storage.alg, issuer: storage.issuer,
+                              material: storage.material)
+        }
+        return storage
+    }
 
     public init(kid: String?, use: String? = "sig", alg: String? = nil, issuer: String? = nil, material: Material) {
-        self.kid = kid
-        self.use = use
-        self.alg = alg
-        self.issuer = issuer
-        self.material = material
+        storage = Storage(kid: kid, use: use, alg: alg, issuer: issuer, material: material)
+    }
+
+    public static func == (a: JWK, b: JWK) -> Bool {
+        a.storage === b.storage || (a.kid == b.kid && a.use == b.use && a.alg == b.alg && a.issuer == b.issuer
+                                    && a.material == b.material)
     }
 
     /// Modulus length in bits for RSA keys, 256 for P-256.

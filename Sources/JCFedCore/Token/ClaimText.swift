@@ -27,6 +27,12 @@ public struct ClaimText: Sendable {
         return string
     }
 
+    /// `string(reusing:)` with two candidates, tried in order.
+    func string(reusing first: String?, _ second: String?) -> String {
+        if let first, text == nil, compareBytes(first) == .same { return first }
+        return string(reusing: second)
+    }
+
     public var isEmpty: Bool { text?.isEmpty ?? bytes.isEmpty }
 
     /// Whether this is `other` as Swift's `==` on Strings says (canonical equivalence). The same

@@ -101,4 +101,27 @@ import Testing
             if case .success = plainResult { Issue.record("accepted \(iss) \(aud) \(tid)") }
         }
     }
+
+    /// upn, preferred_username and email are built once when they have the same bytes (the
+    /// usual Entra token); each claim still gets exactly its own value, whichever ones agree.
+    @Test func addressClaimsEachKeepTheirOwnValue() throws {
+        func identity(upn: String, preferred: String, email: String) throws -> VerifiedIdentity {
+            // The fixture's claims, its upn replaced by the three address claims.
+            let fixtureUPN = #","upn":"alice@contoso.com"}"#
+            #expect(CoreFixture.claimsJSON.hasSuffix(fixtureUPN))
+            let json = String(CoreFixture.claimsJSON.dropLast(fixtureUPN.count))
+                + #","upn":"\#(upn)","preferred_username":"\#(preferred)","email":"\#(email)"}"#
+            return try TokenValidator.validate(CoreFixture.token(payload: json), context: CoreFixture.context(),
+                                               verifier: FakeVerifier(true)).get()
+        }
+        let cases = [("a@x.com", "a@x.com", "a@x.com"), ("a@x.com", "b@x.com", "b@x.com"),
+                     ("a@x.com", "b@x.com", "a@x.com"), ("a@x.com", "a@x.com", "c@x.com"),
+                     ("a@x.com", "a@x.co", "a@x.com"), ("\\u0061@x.com", "a@x.com", "a@x.com")]
+        for (upn, preferred, email) in cases {
+            let got = try identity(upn: upn, preferred: preferred, email: email)
+            let unescaped = upn == "\\u0061@x.com" ? "a@x.com" : upn
+            #expect(got.upn == unescaped && got.preferredUsername == preferred && got.email == email,
+                    "\(upn) \(preferred) \(email)")
+        }
+    }
 }

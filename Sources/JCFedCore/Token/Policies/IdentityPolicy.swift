@@ -22,15 +22,20 @@ public struct IdentityPolicy: ClaimPolicy {
                 : try claims.nonEmptyString(.oid)
             guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
             let groups = try claims.strings(.groups) ?? []
+            // Entra's upn, preferred_username and email are usually the same address: built
+            // once, and the same String returned for each claim that has exactly its bytes.
+            let upn = try claims.text(.upn)?.string
+            let preferredUsername = try claims.text(.preferredUsername)?.string(reusing: upn)
+            let email = try claims.text(.email)?.string(reusing: upn, preferredUsername)
             return .success(VerifiedIdentity(
                 // IssuerPolicy and TenantPolicy compared these with the configured Strings.
                 issuer: try claims.nonEmptyText(.iss).string(reusing: context.issuer),
                 tid: try claims.text(.tid)?.string(reusing: context.tenantID),
                 oid: oid,
                 sub: sub,
-                upn: try claims.string(.upn),
-                preferredUsername: try claims.string(.preferredUsername),
-                email: try claims.string(.email),
+                upn: upn,
+                preferredUsername: preferredUsername,
+                email: email,
                 emailDomainVerified: claims.isTrue(.xmsEdov),
                 emailVerified: claims.isTrue(.emailVerified),
                 name: try claims.string(.name),

@@ -32,9 +32,10 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 #   shared library costs ~1 MB of RSS. -lstdc++ (from Swift's static-stdlib-args.lnk) finds
 #   MODULE_LINK_DIR/libstdc++.so first, a linker script naming GCC's libstdc++.a; its symbols stay
 #   local (--exclude-libs ALL, version script);
-# - no libm: Sources/CMath defines the ~100 libm functions the static standard library refers to
-#   and resolves them in libm.so.6 on first call (a not-federated decision calls none; a federated
-#   login does: the standard library sizes Dictionaries with ceil()); `-lm` (from Swift's
+# - no libm: Sources/CMath defines the 107 libm functions the static standard library refers to:
+#   the 8 that round to an integer exactly (jcfed_rounding.c: a login calls ceil and round), the
+#   others resolved in libm.so.6 on first call (neither a not-federated decision nor a federated
+#   login calls one); `-lm` (from Swift's
 #   static-stdlib-args.lnk) finds MODULE_LINK_DIR/libm.a first, an empty archive, and
 #   --no-undefined fails the link if the toolchain ever needs one more (add it to jcfed_libm.c);
 # - libgcc linked statically (-static-libgcc: its unwinder, for the static runtime and libstdc++,

@@ -1,7 +1,9 @@
-"""Sources/CMath/jcfed_libm.c: the libm functions the static Swift standard library refers to,
-defined in the module and resolved in libm.so.6 on first call (so loading the module loads no
-libm). Built here into a small C program without -lm: every kind of signature gives libm's
-answer (as Python's math module computes it), and the first call is what loads libm."""
+"""Sources/CMath: the libm functions the static Swift standard library refers to, defined in the
+module. jcfed_libm.c resolves them in libm.so.6 on first call (so loading the module loads no
+libm): built here into a small C program without -lm, every kind of signature gives libm's
+answer (as Python's math module computes it), and the first call is what loads libm.
+jcfed_rounding.c computes the eight that round to an integer itself (a federated login calls
+ceil and round, and then loads no libm): bit for bit libm's results, and libm never loaded."""
 import math
 import pathlib
 import shutil
@@ -12,6 +14,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "Sources" / "CMath" / "jcfed_libm.c"
+ROUNDING = ROOT / "Sources" / "CMath" / "jcfed_rounding.c"
 
 PROGRAM = r"""
 #include <stdio.h>
@@ -61,7 +64,7 @@ def program(tmp_path_factory):
     # No -lm: the definitions come from jcfed_libm.c, libm from its first call.
     subprocess.run(["cc", "-O1", "-fno-builtin", "-Wall", "-Wno-unused-result",
                     "-I", str(ROOT / "Sources" / "CMath" / "include"), "-I", str(ROOT / "Sources" / "COpenSSL" / "include"),
-                    "-o", str(exe), str(work / "main.c"), str(SOURCE), "-ldl", "-lpthread"], check=True)
+                    "-o", str(exe), str(work / "main.c"), str(SOURCE), str(ROUNDING), "-ldl", "-lpthread"], check=True)
     needed = subprocess.run(["readelf", "-d", str(exe)], capture_output=True, text=True, check=True).stdout
     assert "libm.so" not in needed, needed
     out = subprocess.run([str(exe)], capture_output=True, text=True, check=True, timeout=30).stdout
@@ -97,3 +100,66 @@ def test_float_long_double_and_other_signatures(program):
     assert program["remquo"].split()[1] in ("3", "4")  # the low bits of the quotient 2.5 / 0.7
     assert value(program["jn"]) == pytest.approx(0.446059058439079, rel=1e-12)  # J2(2.5)
     assert program["nanf"] == "1"
+
+
+ROUNDING_PROGRAM = r"""
+#include <stdio.h>
+#include <math.h>
+#include <link.h>
+#include <string.h>
+
+static int libm_mapped(void) {
+    for (struct link_map *map = _r_debug.r_map; map; map = map->l_next)
+        if (strstr(map->l_name, "libm.so")) return 1;
+    return 0;
+}
+
+/* Edges: signed zeros, halves, the largest doubles and floats with a fraction, the first
+ * without, subnormals, huge values, infinities and NaN. */
+static const double doubles[] = {
+    0.0, -0.0, 0.3, -0.3, 0.5, -0.5, 0.7, -0.7, 1.0, -1.0, 1.5, -1.5, 2.5, -2.5, 3.5, -3.5,
+    0.49999999999999994, -0.49999999999999994, 0x1.fffffffffffffp-2, 4503599627370495.5,
+    -4503599627370495.5, 4503599627370496.0, -4503599627370496.0, 9007199254740991.0,
+    9007199254740993.0, 0x1p63, -0x1p63, 1e300, -1e300, 4.9e-324, -4.9e-324, 2.2250738585072014e-308,
+    1e-300, -1e-300, 123456.789, -123456.789, 1e15 + 0.5, 16.0 / 0.75, INFINITY, -INFINITY, NAN, -NAN,
+};
+static const float floats[] = {
+    0.0f, -0.0f, 0.3f, -0.3f, 0.5f, -0.5f, 0.7f, -0.7f, 1.5f, -1.5f, 2.5f, -2.5f, 0.49999997f,
+    -0.49999997f, 8388607.5f, -8388607.5f, 8388608.0f, -8388608.0f, 16777215.0f, 0x1p31f, -0x1p31f,
+    0x1p40f, 3e38f, -3e38f, 1e-45f, -1e-45f, 123.456f, -123.456f, INFINITY, -INFINITY, NAN, -NAN,
+};
+
+int main(void) {
+    for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++) {
+        volatile double x = doubles[i];
+        printf("%a: %a %a %a %a\n", x, ceil(x), floor(x), trunc(x), round(x));
+    }
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) {
+        volatile float x = floats[i];
+        printf("%a: %a %a %a %a\n", (double)x, (double)ceilf(x), (double)floorf(x), (double)truncf(x),
+               (double)roundf(x));
+    }
+    printf("libm_mapped %d\n", libm_mapped());
+    return 0;
+}
+"""
+
+
+def test_rounding_is_libms_bit_for_bit_without_libm(tmp_path):
+    """ceil, floor, trunc and round (double and float) from jcfed_rounding.c: the same bits as
+    libm's own, for every edge, and libm.so.6 never mapped."""
+    if shutil.which("cc") is None:
+        pytest.skip("no C compiler")
+    (tmp_path / "main.c").write_text(ROUNDING_PROGRAM)
+    ours, libms = tmp_path / "ours", tmp_path / "libm"
+    flags = ["cc", "-O1", "-fno-builtin", "-Wall", "-I", str(ROOT / "Sources" / "CMath" / "include")]
+    subprocess.run(flags + ["-o", str(ours), str(tmp_path / "main.c"), str(ROUNDING)], check=True)
+    subprocess.run(flags + ["-o", str(libms), str(tmp_path / "main.c"), "-lm"], check=True)
+    assert "libm.so" not in subprocess.run(["readelf", "-d", str(ours)], capture_output=True, text=True).stdout
+    got = subprocess.run([str(ours)], capture_output=True, text=True, check=True, timeout=30).stdout.splitlines()
+    want = subprocess.run([str(libms)], capture_output=True, text=True, check=True, timeout=30).stdout.splitlines()
+    assert got[-1] == "libm_mapped 0"
+    assert want[-1] == "libm_mapped 1"
+    assert len(got) == len(want) > 60
+    for ours_line, libm_line in zip(got[:-1], want[:-1]):
+        assert ours_line == libm_line

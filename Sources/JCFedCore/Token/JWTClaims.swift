@@ -89,17 +89,20 @@ public struct JWTClaims: Sendable {
     }
 
     /// A claim that must be an array of strings (`groups`), as Strings; nil when absent or null.
-    /// The usual array (no escapes) is read from its bytes: no JSON values are built for it.
     func strings(_ claim: Name) throws(TokenRejection) -> [String]? {
+        try stringList(claim)?.strings
+    }
+
+    /// A claim that must be an array of strings, checked but not read into Strings; nil when
+    /// absent or null. The usual array (no escapes) stays its range of the payload.
+    func stringList(_ claim: Name) throws(TokenRejection) -> ClaimStrings? {
         switch slot(claim) {
         case .absent, .null: return nil
         case .strings(let list):
             guard list.lowerBound >= 0, list.upperBound <= document.count else {
                 throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
             }
-            var items: [String] = []
-            JSONSlot.items(of: list, in: document) { items.append(String(decoding: document[$0], as: UTF8.self)) }
-            return items
+            return ClaimStrings(document: document, list: list)
         case .built(let index):
             guard case .array(let list)? = members.built(index) else {
                 throw TokenRejection(.badClaim, "\(claim.text) is not an array")
@@ -112,7 +115,7 @@ public struct JWTClaims: Sendable {
                 }
                 items.append(text)
             }
-            return items
+            return ClaimStrings(items)
         case .bool, .number, .text:
             throw TokenRejection(.badClaim, "\(claim.text) is not an array")
         }

@@ -14,7 +14,12 @@ public struct VerifiedIdentity: Sendable, Equatable {
     /// OIDC `email_verified`: the provider verified the address (JSON `true` only).
     public var emailVerified: Bool
     public var name: String?
-    public var groups: [String]
+    /// The token's `groups`, read into Strings when asked for (ClaimStrings says why).
+    public var groups: [String] {
+        get { groupClaim.strings }
+        set { groupClaim = ClaimStrings(newValue) }
+    }
+    private var groupClaim: ClaimStrings
     /// Present for guests (the home IdP of a B2B user).
     public var idp: String?
     public var expiresAt: Int64
@@ -22,6 +27,15 @@ public struct VerifiedIdentity: Sendable, Equatable {
     public init(issuer: String, tid: String?, oid: String, sub: String, upn: String? = nil,
                 preferredUsername: String? = nil, email: String? = nil, emailDomainVerified: Bool = false,
                 emailVerified: Bool = false, name: String? = nil, groups: [String] = [], idp: String? = nil, expiresAt: Int64 = 0) {
+        self.init(issuer: issuer, tid: tid, oid: oid, sub: sub, upn: upn, preferredUsername: preferredUsername,
+                  email: email, emailDomainVerified: emailDomainVerified, emailVerified: emailVerified, name: name,
+                  groupClaim: ClaimStrings(groups), idp: idp, expiresAt: expiresAt)
+    }
+
+    /// IdentityPolicy: `groups` as the token holds it.
+    init(issuer: String, tid: String?, oid: String, sub: String, upn: String?, preferredUsername: String?,
+         email: String?, emailDomainVerified: Bool, emailVerified: Bool, name: String?, groupClaim: ClaimStrings,
+         idp: String?, expiresAt: Int64) {
         self.issuer = issuer
         self.tid = tid
         self.oid = oid
@@ -32,7 +46,7 @@ public struct VerifiedIdentity: Sendable, Equatable {
         self.emailDomainVerified = emailDomainVerified
         self.emailVerified = emailVerified
         self.name = name
-        self.groups = groups
+        self.groupClaim = groupClaim
         self.idp = idp
         self.expiresAt = expiresAt
     }

@@ -124,4 +124,36 @@ import Testing
                     "\(upn) \(preferred) \(email)")
         }
     }
+
+    /// `groups` is checked when the token is read but made into Strings only when asked for
+    /// (ClaimStrings): a token with 200 group ids, plain or escaped, gives every one, in order,
+    /// and the identity equals one made with those Strings.
+    @Test func groupsAreReadWhenAskedFor() throws {
+        let ids = (0..<200).map { "00000000-0000-0000-0000-\(String(1_000_000_000_000 + $0))" }
+        for escaped in [false, true] {
+            let items = ids.enumerated().map { index, id in
+                escaped && index == 7 ? "\"\\u0030\(id.dropFirst())\"" : "\"\(id)\""
+            }
+            // The fixture's claims with a groups claim before the closing brace.
+            let json = String(CoreFixture.claimsJSON.dropLast()) + #","groups":["#
+                + items.joined(separator: ",") + "]}"
+            let identity = try TokenValidator.validate(CoreFixture.token(payload: json), context: CoreFixture.context(),
+                                                       verifier: FakeVerifier(true)).get()
+            #expect(identity.groups == ids)
+            var expected = identity
+            expected.groups = ids
+            #expect(identity == expected)
+            expected.groups = Array(ids.dropLast())
+            #expect(identity != expected)
+        }
+        // Not an array of strings: refused as before.
+        let bad = String(CoreFixture.claimsJSON.dropLast()) + #","groups":["a",1]}"#
+        let refused = TokenValidator.validate(CoreFixture.token(payload: bad), context: CoreFixture.context(),
+                                              verifier: FakeVerifier(true))
+        guard case .failure(let rejection) = refused else {
+            Issue.record("a groups claim with a number was accepted")
+            return
+        }
+        #expect(rejection.code == .badClaim)
+    }
 }

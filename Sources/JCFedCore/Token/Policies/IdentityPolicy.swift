@@ -21,7 +21,8 @@ public struct IdentityPolicy: ClaimPolicy {
                 ? try claims.string(.oid) ?? sub
                 : try claims.nonEmptyString(.oid)
             guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
-            let groups = try claims.strings(.groups) ?? []
+            // Checked, not read into Strings: the module never reads groups (ClaimStrings).
+            let groups = try claims.stringList(.groups) ?? ClaimStrings()
             // Entra's upn, preferred_username and email are usually the same address: built
             // once, and the same String returned for each claim that has exactly its bytes.
             let upn = try claims.text(.upn)?.string
@@ -39,7 +40,7 @@ public struct IdentityPolicy: ClaimPolicy {
                 emailDomainVerified: claims.isTrue(.xmsEdov),
                 emailVerified: claims.isTrue(.emailVerified),
                 name: try claims.string(.name),
-                groups: groups,
+                groupClaim: groups,
                 idp: try claims.string(.idp),
                 expiresAt: try claims.numericDate(.exp).get() ?? 0))
         } catch {

@@ -768,6 +768,34 @@ one-second rounds, best of 5; instructions per validation from callgrind on buil
   stack, fewer Strings per identity. Tried without gain: a word-at-a-time key hash, folding the
   key hash into the string scan, choosing the key by index, two words per turn in the string
   scan, reusing configured Strings beyond iss/tid.
+- Round 4 (b069945 -> this commit). jcfed-bench now also times the same validation with a
+  verifier that does no arithmetic: the module's own cost per token (the table's last row 4
+  line). Counted as callgrind's cost of TokenValidator.validate minus that of its signature
+  check, per validation (not round 3's count; both builds counted alike): 32.0 K -> 29.6 K
+  instructions. What changed:
+  - `groups` is checked when the token is read and made into Strings only when asked for
+    (ClaimStrings): the module never reads it (only `jcfed test-login` counts it), and Entra
+    puts up to 200 group ids in a token, which made into Strings would cost more than the RSA
+    operation. -1.0 K for this token's one group.
+  - A JWK's members are one copy-on-write box: the selected key is copied by key selection, the
+    signature check and the claim policies, each copy 6 reference counts before, 1 now.
+  - upn, preferred_username and email with the same bytes (the usual Entra token) are one String.
+  Where a validation's own time goes now (perf, this token): parsing 65 % (JSON 40 %: mostly the
+  eight-byte scan of string contents and ~120 instructions per top-level member; base64url 18 %,
+  the table decoder's 3.4 instructions per character), the identity's Strings 13 % (sub, oid,
+  upn, name: each one allocation and a UTF-8 check), key selection and the issuer template 6 %,
+  the rest (reference counts, the parse result's buffers freed, the other policies) 15 %.
+  85 % of OpenSSL's rate leaves about 3.6 us per token around the RSA operation on this machine,
+  and the signature check itself takes 1 us of it beyond OpenSSL's bare operation (SHA-256 of the
+  1.2 KB signing input, ~0.95 us measured alone): the module's own code has to stay within about
+  2.5 us, and measures 3.4-3.8 us. The missing third is in the module, not in OpenSSL. Tried
+  without gain: the JSON scanner over an UnsafeBufferPointer instead of the array (21.0 K ->
+  21.3 K: the bounds checks were not the cost), building the identity in a throwing helper or
+  field by field (its one copy stays), skipping empty removeLast calls. Not pursued: base64url
+  with SIMD types (Swift's have no byte shuffle, and without one a 16-character block costs
+  about what the table decoder does); non-atomic reference counting (-assume-single-threaded: a
+  threaded PAM host may run two transactions at once, and the module's shared constants would
+  then be counted unsafely).
 """
 
 

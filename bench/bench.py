@@ -774,7 +774,7 @@ one-second rounds, best of 5; instructions per validation from callgrind on buil
   check, per validation (not round 3's count; both builds counted alike): 32.0 K -> 29.6 K
   instructions. What changed:
   - `groups` is checked when the token is read and made into Strings only when asked for
-    (ClaimStrings): the module never reads it (only `jcfed test-login` counts it), and Entra
+    (ClaimStrings): the module never reads it (only `jcfed idp test --user` counts it), and Entra
     puts up to 200 group ids in a token, which made into Strings would cost more than the RSA
     operation. -1.0 K for this token's one group.
   - A JWK's members are one copy-on-write box: the selected key is copied by key selection, the

@@ -1,7 +1,7 @@
 /// A claim that is a JSON array of strings (`groups`), kept as the token holds it until its
-/// Strings are asked for. The module never reads `groups` (only `jcfed test-login` counts them),
-/// and Entra puts up to 200 group ids in an ID token: made into Strings on every validation, they
-/// would cost more than the signature check. The claim's type was checked when the token was
+/// Strings are asked for. The module never reads `groups` (only `jcfed idp test --user` counts
+/// them), and Entra puts up to 200 group ids in an ID token: made into Strings on every
+/// validation, they would cost more than the signature check. The claim's type was checked when the token was
 /// read (every item a string, valid UTF-8), so reading the items cannot fail.
 public struct ClaimStrings: Sendable, Equatable {
     private enum Storage: Sendable {

@@ -73,9 +73,7 @@ struct JSONMembers: Sendable {
             return .string(String(decoding: document[range], as: UTF8.self))
         case .strings(let list):
             guard list.lowerBound >= 0, list.upperBound <= document.count else { return nil }
-            var items: [JSONValue] = []
-            JSONSlot.items(of: list, in: document) { items.append(.string(String(decoding: document[$0], as: UTF8.self))) }
-            return .array(items)
+            return .array(ClaimStrings(document: document, list: list).strings.map { .string($0) })
         case .built(let index): return built(index)
         }
     }

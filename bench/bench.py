@@ -468,8 +468,9 @@ def measure_validation(base):
     work.mkdir()
     issuer, now, token_bytes = make_token(work)
     # Rounds of one second, alternating ours and OpenSSL's, best round of each: on a shared
-    # machine a neighbour's burst then lowers one round, not one side.
-    rounds = 1 if QUICK else 5
+    # machine a neighbour's burst then lowers one round, not one side. Nine rounds: with five,
+    # two runs on the same build an hour apart gave 69 % and 82 % (this VM's neighbours).
+    rounds = 1 if QUICK else 9
     ours = verify_only = floor = 0.0
     own = float("inf")
     for _ in range(rounds):
@@ -721,7 +722,8 @@ MB), and it is missed by the module's own mapping: the Swift runtime's and stdli
 data a login touches (2.2 MB of code windows, of which Swift.o's one 1.4 MB .text is most).
 
 Row 4 (token validation; build/jcfed-bench against `openssl speed rsa2048` in alternating
-one-second rounds, best of 5; instructions per validation from callgrind on build/jcfed-bench).
+one-second rounds, best of 5 (of 9 from round 4); instructions per validation from callgrind on
+build/jcfed-bench).
 - Before (18f08fa): 54 % of OpenSSL's verify/s, 42 us per validation against OpenSSL's 23 us;
   about 19 us were the module's own: base64url one bit-group and one `append` at a time, every
   member of header and payload built into `[String: JSONValue]` (SipHash, inserts, a String per

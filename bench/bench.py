@@ -782,16 +782,20 @@ build/jcfed-bench).
   - A JWK's members are one copy-on-write box: the selected key is copied by key selection, the
     signature check and the claim policies, each copy 6 reference counts before, 1 now.
   - upn, preferred_username and email with the same bytes (the usual Entra token) are one String.
-  Where a validation's own time goes now (perf, this token): parsing 65 % (JSON 40 %: mostly the
-  eight-byte scan of string contents and ~120 instructions per top-level member; base64url 18 %,
-  the table decoder's 3.4 instructions per character), the identity's Strings 13 % (sub, oid,
-  upn, name: each one allocation and a UTF-8 check), key selection and the issuer template 6 %,
+  Where a validation's own time goes now (perf, this token): parsing 65 % (JSON 40 %: about 560
+  instructions per top-level member in all, its key, the name lookup, the value and the
+  duplicate record, of which the eight-byte scan of string contents is under a third; base64url
+  18 %, the table decoder's 3.4 instructions per character), the identity's Strings 13 % (sub,
+  oid and upn: each one allocation and a UTF-8 check), key selection and the issuer template 6 %,
   the rest (reference counts, the parse result's buffers freed, the other policies) 15 %.
-  85 % of OpenSSL's rate leaves about 3.6 us per token around the RSA operation on this machine,
-  and the signature check itself takes 1 us of it beyond OpenSSL's bare operation (SHA-256 of the
-  1.2 KB signing input, ~0.95 us measured alone): the module's own code has to stay within about
-  2.5 us, and measures 3.4-3.8 us. The missing third is in the module, not in OpenSSL. Tried
-  without gain: the JSON scanner over an UnsafeBufferPointer instead of the array (21.0 K ->
+  85 % of OpenSSL's rate leaves 17.6 % of one RSA operation per token for everything around it
+  (3.4 us at 52 K verifies/s), and the signature check itself takes about 5 % of it beyond
+  OpenSSL's bare operation (SHA-256 of the 1.2 KB signing input, ~0.95 us measured alone; the
+  verify-alone row): about 12 % is left for the module's own code. It measures 15-17 % alone
+  (2.95-3.6 us, the machine's speed varies between runs), and interleaved with the RSA
+  operation a validation costs ~0.6 us more than the two apart (each evicts the other's code
+  and data from the first-level caches). The missing points are in the module, not in
+  OpenSSL. Tried without gain: the JSON scanner over an UnsafeBufferPointer instead of the array (21.0 K ->
   21.3 K: the bounds checks were not the cost), building the identity in a throwing helper or
   field by field (its one copy stays), skipping empty removeLast calls. Not pursued: base64url
   with SIMD types (Swift's have no byte shuffle, and without one a 16-character block costs

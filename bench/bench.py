@@ -469,7 +469,7 @@ def measure_validation(base):
     issuer, now, token_bytes = make_token(work)
     # Rounds of one second, alternating ours and OpenSSL's, best round of each: on a shared
     # machine a neighbour's burst then lowers one round, not one side. Nine rounds: with five,
-    # two runs on the same build an hour apart gave 69 % and 82 % (this VM's neighbours).
+    # two runs of the same build minutes apart gave 69 % and 82 % (this VM's neighbours).
     rounds = 1 if QUICK else 9
     ours = verify_only = floor = 0.0
     own = float("inf")

@@ -773,7 +773,7 @@ build/jcfed-bench).
 - Round 4 (b069945 -> this commit). jcfed-bench now also times the same validation with a
   verifier that does no arithmetic: the module's own cost per token (the table's last row 4
   line). Counted as callgrind's cost of TokenValidator.validate minus that of its signature
-  check, per validation (not round 3's count; both builds counted alike): 32.0 K -> 29.6 K
+  check, per validation (not round 3's count; both builds counted alike): 31.3 K -> 29.6 K
   instructions. What changed:
   - `groups` is checked when the token is read and made into Strings only when asked for
     (ClaimStrings): the module never reads it (only `jcfed idp test --user` counts it), and Entra

@@ -3,7 +3,7 @@
 /// them), and Entra puts up to 200 group ids in an ID token: made into Strings on every
 /// validation, they would cost more than the signature check. The claim's type was checked when the token was
 /// read (every item a string, valid UTF-8), so reading the items cannot fail.
-public struct ClaimStrings: Sendable, Equatable {
+struct ClaimStrings: Sendable, Equatable {
     private enum Storage: Sendable {
         case strings([String])
         /// The array's text `list` (`[` to `]`) in the decoded payload: items without escapes
@@ -13,7 +13,7 @@ public struct ClaimStrings: Sendable, Equatable {
 
     private let storage: Storage
 
-    public init(_ strings: [String] = []) {
+    init(_ strings: [String] = []) {
         storage = .strings(strings)
     }
 
@@ -22,7 +22,7 @@ public struct ClaimStrings: Sendable, Equatable {
         storage = .items(document: document, list: list)
     }
 
-    public var strings: [String] {
+    var strings: [String] {
         switch storage {
         case .strings(let strings):
             return strings
@@ -33,7 +33,7 @@ public struct ClaimStrings: Sendable, Equatable {
         }
     }
 
-    public static func == (a: ClaimStrings, b: ClaimStrings) -> Bool {
+    static func == (a: ClaimStrings, b: ClaimStrings) -> Bool {
         a.strings == b.strings
     }
 }

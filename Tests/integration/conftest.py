@@ -189,13 +189,24 @@ class PamEnv:
     def opened_files(self, service, user, op, trace, env=None, cycles=1):
         """pamrun through `service` (a file in pamd) under strace: (stdout + stderr, the path
         of every open and openat, in order). Skips the test when strace is missing."""
-        if shutil.which("strace") is None:
-            pytest.skip("strace is missing")
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace), str(PAMRUN),
-                            "-d", str(self.pamd), "-s", service, "-u", user, "-o", op, "-n", str(cycles)],
+        p = subprocess.run(strace_opens(trace) + [str(PAMRUN), "-d", str(self.pamd), "-s", service, "-u", user,
+                                                  "-o", op, "-n", str(cycles)],
                            env=env or self.env(), capture_output=True, text=True, timeout=120)
-        paths = [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
-        return p.stdout + p.stderr, paths
+        return p.stdout + p.stderr, opened_paths(trace)
+
+
+def strace_opens(trace):
+    """The command prefix that runs a program under strace, writing every open and openat of
+    it and its children to `trace` (read back with opened_paths). Skips the test when strace is
+    missing."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is missing")
+    return ["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace)]
+
+
+def opened_paths(trace):
+    """The path of every open and openat in a strace_opens trace, in order."""
+    return [line.split('"')[1] for line in trace.read_text().splitlines() if '"' in line]
 
 
 @pytest.fixture

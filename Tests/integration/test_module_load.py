@@ -1,12 +1,9 @@
 """What loading pam_jcfed.so costs a process that never calls it (bench row 1): every
 sshd, sudo and su that has the module in its stack pays this, federated user or not."""
 import os
-import shutil
 import subprocess
 
-import pytest
-
-from conftest import MODULE, interactive_login
+from conftest import MODULE, interactive_login, opened_paths, strace_opens
 
 
 def needed(path):
@@ -70,13 +67,11 @@ def test_a_federated_login_loads_no_libm(idp, tmp_path):
     """A whole login (device flow, token, account) calls ceil and round, which the module
     computes itself (Sources/CMath/jcfed_rounding.c): libm.so.6 is never opened (it was, for
     those two calls, in every login: 0.37 MB of RSS). libcurl and libcrypto are, on first use."""
-    if shutil.which("strace") is None:
-        pytest.skip("strace is missing")
     trace = tmp_path / "login.trace"
     run = interactive_login(idp, "alice", lambda code: idp.emulator.approve("alice@contoso.com", user_code=code),
-                            valgrind=["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", str(trace)])
+                            valgrind=strace_opens(trace))
     assert run.codes.get("auth") == "PAM_SUCCESS", run.output[-2000:]
-    opened = [os.path.basename(line.split('"')[1]) for line in trace.read_text().splitlines() if '"' in line]
+    opened = [os.path.basename(path) for path in opened_paths(trace)]
     assert any(name.startswith("libcurl.so") for name in opened), opened
     assert any(name.startswith("libcrypto.so") for name in opened), opened
     assert not [name for name in opened if name.startswith("libm.so")], opened

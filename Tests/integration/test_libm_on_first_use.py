@@ -16,19 +16,22 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "Sources" / "CMath" / "jcfed_libm.c"
 ROUNDING = ROOT / "Sources" / "CMath" / "jcfed_rounding.c"
 
-PROGRAM = r"""
+# Both programs' start: the headers, and whether libm.so is among the loaded objects.
+LIBM_MAPPED = r"""
 #include <stdio.h>
 #include <math.h>
 #include <link.h>
 #include <string.h>
-#include "jcfed_libm.h"
 
 static int libm_mapped(void) {
-    struct link_map *map = NULL;
-    for (map = _r_debug.r_map; map; map = map->l_next)
+    for (struct link_map *map = _r_debug.r_map; map; map = map->l_next)
         if (strstr(map->l_name, "libm.so")) return 1;
     return 0;
 }
+"""
+
+PROGRAM = LIBM_MAPPED + r"""
+#include "jcfed_libm.h"
 
 int main(void) {
     printf("mapped_before %d\n", libm_mapped());
@@ -102,18 +105,7 @@ def test_float_long_double_and_other_signatures(program):
     assert program["nanf"] == "1"
 
 
-ROUNDING_PROGRAM = r"""
-#include <stdio.h>
-#include <math.h>
-#include <link.h>
-#include <string.h>
-
-static int libm_mapped(void) {
-    for (struct link_map *map = _r_debug.r_map; map; map = map->l_next)
-        if (strstr(map->l_name, "libm.so")) return 1;
-    return 0;
-}
-
+ROUNDING_PROGRAM = LIBM_MAPPED + r"""
 /* Edges: signed zeros, halves, the largest doubles and floats with a fraction, the first
  * without, subnormals, huge values, infinities and NaN. */
 static const double doubles[] = {

@@ -18,25 +18,25 @@ public struct JWK: Sendable, Equatable {
     public static let maxExponentBytes = 8
 
     public var kid: String? {
-        get { storage.kid }
-        set { writable().kid = newValue }
+        get { storage.members.kid }
+        set { writable().members.kid = newValue }
     }
     public var use: String? {
-        get { storage.use }
-        set { writable().use = newValue }
+        get { storage.members.use }
+        set { writable().members.use = newValue }
     }
     public var alg: String? {
-        get { storage.alg }
-        set { writable().alg = newValue }
+        get { storage.members.alg }
+        set { writable().members.alg = newValue }
     }
     /// Entra's per-key issuer (may contain `{tenantid}`).
     public var issuer: String? {
-        get { storage.issuer }
-        set { writable().issuer = newValue }
+        get { storage.members.issuer }
+        set { writable().members.issuer = newValue }
     }
     public var material: Material {
-        get { storage.material }
-        set { writable().material = newValue }
+        get { storage.members.material }
+        set { writable().members.material = newValue }
     }
 
     /// The members, in one shared box: a validation copies the selected key several times
@@ -45,39 +45,35 @@ public struct JWK: Sendable, Equatable {
     /// value semantics of the public members.
     private var storage: Storage
 
-    private final class Storage: @unchecked Sendable {
-        // Mutated only through `writable()`, on a box no other JWK holds.
+    private struct Members: Equatable {
         var kid: String?
         var use: String?
         var alg: String?
         var issuer: String?
         var material: Material
+    }
 
-        init(kid: String?, use: String?, alg: String?, issuer: String?, material: Material) {
-            self.kid = kid
-            self.use = use
-            self.alg = alg
-            self.issuer = issuer
-            self.material = material
+    private final class Storage: @unchecked Sendable {
+        // Mutated only through `writable()`, on a box no other JWK holds.
+        var members: Members
+
+        init(_ members: Members) {
+            self.members = members
         }
     }
 
     /// The box, made this value's own first if another value shares it.
     private mutating func writable() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) {
-            storage = Storage(kid: storage.kid, use: storage.use, alg: storage.alg, issuer: storage.issuer,
-                              material: storage.material)
-        }
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.members) }
         return storage
     }
 
     public init(kid: String?, use: String? = "sig", alg: String? = nil, issuer: String? = nil, material: Material) {
-        storage = Storage(kid: kid, use: use, alg: alg, issuer: issuer, material: material)
+        storage = Storage(Members(kid: kid, use: use, alg: alg, issuer: issuer, material: material))
     }
 
     public static func == (a: JWK, b: JWK) -> Bool {
-        a.storage === b.storage || (a.kid == b.kid && a.use == b.use && a.alg == b.alg && a.issuer == b.issuer
-                                    && a.material == b.material)
+        a.storage === b.storage || a.storage.members == b.storage.members
     }
 
     /// Modulus length in bits for RSA keys, 256 for P-256.

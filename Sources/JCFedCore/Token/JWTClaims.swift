@@ -88,13 +88,9 @@ public struct JWTClaims: Sendable {
         }
     }
 
-    /// A claim that must be an array of strings (`groups`), as Strings; nil when absent or null.
-    func strings(_ claim: Name) throws(TokenRejection) -> [String]? {
-        try stringList(claim)?.strings
-    }
-
-    /// A claim that must be an array of strings, checked but not read into Strings; nil when
-    /// absent or null. The usual array (no escapes) stays its range of the payload.
+    /// A claim that must be an array of strings (`groups`), checked but not read into Strings
+    /// (`.strings` reads them); nil when absent or null. The usual array (no escapes) stays its
+    /// range of the payload.
     func stringList(_ claim: Name) throws(TokenRejection) -> ClaimStrings? {
         switch slot(claim) {
         case .absent, .null: return nil

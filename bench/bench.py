@@ -717,13 +717,13 @@ libcrypto 4.1 MB, libc 1.5 MB, libgnutls 1.1 MB (via librtmp), libcurl 0.7 MB, l
 p11-kit 0.4 MB, the other libcurl dependencies ~1.5 MB, heap 0.7 MB: the C floor's 12 MB. The
 module's own: its mapping 4.4 MB before, 3.3 MB now (round 2: fewer code windows, the
 configuration parsed once; round 3: _StringProcessing out, functions ordered one by one), and
-libm 0.37 MB until round 4 (a login loads none now, see row 2). The 12 MB target is below the C floor (12.1
-MB), and it is missed by the module's own mapping: the Swift runtime's and stdlib's code and
-data a login touches (2.2 MB of code windows, of which Swift.o's one 1.4 MB .text is most).
+libm 0.37 MB until round 4 (a login loads none now, see row 2). The 12 MB target is below the
+C floor (12.1 MB), and it is missed by the module's own mapping: the Swift runtime's and
+stdlib's code and data a login touches (2.2 MB of code windows, of which Swift.o's one 1.4 MB .text is most).
 
 Row 4 (token validation; build/jcfed-bench against `openssl speed rsa2048` in alternating
-one-second rounds, best of 5 (of 9 from round 4); instructions per validation from callgrind on
-build/jcfed-bench).
+one-second rounds, best of 5 rounds (of 9 from round 4); instructions per validation from
+callgrind on build/jcfed-bench).
 - Before (18f08fa): 54 % of OpenSSL's verify/s, 42 us per validation against OpenSSL's 23 us;
   about 19 us were the module's own: base64url one bit-group and one `append` at a time, every
   member of header and payload built into `[String: JSONValue]` (SipHash, inserts, a String per
@@ -795,9 +795,10 @@ build/jcfed-bench).
   (2.95-3.6 us, the machine's speed varies between runs), and interleaved with the RSA
   operation a validation costs ~0.6 us more than the two apart (each evicts the other's code
   and data from the first-level caches). The missing points are in the module, not in
-  OpenSSL. Tried without gain: the JSON scanner over an UnsafeBufferPointer instead of the array (21.0 K ->
-  21.3 K: the bounds checks were not the cost), building the identity in a throwing helper or
-  field by field (its one copy stays), skipping empty removeLast calls. Not pursued: base64url
+  OpenSSL. Tried without gain: the JSON scanner over an UnsafeBufferPointer instead of the
+  array (21.0 K -> 21.3 K: the bounds checks were not the cost), building the identity in a
+  throwing helper or field by field (its one copy stays), skipping empty removeLast calls. Not
+  pursued: base64url
   with SIMD types (Swift's have no byte shuffle, and without one a 16-character block costs
   about what the table decoder does); non-atomic reference counting (-assume-single-threaded: a
   threaded PAM host may run two transactions at once, and the module's shared constants would

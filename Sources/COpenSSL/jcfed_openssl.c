@@ -4,7 +4,9 @@
 
 /* Every libcrypto function the module uses; all must resolve or none is used (jcfed_loader.h). */
 #define JCFED_CRYPTO_SYMBOLS(X) \
-    X(ERR_clear_error) X(BN_bin2bn) X(BN_free) X(BIO_new_mem_buf) X(BIO_free) \
+    X(ERR_clear_error) X(BN_bin2bn) X(BN_new) X(BN_free) X(BN_bn2binpad) X(BN_ucmp) X(BN_num_bits) \
+    X(BN_CTX_new) X(BN_CTX_free) X(BN_MONT_CTX_new) X(BN_MONT_CTX_set) X(BN_MONT_CTX_free) X(BN_mod_exp_mont) \
+    X(BIO_new_mem_buf) X(BIO_free) \
     X(PEM_read_bio_PrivateKey) X(ECDSA_SIG_new) X(ECDSA_SIG_free) X(ECDSA_SIG_set0) \
     X(i2d_ECDSA_SIG) X(OSSL_PARAM_BLD_new) X(OSSL_PARAM_BLD_free) X(OSSL_PARAM_BLD_push_BN) \
     X(OSSL_PARAM_BLD_push_utf8_string) X(OSSL_PARAM_BLD_push_octet_string) \
@@ -52,7 +54,22 @@ int jcfed_crypto_probe(const char *soname) {
 void jcfed_ERR_clear_error(void) { if (jcfed_crypto_load()) fns.ERR_clear_error(); }
 
 BIGNUM *jcfed_BN_bin2bn(const unsigned char *s, int len, BIGNUM *ret) { return CALL(NULL, BN_bin2bn, s, len, ret); }
+BIGNUM *jcfed_BN_new(void) { return jcfed_crypto_load() ? fns.BN_new() : NULL; }
 void jcfed_BN_free(BIGNUM *a) { CALL_VOID(BN_free, a); }
+int jcfed_BN_bn2binpad(const BIGNUM *a, unsigned char *to, int tolen) { return CALL(-1, BN_bn2binpad, a, to, tolen); }
+/* Negative, zero or positive as |a| is below, equal to or above |b| (not only -1 and 1: OpenSSL
+ * may return a difference of lengths); 0 when libcrypto is absent, so that neither "below" nor
+ * "above" holds. Both arguments must be non-NULL (BN_ucmp reads them). */
+int jcfed_BN_ucmp(const BIGNUM *a, const BIGNUM *b) { return CALL(0, BN_ucmp, a, b); }
+int jcfed_BN_num_bits(const BIGNUM *a) { return CALL(0, BN_num_bits, a); }
+BN_CTX *jcfed_BN_CTX_new(void) { return jcfed_crypto_load() ? fns.BN_CTX_new() : NULL; }
+void jcfed_BN_CTX_free(BN_CTX *c) { CALL_VOID(BN_CTX_free, c); }
+BN_MONT_CTX *jcfed_BN_MONT_CTX_new(void) { return jcfed_crypto_load() ? fns.BN_MONT_CTX_new() : NULL; }
+int jcfed_BN_MONT_CTX_set(BN_MONT_CTX *mont, const BIGNUM *mod, BN_CTX *ctx) { return CALL(0, BN_MONT_CTX_set, mont, mod, ctx); }
+void jcfed_BN_MONT_CTX_free(BN_MONT_CTX *mont) { CALL_VOID(BN_MONT_CTX_free, mont); }
+int jcfed_BN_mod_exp_mont(BIGNUM *r, const BIGNUM *a, const BIGNUM *p, const BIGNUM *m, BN_CTX *ctx, BN_MONT_CTX *m_ctx) {
+    return CALL(0, BN_mod_exp_mont, r, a, p, m, ctx, m_ctx);
+}
 
 BIO *jcfed_BIO_new_mem_buf(const void *buf, int len) { return CALL(NULL, BIO_new_mem_buf, buf, len); }
 int jcfed_BIO_free(BIO *a) { return CALL(0, BIO_free, a); }

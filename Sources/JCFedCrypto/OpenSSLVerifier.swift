@@ -10,13 +10,17 @@ import JCFedCore
 ///
 /// libcrypto is loaded on first use (COpenSSL); when it cannot be loaded nothing verifies.
 ///
+/// RS256/384/512 are checked with the key's RSA public operation and the PKCS#1 v1.5 encoding
+/// compared whole (RSAPublicOperation says why not EVP_PKEY_verify); PS256 and ES256 with
+/// EVP_PKEY_verify.
+///
 /// What OpenSSL needs for a key is made once and kept (the last few keys, by exact key
-/// numbers): the EVP_PKEY, and per algorithm a verification context with padding and digest
-/// set (VerificationContext). Making them (EVP_PKEY_fromdata, the RSA Montgomery setup,
-/// algorithm fetches) costs more than the RSA operation itself, and a verifier that checks many
-/// tokens (admin tool, bench) meets the same few keys again. The digests are fetched once per
-/// verifier for the same reason. An instance is used by one thread at a time (each login makes
-/// its own).
+/// numbers): the EVP_PKEY, per algorithm a verification context with padding and digest set
+/// (VerificationContext), and for RSA the public operation with its Montgomery context. Making
+/// them (EVP_PKEY_fromdata, the Montgomery setup, algorithm fetches) costs more than the RSA
+/// operation itself, and a verifier that checks many tokens (admin tool, bench) meets the same
+/// few keys again. The digests are fetched once per verifier for the same reason. An instance
+/// is used by one thread at a time (each login makes its own).
 public final class OpenSSLVerifier: SignatureVerifier {
     private let cryptoAvailable: () -> Bool
     private var keys: [KeptKey] = []
@@ -63,7 +67,18 @@ public final class OpenSSLVerifier: SignatureVerifier {
             // RSA signatures are exactly as long as the modulus (RFC 8017 §8.2.2 step 1).
             guard signature.count == kept.key.signatureSize else { return false }
         }
-        guard let digest = digest(algorithm), let context = kept.context(for: algorithm) else { return false }
+        guard let digest = digest(algorithm) else { return false }
+        switch algorithm {
+        case .rs256, .rs384, .rs512:
+            // PKCS#1 v1.5: the key's own public operation, then the one encoding compared.
+            guard let operation = kept.rsaOperation else { return false }
+            return digest.hash(signingInput) { hashed in
+                operation.open(signature) { PKCS1Encoding.matches($0, digest: hashed, algorithm: algorithm) }
+            }
+        case .ps256, .es256:
+            break
+        }
+        guard let context = kept.context(for: algorithm) else { return false }
         if algorithm == .es256 {
             return der.withUnsafeBufferPointer { der in
                 digest.hash(signingInput) { context.verify(signature: der, digest: $0) }
@@ -122,6 +137,13 @@ private final class KeptKey {
     private var contexts: [JWSAlgorithm: VerificationContext] = [:]
     /// The context used last: no dictionary lookup per call for a key checked with one algorithm.
     private var lastContext: (algorithm: JWSAlgorithm, context: VerificationContext)?
+
+    /// RS256/384/512's arithmetic for this key, made on first use; nil for an EC key or one it
+    /// refuses (RSAPublicOperation).
+    lazy var rsaOperation: RSAPublicOperation? = {
+        guard case .rsa(let n, let e) = material else { return nil }
+        return RSAPublicOperation(n: n, e: e)
+    }()
 
     init(material: JWK.Material, key: EVPPublicKey) {
         self.material = material

@@ -57,7 +57,17 @@ int jcfed_crypto_probe(const char *soname);
 void jcfed_ERR_clear_error(void);
 
 BIGNUM *jcfed_BN_bin2bn(const unsigned char *s, int len, BIGNUM *ret);
+BIGNUM *jcfed_BN_new(void);
 void jcfed_BN_free(BIGNUM *a);
+int jcfed_BN_bn2binpad(const BIGNUM *a, unsigned char *to, int tolen);
+int jcfed_BN_ucmp(const BIGNUM *a, const BIGNUM *b);
+int jcfed_BN_num_bits(const BIGNUM *a);
+BN_CTX *jcfed_BN_CTX_new(void);
+void jcfed_BN_CTX_free(BN_CTX *c);
+BN_MONT_CTX *jcfed_BN_MONT_CTX_new(void);
+int jcfed_BN_MONT_CTX_set(BN_MONT_CTX *mont, const BIGNUM *mod, BN_CTX *ctx);
+void jcfed_BN_MONT_CTX_free(BN_MONT_CTX *mont);
+int jcfed_BN_mod_exp_mont(BIGNUM *r, const BIGNUM *a, const BIGNUM *p, const BIGNUM *m, BN_CTX *ctx, BN_MONT_CTX *m_ctx);
 
 BIO *jcfed_BIO_new_mem_buf(const void *buf, int len);
 int jcfed_BIO_free(BIO *a);

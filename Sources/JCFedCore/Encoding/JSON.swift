@@ -379,6 +379,7 @@ struct JSONScanner {
     /// given the key. A key seen twice is `duplicateKey`, after its value, as in `object`.
     /// `member` returns false for a key it checks for duplicates itself (a wanted name): such a
     /// key gets no record, and can only equal another key that is also checked there.
+    @inline(__always)
     private mutating func members(depth: Int, _ member: (inout JSONScanner, Key) throws -> Bool) throws {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()

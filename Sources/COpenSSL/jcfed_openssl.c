@@ -2,6 +2,8 @@
 #include "jcfed_environment.h"
 #include "jcfed_loader.h"
 
+#include <string.h>
+
 /* Every libcrypto function the module uses; all must resolve or none is used (jcfed_loader.h). */
 #define JCFED_CRYPTO_SYMBOLS(X) \
     X(ERR_clear_error) X(BN_bin2bn) X(BN_new) X(BN_free) X(BN_bn2binpad) X(BN_ucmp) X(BN_num_bits) \
@@ -14,7 +16,8 @@
     X(EVP_PKEY_CTX_new_from_pkey) X(EVP_PKEY_CTX_free) X(EVP_PKEY_fromdata_init) \
     X(EVP_PKEY_fromdata) X(EVP_PKEY_public_check) X(EVP_PKEY_CTX_set_rsa_padding) \
     X(EVP_PKEY_CTX_set_rsa_mgf1_md) X(EVP_PKEY_CTX_set_rsa_pss_saltlen) X(EVP_PKEY_free) \
-    X(EVP_PKEY_get_size) X(EVP_PKEY_is_a) X(EVP_sha256) X(EVP_sha384) X(EVP_sha512) \
+    X(EVP_PKEY_get_size) X(EVP_PKEY_is_a) X(EVP_PKEY_get0_provider) X(OSSL_PROVIDER_get0_name) \
+    X(EVP_sha256) X(EVP_sha384) X(EVP_sha512) \
     X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_MD_fetch) X(EVP_MD_free) X(EVP_Digest) \
     X(EVP_PKEY_verify_init) X(EVP_PKEY_CTX_set_signature_md) X(EVP_PKEY_verify) \
     X(EVP_DigestSignInit) X(EVP_DigestSign) X(OPENSSL_init_crypto)
@@ -120,6 +123,12 @@ int jcfed_EVP_PKEY_CTX_set_rsa_pss_saltlen(EVP_PKEY_CTX *ctx, int saltlen) {
 void jcfed_EVP_PKEY_free(EVP_PKEY *pkey) { CALL_VOID(EVP_PKEY_free, pkey); }
 int jcfed_EVP_PKEY_get_size(const EVP_PKEY *pkey) { return CALL(0, EVP_PKEY_get_size, pkey); }
 int jcfed_EVP_PKEY_is_a(const EVP_PKEY *pkey, const char *name) { return CALL(0, EVP_PKEY_is_a, pkey, name); }
+int jcfed_EVP_PKEY_is_from_default_provider(const EVP_PKEY *pkey) {
+    if (!pkey || !jcfed_crypto_load()) return 0;
+    const OSSL_PROVIDER *provider = fns.EVP_PKEY_get0_provider(pkey);
+    const char *name = provider ? fns.OSSL_PROVIDER_get0_name(provider) : NULL;
+    return name != NULL && strcmp(name, "default") == 0;
+}
 
 const EVP_MD *jcfed_EVP_sha256(void) { return jcfed_crypto_load() ? fns.EVP_sha256() : NULL; }
 const EVP_MD *jcfed_EVP_sha384(void) { return jcfed_crypto_load() ? fns.EVP_sha384() : NULL; }

@@ -16,6 +16,10 @@ final class EVPPublicKey {
     /// Size of a signature in bytes (the modulus length for RSA).
     var signatureSize: Int { Int(jcfed_EVP_PKEY_get_size(pointer)) }
 
+    /// Whether OpenSSL's "default" provider holds the key: not "fips", nor another provider that
+    /// openssl.cnf configures (OpenSSLVerifier then leaves all its arithmetic to that provider).
+    var isFromDefaultProvider: Bool { jcfed_EVP_PKEY_is_from_default_provider(pointer) == 1 }
+
     static func make(_ material: JWK.Material) -> EVPPublicKey? {
         switch material {
         case .rsa(let n, let e): return rsa(n: n, e: e)

@@ -11,8 +11,9 @@ import JCFedCore
 /// libcrypto is loaded on first use (COpenSSL); when it cannot be loaded nothing verifies.
 ///
 /// RS256/384/512 are checked with the key's RSA public operation and the PKCS#1 v1.5 encoding
-/// compared whole (RSAPublicOperation says why not EVP_PKEY_verify); PS256 and ES256 with
-/// EVP_PKEY_verify.
+/// compared whole (RSAPublicOperation says why not EVP_PKEY_verify) when OpenSSL's default
+/// provider holds the key; with any other provider (FIPS, configured in openssl.cnf), and for
+/// PS256 and ES256, with EVP_PKEY_verify, so that provider does all of the check.
 ///
 /// What OpenSSL needs for a key is made once and kept (the last few keys, by exact key
 /// numbers): the EVP_PKEY, per algorithm a verification context with padding and digest set
@@ -23,6 +24,8 @@ import JCFedCore
 /// is used by one thread at a time (each login makes its own).
 public final class OpenSSLVerifier: SignatureVerifier {
     private let cryptoAvailable: () -> Bool
+    /// Whether RS256/384/512 may use RSAPublicOperation (tests turn it off to check the EVP path).
+    private let directRSA: Bool
     private var keys: [KeptKey] = []
     private var digests: [JWSAlgorithm: FetchedDigest] = [:]
     /// The digest used last (a verifier mostly meets one algorithm): no dictionary lookup per call.
@@ -34,9 +37,11 @@ public final class OpenSSLVerifier: SignatureVerifier {
         self.init(cryptoAvailable: { jcfed_crypto_load() == 1 })
     }
 
-    /// Tests: a loader that fails shows the verifier failing closed.
-    init(cryptoAvailable: @escaping () -> Bool) {
+    /// Tests: a loader that fails shows the verifier failing closed; `directRSA: false` checks
+    /// RS256/384/512 with EVP_PKEY_verify, as a key from another provider is.
+    init(cryptoAvailable: @escaping () -> Bool, directRSA: Bool = true) {
         self.cryptoAvailable = cryptoAvailable
+        self.directRSA = directRSA
     }
 
     /// Loads libcrypto if needed (once per process).
@@ -68,15 +73,11 @@ public final class OpenSSLVerifier: SignatureVerifier {
             guard signature.count == kept.key.signatureSize else { return false }
         }
         guard let digest = digest(algorithm) else { return false }
-        switch algorithm {
-        case .rs256, .rs384, .rs512:
+        if algorithm.isPKCS1, directRSA, let operation = kept.rsaOperation {
             // PKCS#1 v1.5: the key's own public operation, then the one encoding compared.
-            guard let operation = kept.rsaOperation else { return false }
             return digest.hash(signingInput) { hashed in
                 operation.open(signature) { PKCS1Encoding.matches($0, digest: hashed, algorithm: algorithm) }
             }
-        case .ps256, .es256:
-            break
         }
         guard let context = kept.context(for: algorithm) else { return false }
         if algorithm == .es256 {
@@ -138,10 +139,11 @@ private final class KeptKey {
     /// The context used last: no dictionary lookup per call for a key checked with one algorithm.
     private var lastContext: (algorithm: JWSAlgorithm, context: VerificationContext)?
 
-    /// RS256/384/512's arithmetic for this key, made on first use; nil for an EC key or one it
-    /// refuses (RSAPublicOperation).
+    /// RS256/384/512's arithmetic for this key, made on first use; nil for an EC key, a key that
+    /// another provider than OpenSSL's default holds (EVP_PKEY_verify then checks it), or one
+    /// RSAPublicOperation refuses (which EVP_PKEY_verify refuses too).
     lazy var rsaOperation: RSAPublicOperation? = {
-        guard case .rsa(let n, let e) = material else { return nil }
+        guard case .rsa(let n, let e) = material, key.isFromDefaultProvider else { return nil }
         return RSAPublicOperation(n: n, e: e)
     }()
 

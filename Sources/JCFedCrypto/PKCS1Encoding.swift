@@ -57,3 +57,9 @@ enum PKCS1Encoding {
         return differs == 0 && i == encoded.count
     }
 }
+
+extension JWSAlgorithm {
+    /// RS256, RS384 and RS512: RSASSA-PKCS1-v1_5.
+    var isPKCS1: Bool { PKCS1Encoding.digestInfoPrefix(self) != nil }
+}
+

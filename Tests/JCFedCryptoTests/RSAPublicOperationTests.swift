@@ -103,6 +103,12 @@ import JCFedCore
         #expect(!opens([]))
     }
 
+    @Test func aKeyFromTheDefaultProviderTakesThePublicOperation() throws {
+        // Only keys of OpenSSL's default provider: a FIPS provider (openssl.cnf) keeps the whole check.
+        let rsa = try #require(EVPPublicKey.make(TestKeys.rsa.material))
+        #expect(rsa.isFromDefaultProvider)
+    }
+
     @Test func keysOpenSSLWouldRefuseAreRefused() {
         guard case .rsa(let n, let e) = TestKeys.rsa.material else { Issue.record("not RSA"); return }
         #expect(RSAPublicOperation(n: n, e: e) != nil)
@@ -132,9 +138,13 @@ import JCFedCore
         let jwk = key.jwk(kid: "k")
         let digest = Self.sha(.rs256, message)
         let prefix = try #require(PKCS1Encoding.digestInfoPrefix(.rs256))
-        let verifier = OpenSSLVerifier()
+        // Both paths say the same: the public operation, and EVP_PKEY_verify (another provider's keys).
+        let verifiers = [OpenSSLVerifier(), OpenSSLVerifier(cryptoAvailable: { jcfed_crypto_load() == 1 }, directRSA: false)]
         func verifies(_ encoded: [UInt8]) -> Bool {
-            verifier.verify(algorithm: .rs256, key: jwk, signingInput: message, signature: Self.rawSign(key, encoded))
+            let signature = Self.rawSign(key, encoded)
+            let verdicts = verifiers.map { $0.verify(algorithm: .rs256, key: jwk, signingInput: message, signature: signature) }
+            #expect(verdicts[0] == verdicts[1], "the two paths disagree")
+            return verdicts[0]
         }
         #expect(verifies(Self.encoding(k: 256, prefix: prefix, digest: digest)))
         let garbageAfterDigest = Self.encoding(k: 256, prefix: prefix, digest: digest, trailer: [UInt8](repeating: 0x41, count: 16))

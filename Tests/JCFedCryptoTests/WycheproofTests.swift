@@ -1,6 +1,7 @@
 import Testing
 import JCFedCore
-import JCFedCrypto
+@testable import JCFedCrypto
+import COpenSSL
 
 /// Project Wycheproof vectors through the module's own path: a JWK built from the group's
 /// public key, OpenSSLVerifier.verify with the matching JWS algorithm. Every `valid` must
@@ -27,7 +28,14 @@ import JCFedCrypto
         let bytes = try #require(WycheproofFiles.read(name))
         let document = try JSONParser.parse(bytes, maxBytes: 8 << 20).get()
         let groups = try #require(document["testGroups"]?.arrayValue)
-        let verifier = OpenSSLVerifier()
+        // RS256/384/512 both ways: the key's own public operation (what the module uses with
+        // OpenSSL's default provider) and EVP_PKEY_verify (with any other provider).
+        try check("\(name) [public operation]", groups, with: OpenSSLVerifier())
+        try check("\(name) [EVP_PKEY_verify]", groups,
+                  with: OpenSSLVerifier(cryptoAvailable: { jcfed_crypto_load() == 1 }, directRSA: false))
+    }
+
+    func check(_ name: String, _ groups: [JSONValue], with verifier: OpenSSLVerifier) throws {
         var counts = (valid: 0, invalid: 0, acceptable: 0)
         for (index, group) in groups.enumerated() {
             let (algorithm, key) = try #require(Self.setup(group), "\(name) group \(index): unsupported parameters")

@@ -26,6 +26,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
+#include <openssl/provider.h>
 
 static inline const char *jcfed_ossl_rsa_n(void) { return OSSL_PKEY_PARAM_RSA_N; }
 static inline const char *jcfed_ossl_rsa_e(void) { return OSSL_PKEY_PARAM_RSA_E; }
@@ -98,6 +99,9 @@ int jcfed_EVP_PKEY_CTX_set_rsa_pss_saltlen(EVP_PKEY_CTX *ctx, int saltlen);
 void jcfed_EVP_PKEY_free(EVP_PKEY *pkey);
 int jcfed_EVP_PKEY_get_size(const EVP_PKEY *pkey);
 int jcfed_EVP_PKEY_is_a(const EVP_PKEY *pkey, const char *name);
+/* 1 when the key is held by OpenSSL's "default" provider (not "fips" or another one named by
+ * openssl.cnf); 0 otherwise, or without libcrypto. */
+int jcfed_EVP_PKEY_is_from_default_provider(const EVP_PKEY *pkey);
 
 const EVP_MD *jcfed_EVP_sha256(void);
 const EVP_MD *jcfed_EVP_sha384(void);

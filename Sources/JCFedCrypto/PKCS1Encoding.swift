@@ -62,4 +62,3 @@ extension JWSAlgorithm {
     /// RS256, RS384 and RS512: RSASSA-PKCS1-v1_5.
     var isPKCS1: Bool { PKCS1Encoding.digestInfoPrefix(self) != nil }
 }
-

@@ -15,8 +15,8 @@ import COpenSSL
 /// the allocations and the lock).
 ///
 /// A key is refused where OpenSSL's own RSA public operation refuses it (rsa_ossl.c): a modulus
-/// above 16384 bits, `e` not below `n`, `e` above 64 bits with a modulus above 3072 bits; and an
-/// even modulus, for which Montgomery arithmetic is undefined (OpenSSL fails it in the
+/// above 16384 bits (EVPPublicKey.bignum takes no longer number, JWK.maxRSABits), `e` not below
+/// `n`, `e` above 64 bits with a modulus above 3072 bits; and an even modulus, for which Montgomery arithmetic is undefined (OpenSSL fails it in the
 /// exponentiation). A signature whose integer is not below `n` is refused (RSAVP1 step 1).
 /// An instance is used by one thread at a time, like the verifier that keeps it.
 final class RSAPublicOperation {
@@ -30,9 +30,9 @@ final class RSAPublicOperation {
     /// k: the modulus length in bytes, the length of a signature and of the encoded message.
     let size: Int
 
-    /// OpenSSL's limits for the public operation (OPENSSL_RSA_MAX_MODULUS_BITS,
-    /// OPENSSL_RSA_SMALL_MODULUS_BITS, OPENSSL_RSA_MAX_PUBEXP_BITS).
-    static let maxModulusBits = 16384
+    /// OpenSSL's limits for the public operation's exponent (OPENSSL_RSA_SMALL_MODULUS_BITS,
+    /// OPENSSL_RSA_MAX_PUBEXP_BITS); its modulus cap (OPENSSL_RSA_MAX_MODULUS_BITS, 16384) is
+    /// EVPPublicKey.bignum's.
     static let smallModulusBits = 3072
     static let maxLargeKeyExponentBits = 64
 
@@ -68,10 +68,11 @@ final class RSAPublicOperation {
         [modulus, exponent, input, output].forEach { jcfed_BN_free($0) }
     }
 
-    /// The modulus length in bits when OpenSSL's limits for `n` and `e` hold (see the type), nil otherwise.
+    /// The modulus length in bits when OpenSSL's limits for `e` hold and `e` is below `n` (see
+    /// the type), nil otherwise.
     private static func modulusBits(_ modulus: OpaquePointer, _ exponent: OpaquePointer) -> Int? {
         let bits = Int(jcfed_BN_num_bits(modulus))
-        guard bits > 0, bits <= maxModulusBits, jcfed_BN_ucmp(modulus, exponent) > 0,
+        guard bits > 0, jcfed_BN_ucmp(modulus, exponent) > 0,
               bits <= smallModulusBits || Int(jcfed_BN_num_bits(exponent)) <= maxLargeKeyExponentBits else { return nil }
         return bits
     }

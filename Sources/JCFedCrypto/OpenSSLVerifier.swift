@@ -34,11 +34,16 @@ public final class OpenSSLVerifier: SignatureVerifier {
     static let keyCacheLimit = 8
 
     public convenience init() {
-        self.init(cryptoAvailable: { jcfed_crypto_load() == 1 })
+        self.init(directRSA: true)
     }
 
-    /// Tests: a loader that fails shows the verifier failing closed; `directRSA: false` checks
-    /// RS256/384/512 with EVP_PKEY_verify, as a key from another provider is.
+    /// Tests: `directRSA: false` checks RS256/384/512 with EVP_PKEY_verify, as a key from
+    /// another provider is.
+    convenience init(directRSA: Bool) {
+        self.init(cryptoAvailable: { jcfed_crypto_load() == 1 }, directRSA: directRSA)
+    }
+
+    /// Tests: a loader that fails shows the verifier failing closed.
     init(cryptoAvailable: @escaping () -> Bool, directRSA: Bool = true) {
         self.cryptoAvailable = cryptoAvailable
         self.directRSA = directRSA

@@ -139,7 +139,7 @@ import JCFedCore
         let digest = Self.sha(.rs256, message)
         let prefix = try #require(PKCS1Encoding.digestInfoPrefix(.rs256))
         // Both paths say the same: the public operation, and EVP_PKEY_verify (another provider's keys).
-        let verifiers = [OpenSSLVerifier(), OpenSSLVerifier(cryptoAvailable: { jcfed_crypto_load() == 1 }, directRSA: false)]
+        let verifiers = [OpenSSLVerifier(), OpenSSLVerifier(directRSA: false)]
         func verifies(_ encoded: [UInt8]) -> Bool {
             let signature = Self.rawSign(key, encoded)
             let verdicts = verifiers.map { $0.verify(algorithm: .rs256, key: jwk, signingInput: message, signature: signature) }

@@ -7,7 +7,8 @@
 //                COpenSSL): config, device flow, OIDC, token validation, identity mapping,
 //                routing, and the formats of jcfed's files. It reaches them through ModuleStorage.
 //   JCFedSystem  file and system I/O over Glibc (Linux only): SecureFolder, the one way jcfed opens,
-//                checks, replaces and creates root-owned files; the clock, NSS, random seed.
+//                checks, replaces and creates root-owned files; the clock, NSS, random seed; the
+//                CPU's SIMD for base64url (over CByteKernels, C: Swift has no per-function CPU targets).
 //   CPAM         the PAM shim, linked to libpam: the pam_sm_* entry points (the only symbols the module
 //                exports) and typed wrappers for libpam's variadic calls.
 //   CCurl/COpenSSL/CQREncode/CMath: C shims that dlopen libcurl, libcrypto, libqrencode
@@ -68,7 +69,9 @@ let package = Package(
         .target(name: "CMath", dependencies: ["COpenSSL"], cSettings: [.unsafeFlags(["-fno-builtin"])],
                 linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
 
-        .target(name: "JCFedSystem", dependencies: ["JCFedCore"], swiftSettings: moduleSettings),
+        // AVX2 base64url for the token path (JCFedSystem's SIMDBase64URLBlocks): no library, no I/O.
+        .target(name: "CByteKernels"),
+        .target(name: "JCFedSystem", dependencies: ["JCFedCore", "CByteKernels"], swiftSettings: moduleSettings),
         .target(name: "JCFedCurl", dependencies: ["JCFedCore", "CCurl"], swiftSettings: moduleSettings),
         .target(name: "JCFedCrypto", dependencies: ["JCFedCore", "COpenSSL"], swiftSettings: moduleSettings),
         .target(name: "JCFedQR", dependencies: ["JCFedCore", "CQREncode"], swiftSettings: moduleSettings),

@@ -38,6 +38,7 @@ final class PAMSession {
             prompter: conversation(),
             makeTransport: { settings in CurlTransport(settings: settings) },
             makeVerifier: { OpenSSLVerifier() },
+            base64URLBlocks: SIMDBase64URLBlocks(),
             makeQR: { text in LibQREncode.render(text) },
             storage: SystemStorage(owner: 0),
             hostName: PAMSession.hostName,

@@ -102,9 +102,19 @@ public enum Base64 {
     /// Strict base64url without padding: `input` decoded into `output[at...]`, which must have
     /// room for exactly `decodedCount(input.count)` bytes from `at` (the token's segments are
     /// decoded straight into their buffers). False if it is not strict base64url.
+    /// `blocks` (SIMD, from the module's edge) decodes whole 32-character blocks from the front
+    /// first; the rest, the tail included, is decoded here. An answer outside its contract
+    /// (Base64URLBlockDecoder) is a failure, never trusted.
     static func urlDecode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
-                          at start: Int) -> Bool {
-        decode(input, table: urlTable, into: output, at: start)
+                          at start: Int, blocks: Base64URLBlockDecoder? = nil) -> Bool {
+        guard let blocks, input.count >= 32 else { return decode(input, table: urlTable, into: output, at: start) }
+        guard let produced = decodedCount(input.count), start >= 0, start <= output.count,
+              produced <= output.count - start else { return false }
+        let segment = UnsafeMutableBufferPointer(rebasing: output[start..<(start + produced)])
+        guard let done = blocks.decodeBlocks(input, into: segment),
+              done >= 0, done % 32 == 0, done <= input.count, done / 32 * 24 <= produced else { return false }
+        return decode(UnsafeBufferPointer(rebasing: input[done...]), table: urlTable, into: output,
+                      at: start + done / 32 * 24)
     }
 
     /// Four characters at a time; the last one to three carry the remaining bytes, whose unused

@@ -49,7 +49,8 @@ struct DeviceLogin {
         } else {
             let verifier = environment.makeVerifier()
             guard verifier.isUsable else { return .failure(Outcome.verifierMissing) }
-            check = { token, context in TokenValidator.validate(token, context: context, verifier: verifier) }
+            let blocks = environment.base64URLBlocks
+            check = { token, context in TokenValidator.validate(token, context: context, verifier: verifier, blocks: blocks) }
         }
         let deadline = clock.monotonicMillis() + Int64(idp.loginTimeout) * 1000
         let budget = RequestBudget(clock: clock, deadline: deadline, httpTimeout: idp.httpTimeout)

@@ -9,6 +9,9 @@ public struct LoginEnvironment {
     public var prompter: Prompter?
     public var makeTransport: (IdPSettings) -> HTTPTransport
     public var makeVerifier: () -> SignatureVerifier
+    /// SIMD for the token's base64url (SIMDBase64URLBlocks in the module and the tool); nil:
+    /// the core's portable decoder does it all, with the same verdicts.
+    public var base64URLBlocks: Base64URLBlockDecoder?
     /// Renders a QR code for a terminal, nil when not possible.
     public var makeQR: (String) -> String?
     /// The configuration, client secret, directory, pins and cache: files root owns, opened and
@@ -30,6 +33,7 @@ public struct LoginEnvironment {
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
                 makeVerifier: @escaping () -> SignatureVerifier,
+                base64URLBlocks: Base64URLBlockDecoder? = nil,
                 makeQR: @escaping (String) -> String? = { _ in nil },
                 storage: ModuleStorage, hostName: @escaping () -> String = { "" },
                 random: @escaping () -> UInt64 = { 0 },
@@ -41,6 +45,7 @@ public struct LoginEnvironment {
         self.prompter = prompter
         self.makeTransport = makeTransport
         self.makeVerifier = makeVerifier
+        self.base64URLBlocks = base64URLBlocks
         self.makeQR = makeQR
         self.storage = storage
         self.hostName = hostName

@@ -50,18 +50,22 @@ public struct CompactJWS: Sendable {
 
     /// Size is checked before anything else is done with the input. The signature segment
     /// may be empty (an `alg: none` token then fails on its algorithm, the precise reason).
-    public static func parse(_ token: String, maxBytes: Int) -> Result<CompactJWS, TokenRejection> {
+    /// `blocks`: SIMD for the base64url (the module's, see Base64URLBlockDecoder); the same
+    /// verdicts without it.
+    public static func parse(_ token: String, maxBytes: Int,
+                             blocks: Base64URLBlockDecoder? = nil) -> Result<CompactJWS, TokenRejection> {
         guard token.utf8.count <= maxBytes else {
             return .failure(TokenRejection(.tooLarge, "token is longer than \(maxBytes) bytes"))
         }
         // The string's own UTF-8 storage (no copy for a native string).
         var text = token
-        return text.withUTF8 { parse(bytes: $0, of: token) }
+        return text.withUTF8 { parse(bytes: $0, of: token, blocks: blocks) }
     }
 
     private static let dot = UInt8(ascii: ".")
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>, of token: String) -> Result<CompactJWS, TokenRejection> {
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, of token: String,
+                              blocks: Base64URLBlockDecoder?) -> Result<CompactJWS, TokenRejection> {
         let notThree = TokenRejection(.malformed, "not three dot-separated segments")
         // The first dot from the front (past the short header) and the last from the back
         // (past the signature), so the long payload is not scanned for dots here.
@@ -89,8 +93,9 @@ public struct CompactJWS: Sendable {
         // written by the decoder.
         let payloadEnd = headerCount + payloadCount
         let decoded = decodedBuffer(payloadEnd + signatureCount, placeholder: bytes) { out in
-            Base64.urlDecode(headerChars, into: out, at: 0) && Base64.urlDecode(payloadChars, into: out, at: headerCount)
-                && Base64.urlDecode(signatureChars, into: out, at: payloadEnd)
+            Base64.urlDecode(headerChars, into: out, at: 0, blocks: blocks)
+                && Base64.urlDecode(payloadChars, into: out, at: headerCount, blocks: blocks)
+                && Base64.urlDecode(signatureChars, into: out, at: payloadEnd, blocks: blocks)
         }
         guard let decoded else { return undecodable() }
         // One scanner reads both (the payload only if the header is an object).

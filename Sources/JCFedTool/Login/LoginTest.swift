@@ -22,6 +22,7 @@ struct LoginTest {
             prompter: prompter,
             makeTransport: { idp in CurlTransport(caFile: idp.caFile.map { context.host($0) }, proxy: idp.proxy) },
             makeVerifier: { OpenSSLVerifier() },
+            base64URLBlocks: SIMDBase64URLBlocks(),
             makeQR: { LibQREncode.render($0) },
             storage: SystemStorage(owner: context.configOwner),
             random: SystemRandom.seed)

@@ -27,6 +27,7 @@ import Testing
         var hostName = "host01"
         var verifierUsable = true
         var randomValue: UInt64 = 7
+        var blocks: Base64URLBlockDecoder?
 
         static let alice = VerifiedIdentity(issuer: FlowFixtures.issuer, tid: FlowFixtures.tenant, oid: "0b1d-oid", sub: "pairwise-sub",
                                             upn: "alice@contoso.com", preferredUsername: "alice@contoso.com")
@@ -53,6 +54,7 @@ import Testing
                 log: log, clock: clock, users: FakeUsers.anyoneIsALocalUser(), prompter: prompter,
                 makeTransport: { [unowned self] _ in self.transportsMade += 1; return self.transport },
                 makeVerifier: { [unowned self] in FakeVerifier(usable: self.verifierUsable) },
+                base64URLBlocks: blocks,
                 makeQR: { [unowned self] url in self.qrRequests.append(url); return self.qrText },
                 storage: SystemStorage(owner: UInt32(getuid())), hostName: { [unowned self] in self.hostName },
                 random: { [unowned self] in self.randomValue })
@@ -457,6 +459,25 @@ import Testing
         let o = rig.run()
         #expect(o.kind == .authError)
         #expect(o.reason.word == "bad-token")
+    }
+
+    /// The environment's base64url blocks (the module's AVX2) decode the token in a login.
+    @Test func theRealValidatorDecodesWithTheEnvironmentsBlockDecoder() {
+        final class Recording: Base64URLBlockDecoder {
+            var calls = 0
+            func decodeBlocks(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+                calls += 1
+                return 0
+            }
+        }
+        let recording = Recording()
+        // Segments of at least 32 characters (whole blocks to offer the decoder).
+        let long = Base64.urlEncode(Array(#"{"sub":"0123456789abcdef0123456789abcdef","iss":"x"}"#.utf8))
+        let rig = Rig(token: [.success(FlowFixtures.response(200, FlowFixtures.tokenJSON(idToken: "\(long).\(long).\(long)")))])
+        rig.injectCheck = false
+        rig.blocks = recording
+        #expect(rig.run().reason.word == "bad-token")
+        #expect(recording.calls > 0)
     }
 
     /// Without libcrypto no token can verify: the login is a service error before any request,

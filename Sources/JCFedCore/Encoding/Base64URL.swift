@@ -107,11 +107,14 @@ public enum Base64 {
     /// (Base64URLBlockDecoder) is a failure, never trusted.
     static func urlDecode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>,
                           at start: Int, blocks: Base64URLBlockDecoder? = nil) -> Bool {
-        guard let blocks, input.count >= 32 else { return decode(input, table: urlTable, into: output, at: start) }
-        guard let produced = decodedCount(input.count), start >= 0, start <= output.count,
-              produced <= output.count - start else { return false }
+        guard blocks != nil, input.count >= 32, let produced = decodedCount(input.count), start >= 0,
+              start <= output.count, produced <= output.count - start else {
+            return decode(input, table: urlTable, into: output, at: start)
+        }
         let segment = UnsafeMutableBufferPointer(rebasing: output[start..<(start + produced)])
-        guard let done = blocks.decodeBlocks(input, into: segment),
+        // Called through the optional, not a copy of it (`blocks` is not nil here, so nil is
+        // the decoder's answer: a character outside the alphabet).
+        guard let done = blocks?.decodeBlocks(input, into: segment),
               done >= 0, done % 32 == 0, done <= input.count, done / 32 * 24 <= produced else { return false }
         return decode(UnsafeBufferPointer(rebasing: input[done...]), table: urlTable, into: output,
                       at: start + done / 32 * 24)

@@ -119,10 +119,39 @@ public struct JWTClaims: Sendable {
 
     /// A present, non-empty string claim without building a String.
     func nonEmptyText(_ claim: Name) throws(TokenRejection) -> ClaimText {
-        guard let text = try text(claim) else { throw TokenRejection(.missingClaim, "\(claim.text) is missing") }
-        guard !text.isEmpty else { throw TokenRejection(.badClaim, "\(claim.text) is empty") }
+        guard let text = try text(claim) else { throw JWTClaims.missing(claim) }
+        guard !text.isEmpty else { throw JWTClaims.empty(claim) }
         return text
     }
+
+    /// `text`'s verdict without making a ClaimText (IdentityPolicy checks the claims
+    /// VerifiedIdentity reads later): the claim's length in bytes, nil when absent or null.
+    func textLength(_ claim: Name) throws(TokenRejection) -> Int? {
+        switch slot(claim) {
+        case .absent, .null: return nil
+        case .text(let range):
+            guard range.lowerBound >= 0, range.upperBound <= document.count else {
+                throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
+            }
+            return range.count
+        case .built(let index):
+            guard case .string(let text)? = members.built(index) else {
+                throw TokenRejection(.badClaim, "\(claim.text) is not a string")
+            }
+            return text.utf8.count
+        case .bool, .number, .strings:
+            throw TokenRejection(.badClaim, "\(claim.text) is not a string")
+        }
+    }
+
+    /// `nonEmptyText`'s verdict without making a ClaimText.
+    func checkNonEmptyText(_ claim: Name) throws(TokenRejection) {
+        guard let length = try textLength(claim) else { throw JWTClaims.missing(claim) }
+        guard length > 0 else { throw JWTClaims.empty(claim) }
+    }
+
+    private static func missing(_ claim: Name) -> TokenRejection { TokenRejection(.missingClaim, "\(claim.text) is missing") }
+    private static func empty(_ claim: Name) -> TokenRejection { TokenRejection(.badClaim, "\(claim.text) is empty") }
 
     public func optionalText(_ claim: Name) -> Result<ClaimText?, TokenRejection> {
         Result { () throws(TokenRejection) in try text(claim) }

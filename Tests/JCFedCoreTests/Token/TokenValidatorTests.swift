@@ -17,6 +17,48 @@ import Testing
         #expect(verifier.calls.first?.0 == .rs256)
     }
 
+    /// A validated identity reads its claims when asked (VerifiedIdentity): every field is the
+    /// claim's, copies read the same, and a setter changes only its field (the identity becomes
+    /// values).
+    @Test func aValidatedIdentityReadsItsClaimsAndCanBeChanged() throws {
+        let payload = #"{"iss":"\#(CoreFixture.issuer)","aud":"\#(CoreFixture.client)","tid":"\#(CoreFixture.tenant)","#
+            + #""exp":\#(CoreFixture.now + 60),"sub":"s\u00fcb","oid":"oid-1","upn":"a@contoso.com","#
+            + #""preferred_username":"p@contoso.com","email":"e@contoso.com","name":"N\u00e4me","idp":"live.com","#
+            + #""groups":["g1","g2"],"xms_edov":true,"email_verified":true}"#
+        var identity = try validate(CoreFixture.token(payload: payload), FakeVerifier(true)).get()
+        let expected = VerifiedIdentity(issuer: CoreFixture.issuer, tid: CoreFixture.tenant, oid: "oid-1", sub: "süb",
+                                        upn: "a@contoso.com", preferredUsername: "p@contoso.com", email: "e@contoso.com",
+                                        emailDomainVerified: true, emailVerified: true, name: "Näme", groups: ["g1", "g2"],
+                                        idp: "live.com", expiresAt: CoreFixture.now + 60)
+        #expect(identity == expected)
+        #expect([identity.issuer, identity.tid, identity.oid, identity.sub, identity.upn, identity.preferredUsername,
+                 identity.email, identity.name, identity.idp]
+                == [expected.issuer, expected.tid, expected.oid, expected.sub, expected.upn, expected.preferredUsername,
+                    expected.email, expected.name, expected.idp])
+        #expect(identity.groups == ["g1", "g2"] && identity.emailDomainVerified && identity.emailVerified)
+        #expect(identity.expiresAt == CoreFixture.now + 60)
+        #expect(identity.claim("preferred_username") == "p@contoso.com")
+        let copy = identity
+        identity.upn = "other@contoso.com"
+        identity.groups = []
+        var changed = expected
+        changed.upn = "other@contoso.com"
+        changed.groups = []
+        #expect(identity == changed)
+        #expect(copy == expected)
+    }
+
+    /// Without a pinned tenant `sub` stands in for a missing `oid`, as before.
+    @Test func anOIDCIdentityWithoutOidUsesSub() throws {
+        var context = CoreFixture.context()
+        context.tenantID = nil
+        let payload = #"{"iss":"\#(CoreFixture.issuer)","aud":"\#(CoreFixture.client)","tid":"\#(CoreFixture.tenant)","exp":\#(CoreFixture.now + 60),"sub":"sub-9"}"#
+        let identity = try validate(CoreFixture.token(payload: payload), FakeVerifier(true), context: context).get()
+        #expect(identity.oid == "sub-9")
+        let empty = #"{"iss":"\#(CoreFixture.issuer)","aud":"\#(CoreFixture.client)","tid":"\#(CoreFixture.tenant)","exp":\#(CoreFixture.now + 60),"sub":"s","oid":""}"#
+        #expect(validate(CoreFixture.token(payload: empty), FakeVerifier(true), context: context) == .failure(TokenRejection(.badClaim)))
+    }
+
     @Test func signatureIsCheckedBeforeClaims() {
         let expired = CoreFixture.token(payload: #"{"iss":"x","aud":"y","exp":1}"#)
         #expect(validate(expired, FakeVerifier(false)) == .failure(TokenRejection(.badSignature)))

@@ -16,33 +16,24 @@ public struct IdentityPolicy: ClaimPolicy {
     public static func identity(from claims: JWTClaims,
                                 context: ValidationContext) -> Result<VerifiedIdentity, TokenRejection> {
         do {
-            let sub = try claims.nonEmptyString(.sub)
-            let oid = context.tenantID == nil
-                ? try claims.string(.oid) ?? sub
-                : try claims.nonEmptyString(.oid)
-            guard !oid.isEmpty else { return .failure(TokenRejection(.badClaim, "oid is empty")) }
+            // Every claim the identity reads is checked here; none is read into a String
+            // (VerifiedIdentity builds them when asked).
+            try claims.checkNonEmptyText(.sub)
+            let oidRequired = context.tenantID != nil
+            if oidRequired {
+                try claims.checkNonEmptyText(.oid)
+            } else if try claims.textLength(.oid) == 0 {
+                return .failure(TokenRejection(.badClaim, "oid is empty"))
+            }
             // Checked, not read into Strings: the module never reads groups (ClaimStrings).
-            let groups = try claims.stringList(.groups) ?? ClaimStrings()
-            // Entra's upn, preferred_username and email are usually the same address: built
-            // once, and the same String returned for each claim that has exactly its bytes.
-            let upn = try claims.text(.upn)?.string
-            let preferredUsername = try claims.text(.preferredUsername)?.string(reusing: upn)
-            let email = try claims.text(.email)?.string(reusing: upn, preferredUsername)
-            return .success(VerifiedIdentity(
-                // IssuerPolicy and TenantPolicy compared these with the configured Strings.
-                issuer: try claims.nonEmptyText(.iss).string(reusing: context.issuer),
-                tid: try claims.text(.tid)?.string(reusing: context.tenantID),
-                oid: oid,
-                sub: sub,
-                upn: upn,
-                preferredUsername: preferredUsername,
-                email: email,
-                emailDomainVerified: claims.isTrue(.xmsEdov),
-                emailVerified: claims.isTrue(.emailVerified),
-                name: try claims.string(.name),
-                groupClaim: groups,
-                idp: try claims.string(.idp),
-                expiresAt: try claims.numericDate(.exp).get() ?? 0))
+            _ = try claims.stringList(.groups)
+            for claim in [JWTClaims.Name.upn, .preferredUsername, .email] { _ = try claims.textLength(claim) }
+            try claims.checkNonEmptyText(.iss)
+            for claim in [JWTClaims.Name.tid, .name, .idp] { _ = try claims.textLength(claim) }
+            let expiresAt = try claims.numericDate(.exp).get() ?? 0
+            return .success(VerifiedIdentity(checkedClaims: claims, oidRequired: oidRequired,
+                                             emailDomainVerified: claims.isTrue(.xmsEdov),
+                                             emailVerified: claims.isTrue(.emailVerified), expiresAt: expiresAt))
         } catch {
             // Every accessor throws TokenRejection (typed throws), so this is the claim's reason.
             return .failure(error)

@@ -1,7 +1,6 @@
 /// A string member of a token's header or claims as the token holds it: its bytes in the
 /// decoded segment (so comparing `iss`, `tid`, `aud` or `kid` builds no String), or a String
-/// (a value that had escapes, or claims made from a dictionary). `string` builds the String for
-/// what a VerifiedIdentity returns.
+/// (a value that had escapes, or claims made from a dictionary). `string` builds the String.
 public struct ClaimText: Sendable {
     private let bytes: ArraySlice<UInt8>
     private let text: String?
@@ -18,20 +17,6 @@ public struct ClaimText: Sendable {
     }
 
     public var string: String { text ?? String(decoding: bytes, as: UTF8.self) }
-
-    /// `string`, but `known` itself when it has exactly these bytes: a claim already compared
-    /// with a configured String (iss, tid) is then returned without building a new one. Bytes
-    /// that are only canonically equivalent still give the token's own String.
-    func string(reusing known: String?) -> String {
-        if let known, text == nil, compareBytes(known) == .same { return known }
-        return string
-    }
-
-    /// `string(reusing:)` with two candidates, tried in order.
-    func string(reusing first: String?, _ second: String?) -> String {
-        if let first, text == nil, compareBytes(first) == .same { return first }
-        return string(reusing: second)
-    }
 
     public var isEmpty: Bool { text?.isEmpty ?? bytes.isEmpty }
 

@@ -161,14 +161,9 @@ public struct JWTClaims: Sendable {
         Result { () throws(TokenRejection) in try nonEmptyText(claim) }
     }
 
-    /// A string claim as a String (IdentityPolicy reads ten claims in a row with typed throws).
+    /// A string claim as a String (VerifiedIdentity reads its fields with it).
     func string(_ claim: Name) throws(TokenRejection) -> String? {
         try text(claim)?.string
-    }
-
-    /// A present, non-empty string claim as a String.
-    func nonEmptyString(_ claim: Name) throws(TokenRejection) -> String {
-        try nonEmptyText(claim).string
     }
 
     public func optionalString(_ claim: Name) -> Result<String?, TokenRejection> {

@@ -98,6 +98,19 @@ import Testing
         #expect(check(IdentityPolicy(), set("groups", #""g""#)) == .badClaim)
         #expect(check(IdentityPolicy(), set("groups", "[1]")) == .badClaim)
         #expect(check(IdentityPolicy(), set("email", "null")) == nil)  // null counts as absent
+        // Every claim the identity reads is checked when the token is validated, not when a
+        // field is read (VerifiedIdentity reads them later and cannot refuse then): a wrong type
+        // is refused here, for each of them, with and without a pinned tenant.
+        for name in ["sub", "oid", "upn", "preferred_username", "email", "iss", "tid", "name", "idp"] {
+            for wrong in ["1", "true", "[]", "{}", #"["x"]"#] {
+                #expect(check(IdentityPolicy(), set(name, wrong)) == .badClaim, "\(name): \(wrong)")
+                #expect(check(IdentityPolicy(), set(name, wrong), context: CoreFixture.context(tenantID: nil)) == .badClaim,
+                        "\(name): \(wrong)")
+            }
+        }
+        #expect(check(IdentityPolicy(), set("oid", #""""#), context: CoreFixture.context(tenantID: nil)) == .badClaim)
+        #expect(check(IdentityPolicy(), set("iss", #""""#)) == .badClaim)
+        #expect(check(IdentityPolicy(), set("iss", nil)) == .missingClaim)
 
         let oidc = try IdentityPolicy.identity(from: CoreFixture.claims(set("oid", nil)(CoreFixture.claimsJSON)),
                                              context: CoreFixture.context(tenantID: nil)).get()

@@ -181,17 +181,5 @@ import Testing
             }
         }
     }
-
-    /// `string(reusing:)` gives the configured String only for the same bytes: canonically
-    /// equivalent text keeps the token's bytes, different text is never replaced.
-    @Test func configuredStringsOnlyForTheSameBytes() {
-        let cases: [(String, String?)] = [("abc", "abc"), ("abc", "abd"), ("abc", nil), ("e\u{301}", "\u{e9}"),
-                                          ("\u{e9}", "e\u{301}"), ("", ""), ("abc", "ab")]
-        for (token, known) in cases {
-            let bytes = ArraySlice(Array(token.utf8))
-            let text = ClaimText(bytes: bytes)
-            #expect(Array(text.string(reusing: known).utf8) == Array(token.utf8), "\(token) \(known ?? "-")")
-            #expect(Array(ClaimText(token).string(reusing: known).utf8) == Array(token.utf8))
-        }
-    }
 }
+

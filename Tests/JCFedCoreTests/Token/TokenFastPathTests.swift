@@ -125,7 +125,8 @@ import Testing
         }
     }
 
-    /// IdentityPolicy's typed-throw accessors give what the Result accessors give.
+    /// The typed-throw accessors, and the checks IdentityPolicy makes without building a
+    /// ClaimText (`textLength`, `checkNonEmptyText`), give what the Result accessors give.
     @Test func stringAccessorsAgreeWithTextAccessors() {
         let values = [#""abc""#, #""""#, #""a\u0062c""#, "null", "true", "1", "[]", "{}", #"["x"]"#, "\"\u{e9}\""]
         for value in values {
@@ -135,8 +136,15 @@ import Testing
                     let viaThrow = Result { () throws(TokenRejection) -> String? in try claims.string(claim) }
                     #expect(viaText == viaThrow, "\(value) \(claim)")
                     let requiredViaText = claims.requiredText(claim).map { $0.string }
-                    let requiredViaThrow = Result { () throws(TokenRejection) -> String in try claims.nonEmptyString(claim) }
-                    #expect(requiredViaText == requiredViaThrow, "\(value) \(claim)")
+                    let lengthViaCheck = Result { () throws(TokenRejection) -> Int? in try claims.textLength(claim) }
+                    #expect(viaText.map { $0?.utf8.count } == lengthViaCheck, "\(value) \(claim)")
+                    let requiredViaCheck = Result { () throws(TokenRejection) in try claims.checkNonEmptyText(claim) }
+                    func failure<T>(_ r: Result<T, TokenRejection>) -> TokenRejection? {
+                        if case .failure(let rejection) = r { return rejection }
+                        return nil
+                    }
+                    #expect(failure(requiredViaText) == failure(requiredViaCheck), "\(value) \(claim)")
+                    #expect(failure(requiredViaText)?.detail == failure(requiredViaCheck)?.detail)
                 }
             }
         }

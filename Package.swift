@@ -12,7 +12,8 @@
 //   CPAM         the PAM shim, linked to libpam: the pam_sm_* entry points (the only symbols the module
 //                exports) and typed wrappers for libpam's variadic calls.
 //   CCurl/COpenSSL/CQREncode/CMath: C shims that dlopen libcurl, libcrypto, libqrencode
-//                and libm on first use (a not-federated login never loads them).
+//                and libm on first use (a not-federated login never loads them). CByteKernels:
+//                base64url blocks with AVX2, no library (JCFedSystem's SIMDBase64URLBlocks).
 //   JCFedCurl    HTTP transport over libcurl.     JCFedCrypto  signature verifier over OpenSSL.
 //   JCFedQR      QR code of the verification URL over libqrencode, drawn with Unicode half blocks.
 //   JCFedPAM     PAM adapter: conversation, syslog, outcome -> PAM code, @_cdecl entries.

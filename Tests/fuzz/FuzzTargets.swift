@@ -52,7 +52,19 @@ enum FuzzTargets {
     static func validateToken(_ token: String) {
         let result = TokenValidator.validate(token, context: FuzzFixtures.context(), verifier: FuzzFixtures.verifier)
         switch result {
-        case .success(let identity): _ = identity.claim("upn")
+        case .success(let identity):
+            _ = identity.claim("upn")
+            // VerifiedIdentity reads its claims only now (IdentityPolicy checked each one): the
+            // required ones read non-empty, and every field reads as it does once made values.
+            guard !identity.sub.isEmpty, !identity.oid.isEmpty, !identity.issuer.isEmpty else {
+                fatalError("jwt: a validated identity reads an empty sub, oid or iss")
+            }
+            var values = identity
+            values.expiresAt = identity.expiresAt
+            guard values == identity, values.groups == identity.groups, values.tid == identity.tid,
+                  values.name == identity.name, values.idp == identity.idp, values.email == identity.email else {
+                fatalError("jwt: a validated identity reads differently once made values")
+            }
         case .failure(let rejection): _ = Outcome.tokenRejected(rejection).adminDetail
         }
         if FuzzFixtures.explain { print("jwt: \(result)") }

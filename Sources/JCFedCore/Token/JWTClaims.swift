@@ -68,23 +68,38 @@ public struct JWTClaims: Sendable {
         return self[claim]
     }
 
-    /// A string claim without building a String; nil when absent or null. The one reading of a
-    /// string claim: the accessors below only change how its answer is returned.
-    func text(_ claim: Name) throws(TokenRejection) -> ClaimText? {
+    /// Where a string claim is: a range of the payload (no escapes) or a built String.
+    private enum StringValue {
+        case bytes(Range<Int>)
+        case built(String)
+    }
+
+    /// The one reading of a string claim (nil when absent or null); the accessors below only
+    /// change how its answer is returned.
+    private func stringValue(_ claim: Name) throws(TokenRejection) -> StringValue? {
         switch slot(claim) {
         case .absent, .null: return nil
         case .text(let range):
             guard range.lowerBound >= 0, range.upperBound <= document.count else {
                 throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
             }
-            return ClaimText(bytes: document[range])
+            return .bytes(range)
         case .built(let index):
             guard case .string(let text)? = members.built(index) else {
                 throw TokenRejection(.badClaim, "\(claim.text) is not a string")
             }
-            return ClaimText(text)
+            return .built(text)
         case .bool, .number, .strings:
             throw TokenRejection(.badClaim, "\(claim.text) is not a string")
+        }
+    }
+
+    /// A string claim without building a String; nil when absent or null.
+    func text(_ claim: Name) throws(TokenRejection) -> ClaimText? {
+        switch try stringValue(claim) {
+        case nil: return nil
+        case .bytes(let range)?: return ClaimText(bytes: document[range])
+        case .built(let text)?: return ClaimText(text)
         }
     }
 
@@ -127,20 +142,10 @@ public struct JWTClaims: Sendable {
     /// `text`'s verdict without making a ClaimText (IdentityPolicy checks the claims
     /// VerifiedIdentity reads later): the claim's length in bytes, nil when absent or null.
     func textLength(_ claim: Name) throws(TokenRejection) -> Int? {
-        switch slot(claim) {
-        case .absent, .null: return nil
-        case .text(let range):
-            guard range.lowerBound >= 0, range.upperBound <= document.count else {
-                throw TokenRejection(.malformed, "\(claim.text) is outside the payload")
-            }
-            return range.count
-        case .built(let index):
-            guard case .string(let text)? = members.built(index) else {
-                throw TokenRejection(.badClaim, "\(claim.text) is not a string")
-            }
-            return text.utf8.count
-        case .bool, .number, .strings:
-            throw TokenRejection(.badClaim, "\(claim.text) is not a string")
+        switch try stringValue(claim) {
+        case nil: return nil
+        case .bytes(let range)?: return range.count
+        case .built(let text)?: return text.utf8.count
         }
     }
 

@@ -700,10 +700,10 @@ now: module load 0.6 M, configuration 0.5 M (parsed once, 2.1 M before), the met
 verify), identity mapping and authorization 0.5 M, the rest of the flow, with Swift metadata
 instantiation and conformance scans (1.3 M, first use of generic types) spread over these. So
 most of row 2 is libcurl's dependency load, TLS and OpenSSL, outside the module, and on this
-VM's slower runs the 12 ms target is below the minimal C module's own CPU (its row: 14.7-20.2
-ms in the tables of rounds 4 to 6); on a fast run it is not (11.8 ms in round 6's last table), and then the
-module's own share, jcfed's ratio to the C floor (1.20 at the start of round 2, 1.11 after it,
-1.14-1.17 since; a single run moves it by about +-0.05), is what misses the target.
+VM's slower runs the 12 ms target is below the minimal C module's own CPU (its row: 14.7-20.2 ms
+in the tables of rounds 4 to 6); on a fast run it is not (11.8 ms in round 6's last table), and
+then the module's own share, jcfed's ratio to the C floor (1.20 at the start of round 2, 1.11
+after it, 1.14-1.17 since; a single run moves it by about +-0.05), is what misses the target.
 Round 4: a login loads no libm. Of libm's functions a login calls two: ceil (the standard
 library sizes a Dictionary's storage with Double.rounded(.up), about 30 calls) and round. Both,
 with floor and trunc and the float forms, are computed in the module now

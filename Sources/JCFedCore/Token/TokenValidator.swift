@@ -35,8 +35,14 @@ public enum TokenValidator {
             return .failure(rejection)
         }
         let claims = jws.payload
-        for policy in claimPolicies {
-            if let rejection = policy.check(claims, key: key, context: context) { return .failure(rejection) }
+        // `claimPolicies`, called directly: through the array each call copied, opened and
+        // destroyed an existential (about 3 % of a validation's own time; bench/results.md,
+        // row 4). claimPoliciesRunInOrder checks that these are the list, in its order.
+        if let rejection = TenantPolicy().check(claims, key: key, context: context)
+            ?? IssuerPolicy().check(claims, key: key, context: context)
+            ?? AudiencePolicy().check(claims, key: key, context: context)
+            ?? LifetimePolicy().check(claims, key: key, context: context) {
+            return .failure(rejection)
         }
         return IdentityPolicy.identity(from: claims, context: context)
     }

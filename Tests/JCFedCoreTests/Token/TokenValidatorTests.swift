@@ -94,6 +94,22 @@ import Testing
         // IdentityPolicy runs last, once, as TokenValidator's final step (it makes the identity).
         #expect(TokenValidator.claimPolicies.map { "\(type(of: $0))" }
                 == ["TenantPolicy", "IssuerPolicy", "AudiencePolicy", "LifetimePolicy"])
+        // validate calls them directly: a token that every claim policy refuses gets the first
+        // one's rejection, and with each claim mended in the list's order, the next one's.
+        let bad = [#""tid":"00000000-0000-0000-0000-000000000000""#, #""iss":"https://other.example/""#,
+                   #""aud":"someone-else""#, #""exp":\#(CoreFixture.now - 3600)"#, #""sub":"""#]
+        let good = [#""tid":"\#(CoreFixture.tenant)""#, #""iss":"\#(CoreFixture.issuer)""#,
+                    #""aud":"\#(CoreFixture.client)""#, #""exp":\#(CoreFixture.now + 60)"#, #""sub":"s""#]
+        let expected: [TokenRejection.Code] = [.tenantMismatch, .issuerMismatch, .audienceMismatch, .expired, .badClaim]
+        for mended in 0...bad.count {
+            let members = (0..<bad.count).map { $0 < mended ? good[$0] : bad[$0] } + [#""oid":"o""#]
+            let result = validate(CoreFixture.token(payload: "{" + members.joined(separator: ",") + "}"), FakeVerifier(true))
+            if mended < expected.count {
+                #expect(result == .failure(TokenRejection(expected[mended])), "mended \(mended)")
+            } else {
+                #expect((try? result.get()) != nil)
+            }
+        }
     }
 }
 

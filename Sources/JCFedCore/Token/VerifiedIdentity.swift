@@ -38,16 +38,22 @@ public struct VerifiedIdentity: Sendable, Equatable {
             try? claims.string(claim)
         }
 
-        var oid: String { oidRequired ? string(.oid) ?? "" : string(.oid) ?? string(.sub) ?? "" }
-
+        // Each field's claim, named once: the getters below and `values` both read these.
+        var issuer: String { string(.iss) ?? "" }
+        var tid: String? { string(.tid) }
+        var oid: String { oidRequired ? string(.oid) ?? "" : string(.oid) ?? sub }
+        var sub: String { string(.sub) ?? "" }
+        var upn: String? { string(.upn) }
+        var preferredUsername: String? { string(.preferredUsername) }
+        var email: String? { string(.email) }
+        var name: String? { string(.name) }
         var groupClaim: ClaimStrings { (try? claims.stringList(.groups)) ?? ClaimStrings() }
+        var idp: String? { string(.idp) }
 
         var values: Values {
-            Values(issuer: string(.iss) ?? "", tid: string(.tid), oid: oid, sub: string(.sub) ?? "",
-                   upn: string(.upn), preferredUsername: string(.preferredUsername), email: string(.email),
-                   emailDomainVerified: emailDomainVerified, emailVerified: emailVerified, name: string(.name),
-                   groupClaim: groupClaim,
-                   idp: string(.idp), expiresAt: expiresAt)
+            Values(issuer: issuer, tid: tid, oid: oid, sub: sub, upn: upn, preferredUsername: preferredUsername,
+                   email: email, emailDomainVerified: emailDomainVerified, emailVerified: emailVerified,
+                   name: name, groupClaim: groupClaim, idp: idp, expiresAt: expiresAt)
         }
     }
 
@@ -81,12 +87,12 @@ public struct VerifiedIdentity: Sendable, Equatable {
     }
 
     public var issuer: String {
-        get { field({ $0.issuer }, { $0.string(.iss) ?? "" }) }
+        get { field({ $0.issuer }, { $0.issuer }) }
         set { change { $0.issuer = newValue } }
     }
     /// Tenant id (Entra `tid`); nil for generic OIDC providers without one.
     public var tid: String? {
-        get { field({ $0.tid }, { $0.string(.tid) }) }
+        get { field({ $0.tid }, { $0.tid }) }
         set { change { $0.tid = newValue } }
     }
     /// Immutable object id (Entra `oid`); for generic OIDC, `sub`.
@@ -95,19 +101,19 @@ public struct VerifiedIdentity: Sendable, Equatable {
         set { change { $0.oid = newValue } }
     }
     public var sub: String {
-        get { field({ $0.sub }, { $0.string(.sub) ?? "" }) }
+        get { field({ $0.sub }, { $0.sub }) }
         set { change { $0.sub = newValue } }
     }
     public var upn: String? {
-        get { field({ $0.upn }, { $0.string(.upn) }) }
+        get { field({ $0.upn }, { $0.upn }) }
         set { change { $0.upn = newValue } }
     }
     public var preferredUsername: String? {
-        get { field({ $0.preferredUsername }, { $0.string(.preferredUsername) }) }
+        get { field({ $0.preferredUsername }, { $0.preferredUsername }) }
         set { change { $0.preferredUsername = newValue } }
     }
     public var email: String? {
-        get { field({ $0.email }, { $0.string(.email) }) }
+        get { field({ $0.email }, { $0.email }) }
         set { change { $0.email = newValue } }
     }
     /// Entra `xms_edov`: the email domain's owner is verified.
@@ -121,7 +127,7 @@ public struct VerifiedIdentity: Sendable, Equatable {
         set { change { $0.emailVerified = newValue } }
     }
     public var name: String? {
-        get { field({ $0.name }, { $0.string(.name) }) }
+        get { field({ $0.name }, { $0.name }) }
         set { change { $0.name = newValue } }
     }
     /// The token's `groups`, read into Strings when asked for (ClaimStrings says why).
@@ -131,7 +137,7 @@ public struct VerifiedIdentity: Sendable, Equatable {
     }
     /// Present for guests (the home IdP of a B2B user).
     public var idp: String? {
-        get { field({ $0.idp }, { $0.string(.idp) }) }
+        get { field({ $0.idp }, { $0.idp }) }
         set { change { $0.idp = newValue } }
     }
     public var expiresAt: Int64 {

@@ -16,8 +16,8 @@ import COpenSSL
 ///
 /// A key is refused where OpenSSL's own RSA public operation refuses it (rsa_ossl.c): a modulus
 /// above 16384 bits (EVPPublicKey.bignum takes no longer number, JWK.maxRSABits), `e` not below
-/// `n`, `e` above 64 bits with a modulus above 3072 bits; and an even modulus, for which Montgomery arithmetic is undefined (OpenSSL fails it in the
-/// exponentiation). A signature whose integer is not below `n` is refused (RSAVP1 step 1).
+/// `n`, `e` above 64 bits with a modulus above 3072 bits; and an even modulus, for which
+/// Montgomery arithmetic is undefined (OpenSSL fails it in the exponentiation). A signature whose integer is not below `n` is refused (RSAVP1 step 1).
 /// An instance is used by one thread at a time, like the verifier that keeps it.
 final class RSAPublicOperation {
     private let modulus: OpaquePointer

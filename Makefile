@@ -164,7 +164,7 @@ unit-test:
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
-integration-test: all emulator asan $(BUILD)/jcfed-bench $(BUILD)/jcfed-fleet-sim
+integration-test: all emulator asan $(BUILD)/jcfed-bench $(BUILD)/jcfed-fleet-sim $(BUILD)/pam_swift_floor.so
 	$(PYTHON) -m pytest -q -p no:cacheprovider Tests/integration
 
 # Nothing in the repository may need or cite a folder outside it (a user's clone has nothing beside it);
@@ -206,7 +206,14 @@ fleet-sim: $(BUILD)/jcfed-fleet-sim
 fleet-sim-quick: $(BUILD)/jcfed-fleet-sim
 	$(BUILD)/jcfed-fleet-sim --quick
 
-bench: all emulator $(BUILD)/jcfed-bench
+# build/pam_swift_floor.so: the smallest Swift PAM module, linked exactly as the module is (after it:
+# the link folder the module's rule prepares), for bench row 1's floor; not installed.
+$(BUILD)/pam_swift_floor.so: $(BUILD)/pam_jcfed.so
+	$(SWIFT) build $(MODULE_FLAGS) --product pam_swift_floor
+	install -m 0644 .build-module/release/libpam_swift_floor.so $@
+	strip --strip-unneeded $@
+
+bench: all emulator $(BUILD)/jcfed-bench $(BUILD)/pam_swift_floor.so
 	$(PYTHON) bench/bench.py
 
 # Regenerates pam/pam_jcfed.order from a callgrind profile of a login (see bench/symbol_order.py).

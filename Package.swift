@@ -48,6 +48,9 @@ let package = Package(
         .executable(name: "jcfed-bench", targets: ["JCFedBench"]),
         // N devices on a simulated clock for `make fleet-sim` (docs/fleet.md); not installed.
         .executable(name: "jcfed-fleet-sim", targets: ["JCFedFleetSim"]),
+        // The smallest Swift PAM module, linked as pam_jcfed is, for `make bench` row 1's floor
+        // (bench/floor/swift/SwiftFloor.swift); not installed.
+        .library(name: "pam_swift_floor", type: .dynamic, targets: ["JCFedSwiftFloor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -89,6 +92,8 @@ let package = Package(
 
         .executableTarget(name: "JCFedBench", dependencies: ["JCFedCore", "JCFedSystem", "JCFedCrypto"]),
         .executableTarget(name: "JCFedFleetSim", dependencies: ["JCFedCore", "JCFedSystem"]),
+        .target(name: "JCFedSwiftFloor", dependencies: ["CPAM", "CMath"], path: "bench/floor/swift",
+                swiftSettings: moduleSettings),
 
         // The unit tests' kit: one fake per seam, one temporary folder, one tenant and client id.
         .target(name: "JCFedTestKit", dependencies: ["JCFedCore"], path: "Tests/JCFedTestKit"),

@@ -39,6 +39,8 @@ PAM_WRAPPER = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
 BENCH_TOOL = ROOT / "build" / "jcfed-bench"
 C_FLOOR_SOURCE = ROOT / "bench" / "floor" / "pam_floor.c"
 C_FLOOR_MODULE = ROOT / "build" / "pam_floor.so"
+# The smallest Swift PAM module, linked as pam_jcfed.so is (bench/floor/swift; `make bench` builds it).
+SWIFT_FLOOR_MODULE = ROOT / "build" / "pam_swift_floor.so"
 GNU_TIME = "/usr/bin/time"
 INTERVAL = 1  # the emulator's polling interval (seconds) for the latency rows
 
@@ -98,14 +100,20 @@ def measure_not_federated(env):
     # what loading alone costs, the rest is the not-federated decision.
     (env.pamd / "loaded").write_text("auth required pam_permit.so\naccount required pam_permit.so\n"
                                      f"session optional {MODULE} config={env.conf}\n")
+    # The smallest Swift module in jcfed's place (same shim, link and static runtime; it looks the
+    # user up and returns PAM_IGNORE): what any Swift module pays, so that the rest is jcfed's own.
+    (env.pamd / "swift").write_text(f"auth sufficient {SWIFT_FLOOR_MODULE}\nauth required pam_permit.so\n"
+                                    f"account [default=ignore success=ok] {SWIFT_FLOOR_MODULE}\n"
+                                    "account required pam_permit.so\n")
+    stacks = ("floor", "jcfed", "loaded", "swift")
     e = pamtester_env(env, env.pamd)
     # A run takes a few milliseconds: 200 of each keep the medians within a few hundredths.
     runs = 5 if QUICK else 200
-    walls = {"floor": [], "jcfed": [], "loaded": []}
-    rss = {"floor": [], "jcfed": [], "loaded": []}
-    # Interleaved, so that a burst of load on the machine hits both stacks alike.
+    walls = {svc: [] for svc in stacks}
+    rss = {svc: [] for svc in stacks}
+    # Interleaved, so that a burst of load on the machine hits every stack alike.
     for i in range(runs + 2):
-        for svc in ("floor", "jcfed", "loaded"):
+        for svc in stacks:
             w, r, rc = timed_child(["pamtester", svc, "dave", "authenticate", "acct_mgmt"], e)
             if rc != 0:
                 raise SystemExit(f"pamtester {svc} failed with {rc}")
@@ -116,6 +124,7 @@ def measure_not_federated(env):
     # Each process's peak RSS, median over the runs (one run can catch the page cache mid-change).
     fr, jr = statistics.median(rss["floor"]), statistics.median(rss["jcfed"])
     lw, lr = statistics.median(walls["loaded"]), statistics.median(rss["loaded"])
+    sw, sr = statistics.median(walls["swift"]), statistics.median(rss["swift"])
     ratio = jw / fw
     overhead_mb = (jr - fr) / 1024
     return [
@@ -126,6 +135,11 @@ def measure_not_federated(env):
          overhead_mb <= 1.5),
         ("1. not-federated: of that, the module loaded but not called (pam_permit stack, pam_jcfed named for "
          "the session stage only): wall-time ratio / RSS overhead", f"{lw / fw:.2f} / {(lr - fr) / 1024:.2f} MB", "", None),
+        ("1. not-federated: the smallest Swift module instead (bench/floor/swift: jcfed's shim, link and static "
+         "runtime; looks the user up, returns PAM_IGNORE): wall-time ratio / RSS overhead",
+         f"{sw / fw:.2f} / {(sr - fr) / 1024:.2f} MB", "floor", None),
+        ("1. not-federated: jcfed beyond the smallest Swift module: wall time / RSS",
+         f"{ms(jw - sw)} ({(jw - sw) / fw * 100:.0f} % of pam_permit's) / {(jr - sr) / 1024:.2f} MB", "", None),
     ]
 
 
@@ -884,6 +898,7 @@ def main():
     base = pathlib.Path(tempfile.mkdtemp(prefix="jcfed-bench-"))
     header = machine()
     page_cache_as_read(MODULE)
+    page_cache_as_read(SWIFT_FLOOR_MODULE)
     try:
         (base / "a").mkdir()
         rows += measure_not_federated(PamEnv(base / "a"))

@@ -18,6 +18,8 @@ ROWS = [
     "1. not-federated: wall-time ratio",
     "1. not-federated: RSS overhead",
     "1. not-federated: of that, the module loaded but not called",
+    "1. not-federated: the smallest Swift module instead",
+    "1. not-federated: jcfed beyond the smallest Swift module",
     "2. full login (auth + account), ca_file = the emulator's CA: CPU",
     "2. full login (auth + account), no ca_file: system trust store",
     "2. full login: same process with pam_permit",
@@ -42,6 +44,8 @@ ROWS = [
 def test_bench_quick_mode_writes_every_row():
     if not (BUILD / "jcfed-bench").exists():
         pytest.fail("build/jcfed-bench is missing: run `make build/jcfed-bench` (make test builds it)")
+    if not (BUILD / "pam_swift_floor.so").exists():
+        pytest.fail("build/pam_swift_floor.so is missing: run `make build/pam_swift_floor.so` (make test builds it)")
     out = ROOT / "bench" / "results-quick.md"
     if out.exists():
         out.unlink()

@@ -77,8 +77,21 @@ deps:
 	@$(PYTHON) -c 'import pytest, pexpect' 2>/dev/null || $(PYTHON) -m pip install -q pytest pexpect || \
 	  { echo "pytest is missing: $(PYTHON) -m pip install pytest"; exit 1; }
 
-module: $(BUILD)/pam_jcfed.so
-$(BUILD)/pam_jcfed.so: FORCE
+# The module is two files (pam/front/pam_jcfed_front.c says why): build/pam_jcfed.so, the front
+# libpam loads (C, libc and libpam only, built with the same hardening, exports and -z flags), and
+# build/pam_jcfed_core.so beside it, the Swift core the front loads when a stage needs it (itself
+# a complete module with the same six entry points).
+FRONT_FLAGS := -O2 -Wall -Wextra -Werror -fPIC -shared -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	-Wl,--version-script=$(CURDIR)/pam/pam_jcfed.map -Wl,--no-undefined \
+	-Wl,-z,now -Wl,-z,relro -Wl,-z,nodelete -Wl,-z,noexecstack
+module: $(BUILD)/pam_jcfed.so $(BUILD)/pam_jcfed_core.so
+$(BUILD)/pam_jcfed.so: pam/front/pam_jcfed_front.c pam/pam_jcfed.map
+	@mkdir -p $(BUILD)
+	cc $(FRONT_FLAGS) -o $@ pam/front/pam_jcfed_front.c -lpam
+	strip --strip-unneeded $@
+	chmod 0644 $@
+
+$(BUILD)/pam_jcfed_core.so: FORCE
 	@mkdir -p $(BUILD) $(MODULE_LINK_DIR)
 	@case "$(LIBSTDCXX_A)" in /*) echo "INPUT($(LIBSTDCXX_A))" > $(MODULE_LINK_DIR)/libstdc++.so ;; \
 	  *) echo "libstdc++.a not found: linking libstdc++ dynamically"; rm -f $(MODULE_LINK_DIR)/libstdc++.so ;; esac
@@ -139,6 +152,7 @@ install: all completions
 	install -m 0644 $(BUILD)/completions/jcfed $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcfed
 	install -m 0644 $(BUILD)/completions/_jcfed $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_jcfed
 	install -m 0644 $(BUILD)/pam_jcfed.so $(DESTDIR)$(PAMDIR)/pam_jcfed.so
+	install -m 0644 $(BUILD)/pam_jcfed_core.so $(DESTDIR)$(PAMDIR)/pam_jcfed_core.so
 	install -m 0755 $(BUILD)/jcfed $(DESTDIR)$(SBINDIR)/jcfed
 	install -m 0644 man/pam_jcfed.8 man/jcfed.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/jcfed.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -152,7 +166,7 @@ install: all completions
 	@echo "The PAM profile is installed but NOT enabled: run 'jcfed enable' (or pam-auth-update)."
 
 uninstall:
-	rm -f $(DESTDIR)$(PAMDIR)/pam_jcfed.so $(DESTDIR)$(SBINDIR)/jcfed \
+	rm -f $(DESTDIR)$(PAMDIR)/pam_jcfed.so $(DESTDIR)$(PAMDIR)/pam_jcfed_core.so $(DESTDIR)$(SBINDIR)/jcfed \
 	  $(DESTDIR)$(MANDIR)/man8/pam_jcfed.8 $(DESTDIR)$(MANDIR)/man8/jcfed.8 $(DESTDIR)$(MANDIR)/man5/jcfed.conf.5 \
 	  $(DESTDIR)$(PAMCONFIGDIR)/jcfed $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcfed \
 	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_jcfed
@@ -208,7 +222,7 @@ fleet-sim-quick: $(BUILD)/jcfed-fleet-sim
 
 # build/pam_swift_floor.so: the smallest Swift PAM module, linked exactly as the module is (after it:
 # the link folder the module's rule prepares), for bench row 1's floor; not installed.
-$(BUILD)/pam_swift_floor.so: $(BUILD)/pam_jcfed.so
+$(BUILD)/pam_swift_floor.so: $(BUILD)/pam_jcfed_core.so
 	$(SWIFT) build $(MODULE_FLAGS) --product pam_swift_floor
 	install -m 0644 .build-module/release/libpam_swift_floor.so $@
 	strip --strip-unneeded $@

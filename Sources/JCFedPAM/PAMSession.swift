@@ -47,7 +47,8 @@ final class PAMSession {
                 let id = MachineIdentity.read()
                 return id.isEmpty ? PAMSession.hostName() : id
             },
-            configMemory: PAMConfigMemory(pamh: pamh))
+            configMemory: PAMConfigMemory(pamh: pamh),
+            notFederatedMemo: SystemNotFederatedMemo())
     }
 
     /// gethostname(2): the machine's name as the person knows it (what sshd and login show).

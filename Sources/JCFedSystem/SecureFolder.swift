@@ -152,7 +152,14 @@ public final class SecureFolder: StorageFolder {
             // The file may have grown since fstat.
             if out.count > maxBytes { return .failure(.tooLarge(maxBytes)) }
         }
-        return .success(StoredFile(bytes: out, modifiedAt: Int64(st.st_mtim.tv_sec)))
+        return .success(StoredFile(bytes: out, modifiedAt: Int64(st.st_mtim.tv_sec), identity: SecureFolder.identity(st)))
+    }
+
+    /// A file's identity and state as fstat saw it (see FileIdentity).
+    static func identity(_ st: stat) -> FileIdentity {
+        FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                     modified: (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec)),
+                     changed: (Int64(st.st_ctim.tv_sec), Int64(st.st_ctim.tv_nsec)))
     }
 
     /// Reads the file at `path` (its folder is opened with `.none`: only the file is checked).

@@ -11,12 +11,16 @@ final class MemoryStorage: ModuleStorage {
         var uid: UInt32
         var mode: UInt32
         var modifiedAt: Int64 = 0
+        /// Which write made this content (the FileIdentity's inode and change time).
+        var generation: Int64 = 0
     }
 
     let owner: UInt32
     var entries: [String: Entry] = [:]
     /// How many times a file was read, by path (the not-federated path reads no file).
     private(set) var reads: [String: Int] = [:]
+    /// Counts the writes through `file`, so that each gives its content another FileIdentity.
+    private var writes: Int64 = 0
 
     init(owner: UInt32 = 0) {
         self.owner = owner
@@ -24,7 +28,9 @@ final class MemoryStorage: ModuleStorage {
 
     @discardableResult
     func file(_ path: String, _ text: String, mode: UInt32 = 0o644, uid: UInt32? = nil, modifiedAt: Int64 = 0) -> String {
-        entries[path] = Entry(kind: .file, bytes: Array(text.utf8), uid: uid ?? owner, mode: mode, modifiedAt: modifiedAt)
+        writes += 1
+        entries[path] = Entry(kind: .file, bytes: Array(text.utf8), uid: uid ?? owner, mode: mode, modifiedAt: modifiedAt,
+                              generation: writes)
         return path
     }
 
@@ -52,7 +58,9 @@ final class MemoryStorage: ModuleStorage {
         guard e.mode & 0o022 == 0 else { return .failure(.groupOrOtherWritable(e.mode)) }
         if holdsSecret && e.mode & 0o004 != 0 { return .failure(.readableByOthers(e.mode)) }
         guard e.bytes.count <= maxBytes else { return .failure(.tooLarge(maxBytes)) }
-        return .success(StoredFile(bytes: e.bytes, modifiedAt: e.modifiedAt))
+        let identity = FileIdentity(device: 1, inode: UInt64(e.generation), size: Int64(e.bytes.count),
+                                    modified: (e.modifiedAt, 0), changed: (e.generation, 0))
+        return .success(StoredFile(bytes: e.bytes, modifiedAt: e.modifiedAt, identity: identity))
     }
 
     func openFolder(_ path: String, createMode: UInt32?, privateToOwner: Bool) -> Result<StorageFolder, FileRefusal> {

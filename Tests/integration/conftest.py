@@ -26,6 +26,8 @@ from emulator_proc import CONFIDENTIAL_CLIENT, CONFIDENTIAL_SECRET, OTHER_TENANT
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 MODULE = BUILD / "pam_jcfed.so"
+# The Swift core beside it, which the front (MODULE) loads when a stage needs it.
+CORE = BUILD / "pam_jcfed_core.so"
 PAMRUN = BUILD / "pamrun"
 TOOL = pathlib.Path(os.environ.get("JCFED_TOOL", BUILD / "jcfed"))
 EMULATOR = BUILD / "jcfed-entra-emulator"
@@ -369,6 +371,7 @@ def make_root(tmp_path, name="debian12", module=True, sshd_ready=True):
         mod = root / "usr/lib/x86_64-linux-gnu/security/pam_jcfed.so"
         mod.parent.mkdir(parents=True, exist_ok=True)
         mod.write_bytes(b"")
+        (mod.parent / "pam_jcfed_core.so").write_bytes(b"")
     os.chmod(root, 0o755)
     return root
 

@@ -7,17 +7,19 @@ import subprocess
 
 import pytest
 
-from conftest import MODULE, PAMRUN
+from conftest import CORE, MODULE, PAMRUN
 
 PAM_SM = {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
           "pam_sm_open_session", "pam_sm_close_session", "pam_sm_chauthtok"}
 
 
-def test_exports_exactly_the_pam_entry_points():
-    lib = ctypes.CDLL(str(MODULE))
+@pytest.mark.parametrize("module", [MODULE, CORE], ids=["front", "core"])
+def test_exports_exactly_the_pam_entry_points(module):
+    """The front and the core it loads (itself a complete module)."""
+    lib = ctypes.CDLL(str(module))
     for sym in PAM_SM:
         assert getattr(lib, sym) is not None
-    out = subprocess.run(["nm", "-D", "--defined-only", str(MODULE)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["nm", "-D", "--defined-only", str(module)], capture_output=True, text=True, check=True).stdout
     names = {line.split()[-1] for line in out.splitlines() if line.strip()}
     assert names == PAM_SM
     with pytest.raises(AttributeError):
@@ -61,8 +63,9 @@ def test_session_and_password_lines_are_provided_not_unknown(pam_env, module_typ
     assert f"RESULT {op} PAM_MODULE_UNKNOWN" in p.stdout, p.stdout + p.stderr
 
 
-def test_needs_no_swift_runtime_and_is_nodelete():
-    out = subprocess.run(["readelf", "-d", str(MODULE)], capture_output=True, text=True, check=True).stdout
+@pytest.mark.parametrize("module", [MODULE, CORE], ids=["front", "core"])
+def test_needs_no_swift_runtime_and_is_nodelete(module):
+    out = subprocess.run(["readelf", "-d", str(module)], capture_output=True, text=True, check=True).stdout
     needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", out)
     assert needed, out
     for lib in needed:

@@ -1,9 +1,11 @@
 """What loading pam_jcfed.so costs a process that never calls it (bench row 1): every
-sshd, sudo and su that has the module in its stack pays this, federated user or not."""
+sshd, sudo and su that has the module in its stack pays this, federated user or not. The module
+is the front (pam/front/pam_jcfed_front.c); what the Swift core it loads costs is checked on
+pam_jcfed_core.so."""
 import os
 import subprocess
 
-from conftest import MODULE, interactive_login, opened_paths, strace_opens
+from conftest import CORE, MODULE, interactive_login, opened_paths, strace_opens
 
 
 def needed(path):
@@ -12,10 +14,11 @@ def needed(path):
 
 
 def test_the_module_needs_only_libpam_and_glibc():
-    # libcurl, libcrypto, libqrencode and libm are loaded on first use; libgcc's unwinder and
-    # libstdc++ are linked in (local): neither libgcc_s.so.1 nor libstdc++.so.6 is mapped by
-    # loading it.
-    assert sorted(needed(MODULE)) == ["ld-linux-x86-64.so.2", "libc.so.6", "libpam.so.0"]
+    assert sorted(needed(MODULE)) == ["libc.so.6", "libpam.so.0"]
+    # The core: libcurl, libcrypto, libqrencode and libm are loaded on first use; libgcc's
+    # unwinder and libstdc++ are linked in (local): neither libgcc_s.so.1 nor libstdc++.so.6 is
+    # mapped by loading it.
+    assert sorted(needed(CORE)) == ["ld-linux-x86-64.so.2", "libc.so.6", "libpam.so.0"]
 
 
 def test_the_module_links_neither_string_processing_nor_concurrency():
@@ -24,7 +27,7 @@ def test_the_module_links_neither_string_processing_nor_concurrency():
     module's targets are compiled without those implicit imports (Package.swift); the type names
     the runtime keeps (swift5_typeref, reflection strings) survive stripping, so a library that
     comes back shows here."""
-    data = MODULE.read_bytes()
+    data = CORE.read_bytes()
     for library in (b"_StringProcessing", b"_RegexParser", b"12_Concurrency"):
         assert library not in data, library
 
@@ -43,7 +46,7 @@ def test_loading_the_module_opens_no_file(pam_env, tmp_path):
     floor = set(opened["floor"])
     extra = [path for path in opened["loaded"]
              if path not in floor and path != str(MODULE) and not path.startswith(str(pam_env.pamd))]
-    # Not even libm: the module needs no library that pamrun has not loaded already.
+    # Not even libm, nor the core: the front needs no library that pamrun has not loaded already.
     assert extra == [], f"loading pam_jcfed.so opened {extra}"
 
 

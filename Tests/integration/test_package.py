@@ -61,7 +61,7 @@ def too_new(names):
     return bad
 
 
-@pytest.mark.parametrize("name", ["pam_jcfed.so", "jcfed"])
+@pytest.mark.parametrize("name", ["pam_jcfed.so", "pam_jcfed_core.so", "jcfed"])
 def test_binaries_need_at_most_glibc_2_35(name):
     path = BUILD / name
     if not path.exists():
@@ -188,9 +188,9 @@ def test_a_libcurl_that_refuses_both_protocol_options_fails_closed(idp, old_curl
 # The package itself
 
 def build_deb(outdir, version=None):
-    """packaging/deb/build.sh on copies of build/pam_jcfed.so and build/jcfed in outdir."""
+    """packaging/deb/build.sh on copies of build/pam_jcfed.so, its core and build/jcfed in outdir."""
     outdir.mkdir(parents=True, exist_ok=True)
-    for name in ("pam_jcfed.so", "jcfed"):
+    for name in ("pam_jcfed.so", "pam_jcfed_core.so", "jcfed"):
         if not (BUILD / name).exists():
             pytest.fail(f"build/{name} is missing: run `make module tool` first")
         shutil.copy2(BUILD / name, outdir / name)
@@ -231,7 +231,8 @@ def test_deb_contents_and_depends(debs):
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
     files = {line.split()[-1].lstrip(".") for line in listing.splitlines()}
     owners = {line.split()[1] for line in listing.splitlines()}
-    for f in [f"/usr/lib/{multiarch}/security/pam_jcfed.so", "/usr/sbin/jcfed",
+    for f in [f"/usr/lib/{multiarch}/security/pam_jcfed.so", f"/usr/lib/{multiarch}/security/pam_jcfed_core.so",
+              "/usr/sbin/jcfed",
               "/usr/share/man/man8/pam_jcfed.8.gz", "/usr/share/man/man8/jcfed.8.gz",
               "/usr/share/man/man5/jcfed.conf.5.gz", "/usr/share/pam-configs/jcfed", "/etc/jcfed/jcfed.conf",
               "/usr/share/doc/jcfed/copyright", "/usr/share/doc/jcfed/changelog.Debian.gz",
@@ -538,6 +539,8 @@ def test_package_install_enable_login_upgrade_remove_purge(debian_root, debs, em
     root.run("apt-get", "remove", "-y", "-q", "jcfed", extra_env={"JCFED_ROOT": "/tmp/elsewhere"})
     assert root.pamd() == pamd_before_enable, "pam.d after remove differs from before enable"
     assert not root.p(module_target).exists() and not root.p("/usr/sbin/jcfed").exists()
+    assert not root.p(module_target.replace("pam_jcfed.so", "pam_jcfed_core.so")).exists()
+    assert not root.p("/run/jcfed").exists(), "remove leaves the module's not-federated records"
     assert root.p("/etc/jcfed/jcfed.conf").exists()
 
     # Purge: configuration, cache and state gone.

@@ -454,6 +454,17 @@ def test_enable_refuses_without_installed_module(tmp_path):
     assert r.returncode == 2 and "not installed" in r.stderr
 
 
+def test_enable_refuses_a_module_without_its_core(tmp_path):
+    """pam_jcfed.so alone (an incomplete copy): every federated login would fail to load the core."""
+    root = make_root(tmp_path)
+    (root / "usr/lib/x86_64-linux-gnu/security/pam_jcfed_core.so").unlink()
+    add_idp(root)
+    before = tree(root, PAM_FILES)
+    r = jcfed(root, "enable", "--yes", "--no-idp-check", "--services", "sshd")
+    assert r.returncode == 2 and "its core" in r.stderr and "pam_jcfed_core.so, is missing" in r.stderr, r.stderr
+    assert tree(root, PAM_FILES) == before
+
+
 def test_enable_refuses_without_valid_config(root):
     r = jcfed(root, "enable", "--yes", "--no-idp-check", "--services", "sshd")
     assert r.returncode == 1 and "idp add" in r.stderr

@@ -27,7 +27,7 @@ arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
-for f in "$build/pam_jcfed.so" "$build/jcfed"; do [ -f "$f" ] || die "$f is missing: run make module tool"; done
+for f in "$build/pam_jcfed.so" "$build/pam_jcfed_core.so" "$build/jcfed"; do [ -f "$f" ] || die "$f is missing: run make module tool"; done
 
 out="$build/jcfed_${version}_${arch}.deb"
 work=$(mktemp -d "${TMPDIR:-/tmp}/jcfed-deb.XXXXXX")
@@ -40,11 +40,15 @@ install -d "$root/DEBIAN" "$root/usr/lib/$multiarch/security" "$root/usr/sbin" \
   "$root/usr/share/man/man5" "$root/usr/share/man/man8" "$root/usr/share/pam-configs" \
   "$root/usr/share/doc/jcfed" "$root/usr/share/lintian/overrides" "$root/etc/jcfed" \
   "$root/usr/lib/systemd/system"
+# The module: the front libpam loads and, beside it, the Swift core it loads (Makefile).
 install -m 0644 "$build/pam_jcfed.so" "$root/usr/lib/$multiarch/security/pam_jcfed.so"
+install -m 0644 "$build/pam_jcfed_core.so" "$root/usr/lib/$multiarch/security/pam_jcfed_core.so"
 install -m 0755 "$build/jcfed" "$root/usr/sbin/jcfed"
 # What dh_strip does: no symbol table, no .comment/.note (the module is stripped by make module).
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root/usr/sbin/jcfed"
-strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root/usr/lib/$multiarch/security/pam_jcfed.so"
+for m in pam_jcfed.so pam_jcfed_core.so; do
+  strip --remove-section=.comment --remove-section=.note --strip-unneeded "$root/usr/lib/$multiarch/security/$m"
+done
 for m in man/pam_jcfed.8 man/jcfed.8; do gzip -9n < "$m" > "$root/usr/share/man/man8/$(basename "$m").gz"; done
 gzip -9n < man/jcfed.conf.5 > "$root/usr/share/man/man5/jcfed.conf.5.gz"
 install -m 0644 pam/pam-configs/jcfed "$root/usr/share/pam-configs/jcfed"
@@ -73,7 +77,7 @@ chmod 0644 "$root/usr/share/doc/jcfed/changelog.Debian.gz"
 # dpkg-shlibdeps wants a debian/control beside it; it reads the NEEDED libraries of both files.
 mkdir -p "$work/src/debian"
 printf 'Source: jcfed\n\nPackage: jcfed\nArchitecture: any\n' > "$work/src/debian/control"
-shlibs=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/lib/$multiarch/security/pam_jcfed.so" -e"$root/usr/sbin/jcfed" 2>"$work/shlibdeps.err") \
+shlibs=$(cd "$work/src" && dpkg-shlibdeps -O -e"$root/usr/lib/$multiarch/security/pam_jcfed.so" -e"$root/usr/lib/$multiarch/security/pam_jcfed_core.so" -e"$root/usr/sbin/jcfed" 2>"$work/shlibdeps.err") \
   || { cat "$work/shlibdeps.err" >&2; die "dpkg-shlibdeps failed"; }
 shlibs=${shlibs#shlibs:Depends=}
 # The libraries dlopen'ed on first use (comments and reasons in dlopen-depends).

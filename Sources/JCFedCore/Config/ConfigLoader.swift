@@ -6,6 +6,15 @@ public struct LoadedConfig: Sendable {
     public var warnings: [ConfigError]
     /// The client secret, when the app registration is confidential. Never logged.
     public var clientSecret: String?
+    /// jcfed.conf as it was read (nil from a storage without files, or when it was not read).
+    public var fileIdentity: FileIdentity?
+
+    public init(config: JCFedConfig, warnings: [ConfigError], clientSecret: String?, fileIdentity: FileIdentity? = nil) {
+        self.config = config
+        self.warnings = warnings
+        self.clientSecret = clientSecret
+        self.fileIdentity = fileIdentity
+    }
 }
 
 public enum ConfigLoader {
@@ -42,20 +51,22 @@ public enum ConfigLoader {
             file = remembered
         } else {
             let text: String
-            switch storage.readText(path, maxBytes: 64 * 1024) {
-            case .success(let t): text = t
+            let identity: FileIdentity?
+            switch storage.readFile(path, maxBytes: 64 * 1024, holdsSecret: false).flatMap({ f in f.text.map { (f.identity, $0) } }) {
+            case .success(let (i, t)): (identity, text) = (i, t)
             case .failure(let f):
                 problems.add(ConfigError(path: path, problem: f.description), section: nil)
                 return (loaded, problems)
             }
             let (parsed, parseProblems) = ConfigParser.parseCollecting(text, path: path)
-            file = ParsedConfigFile(path: path, parsed: parsed, problems: parseProblems)
+            file = ParsedConfigFile(path: path, parsed: parsed, problems: parseProblems, identity: identity)
             memory?.remember(file)
         }
         let parsed = file.parsed
         let parseProblems = file.problems
         loaded.config = parsed.config
         loaded.warnings = parsed.warnings
+        loaded.fileIdentity = file.identity
         guard parseProblems.isEmpty else { return (loaded, parseProblems) }
         switch clientSecret(parsed.config, path: path, storage: storage, hostPrefix: hostPrefix) {
         case .failure(let e): problems.add(e, section: "idp")

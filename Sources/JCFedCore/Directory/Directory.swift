@@ -66,6 +66,8 @@ public struct Directory: Sendable, Equatable {
     public var boundUserIDs: Set<String>?
     /// File modification time (seconds since the epoch); 0 when not read from a file.
     public var modifiedAt: Int64
+    /// The file as it was read (nil when not read from a file).
+    public var fileIdentity: FileIdentity?
     public var metadata: DirectoryMetadata
     /// Seconds between the oldest part of the data (users, bindings) and the time of loading.
     public var ageSeconds: Int64 = 0

@@ -25,6 +25,7 @@ public enum DirectoryLoader {
             return .failure(ConfigError(path: path, key: "mapping.directory", problem: path + " " + problem))
         }
         directory.modifiedAt = file.modifiedAt
+        directory.fileIdentity = file.identity
         stamp(&directory, settings: settings, now: now)
         return .success(directory)
     }

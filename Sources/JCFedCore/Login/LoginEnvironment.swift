@@ -29,6 +29,9 @@ public struct LoginEnvironment {
     /// jcfed.conf as parsed by an earlier stage of this PAM transaction (the PAM handle's data
     /// in the module); nil: every stage reads the file.
     public var configMemory: ConfigMemory?
+    /// Where not-federated decisions are kept for the front module (SystemNotFederatedMemo in the
+    /// module); nil: none are kept.
+    public var notFederatedMemo: NotFederatedMemo?
 
     public init(log: LogSink, clock: Clock, users: UserDatabase, prompter: Prompter?,
                 makeTransport: @escaping (IdPSettings) -> HTTPTransport,
@@ -38,7 +41,7 @@ public struct LoginEnvironment {
                 storage: ModuleStorage, hostName: @escaping () -> String = { "" },
                 random: @escaping () -> UInt64 = { 0 },
                 deviceIdentity: @escaping () -> String = { "" },
-                configMemory: ConfigMemory? = nil) {
+                configMemory: ConfigMemory? = nil, notFederatedMemo: NotFederatedMemo? = nil) {
         self.log = log
         self.clock = clock
         self.users = users
@@ -52,5 +55,6 @@ public struct LoginEnvironment {
         self.random = random
         self.deviceIdentity = deviceIdentity
         self.configMemory = configMemory
+        self.notFederatedMemo = notFederatedMemo
     }
 }

@@ -51,6 +51,11 @@ public struct LoginSubject {
         case .success(let d): subject.directory = d
         }
         if let notRouted = Routing.decide(subject: subject, users: env.users, log: env.log) {
+            if let memo = env.notFederatedMemo,
+               let record = NotFederatedRecord.of(notRouted, subject: subject, args: args, users: env.users,
+                                                  now: env.clock.wallSeconds()) {
+                memo.remember(record)
+            }
             return .failure(notRouted)
         }
         return .success(subject)

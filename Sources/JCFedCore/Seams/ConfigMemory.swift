@@ -17,10 +17,13 @@ public struct ParsedConfigFile: Sendable {
     public var path: String
     public var parsed: ConfigParseResult
     public var problems: ConfigProblems
+    /// The file as it was read (nil from a storage without files).
+    public var identity: FileIdentity?
 
-    public init(path: String, parsed: ConfigParseResult, problems: ConfigProblems) {
+    public init(path: String, parsed: ConfigParseResult, problems: ConfigProblems, identity: FileIdentity? = nil) {
         self.path = path
         self.parsed = parsed
         self.problems = problems
+        self.identity = identity
     }
 }

@@ -48,9 +48,13 @@ public protocol StorageFolder: AnyObject {
 public struct StoredFile: Sendable, Equatable {
     public var bytes: [UInt8]
     public var modifiedAt: Int64
-    public init(bytes: [UInt8], modifiedAt: Int64 = 0) {
+    /// Which file on disk was read, in which state (fstat of the descriptor read); nil when the
+    /// storage has no files (tests' in-memory storage).
+    public var identity: FileIdentity?
+    public init(bytes: [UInt8], modifiedAt: Int64 = 0, identity: FileIdentity? = nil) {
         self.bytes = bytes
         self.modifiedAt = modifiedAt
+        self.identity = identity
     }
 
     /// The content as UTF-8 text.

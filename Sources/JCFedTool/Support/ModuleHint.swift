@@ -25,6 +25,10 @@ extension ModuleLocator {
 
     /// Why enable cannot go on without the module: every directory looked in, Debian's first.
     static func missingMessage(context: ToolContext) -> String {
+        if let front = withoutCore(context: context) {
+            return "not enabled: \(front) is installed but its core, \(core(of: front)), is missing: "
+                + "every federated login would fail. Reinstall jcfed (make install or the package) and run enable again"
+        }
         var dirs = candidates(context: context).map(FileSystem.directoryName)
         if !dirs.contains(debianDirectory) { dirs.insert(debianDirectory, at: 0) }
         return "not enabled: \(PAMLines.moduleName) is not installed; looked in \(dirs.joined(separator: ", ")). "

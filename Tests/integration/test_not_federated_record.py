@@ -177,3 +177,57 @@ def test_without_its_core_the_front_fails_closed_and_says_so(world, tmp_path):
     assert codes == {"auth": "PAM_SERVICE_ERR", "acct": "PAM_SERVICE_ERR"}, out
     assert "cannot load" in log and "pam_jcfed_core.so" in log and "reinstall jcfed" in log, log
     assert "ERROR: Federated sign-in is not available" in out, out
+
+
+def run_auth(env):
+    """dave's auth through the front, without strace (fast): the PAM code."""
+    svc = env.service()
+    p = subprocess.run([str(PAMRUN), "-d", str(env.pamd), "-s", svc, "-u", "dave", "-o", "auth",
+                        "-m", str(MODULE), "-A", f"config={env.conf}"], env=env.env(), capture_output=True,
+                       text=True, timeout=120)
+    return pam_code_map(p.stdout).get("auth")
+
+
+def test_a_record_changed_in_any_byte_or_cut_anywhere_is_not_used(world):
+    """Every byte changed, and every proper prefix: the front does not answer (the core does, and
+    writes the record anew); nothing crashes. Except the bytes of two fields the front takes from
+    the record itself: the `written` time (any time not after now will do) and the directory's
+    path (jcfed.conf names it, and jcfed.conf's identity is checked; another path that does not
+    exist either reads the same)."""
+    record = recorded(world)
+    valid = record.read_bytes()
+    written = valid.index(b"written ")
+    written_end = valid.index(b"\n", written)
+    directory = valid.index(b"\ndirectory ") + len(b"\ndirectory ")
+    directory_end = valid.index(b" ", directory)
+    forgeries = [valid[:n] for n in range(len(valid))]
+    for i in range(len(valid)):
+        if written <= i < written_end or directory <= i < directory_end:
+            continue
+        for replacement in {b"0"[0], b"f"[0], b" "[0], b"\n"[0]} - {valid[i]}:
+            forgeries.append(valid[:i] + bytes([replacement]) + valid[i + 1:])
+    assert len(forgeries) > 1000
+    used = []
+    for forged in forgeries:
+        record.write_bytes(forged)
+        assert run_auth(world) == "PAM_IGNORE"
+        if record.read_bytes() == forged:  # the core would have written the valid record again
+            used.append(forged)
+    assert used == [], used[:3]
+    assert record.read_bytes() == valid or record.read_bytes().split(b"\n", 2)[2] == valid.split(b"\n", 2)[2]
+
+
+def test_the_front_under_memcheck(world):
+    """The record read, checked and used, and refused, under valgrind: no error, no leak."""
+    from conftest import VALGRIND, check_clean
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is installed by make deps")
+    recorded(world)
+    codes, out, _ = world.run("dave", op="auth+acct", cycles=2, valgrind=VALGRIND, timeout=300)
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}, out[-2000:]
+    check_clean(out)
+    record = RECORDS / str(DAVE_UID)
+    record.write_text(record.read_text().replace("\nuser ", "\nuser 00"))
+    codes, out, _ = world.run("dave", op="auth+acct", cycles=2, valgrind=VALGRIND, timeout=300)
+    assert codes == {"auth": "PAM_IGNORE", "acct": "PAM_IGNORE"}, out[-2000:]
+    check_clean(out)

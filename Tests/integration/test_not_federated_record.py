@@ -176,7 +176,7 @@ def test_without_its_core_the_front_fails_closed_and_says_so(world, tmp_path):
     codes, out, log, _ = decide(world, "alice", module=front, tmp=tmp_path)
     assert codes == {"auth": "PAM_SERVICE_ERR", "acct": "PAM_SERVICE_ERR"}, out
     assert "cannot load" in log and "pam_jcfed_core.so" in log and "reinstall jcfed" in log, log
-    assert "ERROR: Federated sign-in is not available" in out, out
+    assert "ERROR: Federated login is misconfigured; contact your administrator." in out, out
 
 
 def run_auth(env):

@@ -92,13 +92,14 @@ static void load_core(void) {
     memcpy(core_entries, found, sizeof found);
 }
 
-/* The core's answer for this stage, or PAM_SERVICE_ERR (logged and said) when it cannot load. */
+/* The core's answer for this stage, or PAM_SERVICE_ERR when it cannot load: logged, and said with
+ * the core's own sentence for PAM_SERVICE_ERR (pam_jcfed(8), MESSAGES). */
 static int core_stage(int entry, pam_handle_t *pamh, int flags, int argc, const char **argv) {
     pthread_once(&core_once, load_core);
     if (!core_entries[entry]) {
         pam_syslog(pamh, LOG_ERR, "%s; reinstall jcfed", core_problem);
         if (!(flags & PAM_SILENT))
-            pam_error(pamh, "Federated sign-in is not available: pam_jcfed is not installed completely.");
+            pam_error(pamh, "Federated login is misconfigured; contact your administrator.");
         return PAM_SERVICE_ERR;
     }
     return core_entries[entry](pamh, flags, argc, argv);

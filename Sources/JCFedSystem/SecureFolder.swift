@@ -196,11 +196,13 @@ public final class SecureFolder: StorageFolder {
     /// owner is set to `fileOwner` and the group to `group` (else `fileOwner`'s id) when given;
     /// when only a group is given and it cannot be set (not root, not a member), the file gets no
     /// group permissions rather than the caller's group. On any failure the temporary file is
-    /// removed and the old file is untouched.
+    /// removed and the old file is untouched. `durable: false` skips the two fsyncs (file and
+    /// folder): for a cache that may be lost in a crash (the rename still makes the replacement
+    /// atomic for readers); on ext4 they cost about 0.8 ms.
     public func replace(_ name: String, _ bytes: [UInt8], mode: mode_t, fileOwner: UInt32? = nil,
-                        group: UInt32? = nil) -> Result<Void, FileRefusal> {
+                        group: UInt32? = nil, durable: Bool = true) -> Result<Void, FileRefusal> {
         var mode = mode
-        let written = writeTemporary(for: name, bytes) { tmp in
+        let written = writeTemporary(for: name, bytes, durable: durable) { tmp in
             if let o = fileOwner, fchown(tmp, o, group ?? o) != 0 { return "chown" }
             if fileOwner == nil, let g = group, fchown(tmp, UInt32.max, g) != 0 { mode &= ~mode_t(0o070) }
             return fchmod(tmp, mode) == 0 ? nil : "chmod"
@@ -215,7 +217,7 @@ public final class SecureFolder: StorageFolder {
             unlinkat(fd, tmp, 0)
             return .failure(.failed("cannot be replaced (rename: \(text))"))
         }
-        _ = fsync(fd)
+        if durable { _ = fsync(fd) }
         return .success(())
     }
 
@@ -264,7 +266,8 @@ public final class SecureFolder: StorageFolder {
 
     /// Writes `bytes` to a new temporary file in this folder (O_EXCL, no link followed), runs
     /// `prepare` on its descriptor (nil, or the step that failed), fsyncs it: its name, or why not.
-    private func writeTemporary(for name: String, _ bytes: [UInt8], prepare: (Int32) -> String?) -> Result<String, FileRefusal> {
+    private func writeTemporary(for name: String, _ bytes: [UInt8], durable: Bool = true,
+                                prepare: (Int32) -> String?) -> Result<String, FileRefusal> {
         guard SecureFolder.isEntryName(name) else { return .failure(.failed("is not a file name")) }
         var tmp = ""
         var file: Int32 = -1
@@ -276,7 +279,7 @@ public final class SecureFolder: StorageFolder {
         guard file >= 0 else { return .failure(.failed("cannot be written (a temporary file: \(errnoText()))")) }
         var step = prepare(file)
         if step == nil, let e = SecureFolder.writeAll(file, bytes) { step = "write"; errno = e }
-        if step == nil && fsync(file) != 0 { step = "fsync" }
+        if step == nil && durable && fsync(file) != 0 { step = "fsync" }
         let text = errnoText()
         if close(file) != 0 && step == nil { step = "close" }
         if let step = step {

@@ -7,8 +7,10 @@ import JCFedCore
 ///
 /// Written only as root (sshd, login, su and sudo run PAM as root; a screen locker running as
 /// the user writes nothing), into folders root owns and nobody else can write, through
-/// SecureFolder (no symbolic link followed, replaced atomically), mode 0644: the front trusts a
-/// record only when it and both folders are root's and not writable by group or others.
+/// SecureFolder (no symbolic link followed, replaced atomically, not synced to disk: a record is
+/// a cache, and the two fsyncs cost a first decision 0.8 ms where /run is not a tmpfs), mode 0644:
+/// the front trusts a record only when it and both folders are root's and not writable by group
+/// or others.
 public final class SystemNotFederatedMemo: NotFederatedMemo {
     public static let parent = "/run/jcfed"
     public static let folderName = "not-federated"
@@ -19,6 +21,6 @@ public final class SystemNotFederatedMemo: NotFederatedMemo {
         guard geteuid() == 0 else { return }
         _ = SecureFolder.open(SystemNotFederatedMemo.parent, owner: 0, createMode: 0o755)
             .flatMap { $0.folder(SystemNotFederatedMemo.folderName, checks: .owned, createMode: 0o755) }
-            .flatMap { $0.replace(String(record.uid), record.encoded, mode: 0o644, fileOwner: 0) }
+            .flatMap { $0.replace(String(record.uid), record.encoded, mode: 0o644, fileOwner: 0, durable: false) }
     }
 }

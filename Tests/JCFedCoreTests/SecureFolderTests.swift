@@ -252,6 +252,21 @@ import Glibc
         #expect(mode(dir.path("c/f")) == 0o600)
     }
 
+    @Test func aReplaceThatNeedNotBeDurableIsTheSameReplace() throws {
+        // The not-federated records: no fsync, the same atomic rename, mode and no temporary file.
+        let d = try folder(dir.directory("r", mode: 0o755)).get()
+        try d.replace("1004", Array("old".utf8), mode: 0o644, durable: false).get()
+        let fd = open(dir.path("r/1004"), O_RDONLY)
+        defer { close(fd) }
+        try d.replace("1004", Array("new".utf8), mode: 0o644, durable: false).get()
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        #expect(Array(buffer.prefix(n)) == Array("old".utf8))
+        #expect(d.read("1004", maxBytes: 100).map(\.bytes) == .success(Array("new".utf8)))
+        #expect(mode(dir.path("r/1004")) == 0o644)
+        #expect(d.names() == .success(["1004"]))
+    }
+
     @Test func replaceFailureKeepsTheOldFile() throws {
         let p = dir.path("directory.json")
         try SecureFolder.replace(atPath: p, Array("old".utf8), mode: 0o600).get()

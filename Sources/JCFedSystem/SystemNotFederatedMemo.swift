@@ -2,8 +2,8 @@ import Glibc
 import JCFedCore
 
 /// Not-federated records (NotFederatedRecord) in /run/jcfed/not-federated, one file per uid,
-/// for the front module. /run is a tmpfs: the records go with a reboot, and they are only ever a
-/// shortcut (a missing one costs the next login a decision in the core).
+/// for the front module. /run is a tmpfs on most systems (the records go with a reboot), and a
+/// record is only ever a shortcut (a missing one costs the next login a decision in the core).
 ///
 /// Written only as root (sshd, login, su and sudo run PAM as root; a screen locker running as
 /// the user writes nothing), into folders root owns and nobody else can write, through

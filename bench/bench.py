@@ -928,8 +928,8 @@ not federated.
   did before this round (1.21-1.24 / 2.4 MB): loading the core from the front, then writing the
   record (a temporary file and a rename) and listing the account's groups once more. It is paid
   once per user and per change of the configuration, the directory or their groups; the account
-  stage of the same transaction already finds the record (this table: 1.29 / 2.18 MB). Its row
-  moved with this round's steps:
+  stage of the same transaction already finds the record (1.27-1.29 / 2.18 MB in the round's last
+  two tables). Its row moved with this round's steps:
   1.37 -> 1.32 with the ordering file regenerated for the core's new not-federated path; the
   record written without fsync (a cache, atomic by its rename; /run is on ext4 on this VM, where
   the two fsyncs cost 0.8 ms): the record's share of a first decision 0.16 -> 0.03 of
@@ -939,15 +939,16 @@ not federated.
   read-only file mapping): first decision 2.62 -> 2.23 MB in an A/B (150 runs each), row 5 15.4
   -> 15.0 MB between two tables. test_module_load.py reads a waiting login's page table: none of
   those pages is in memory.
-- Rows 2 and 5 load the front and then the core (18 KB and one dlopen more): 15.0-16.0 ms of CPU
-  against the minimal C module's 13.2-14.4 ms in the same runs (ratio 1.12-1.15), 14.9-15.0 MB per
+- Rows 2 and 5 load the front and then the core (18 KB and one dlopen more): 14.7-16.0 ms of CPU
+  against the minimal C module's 13.2-14.4 ms in the same runs (ratio 1.10-1.15), 14.9-15.0 MB per
   process against its 12.1 MB. Both still miss their targets. On this VM the minimal C module
   itself is above both (13.2 ms > 12 ms, 12.1 MB > 12 MB): libcurl's ~30 libraries, TLS and
   libcrypto, outside the module. What jcfed adds to it (about 2 ms and 3 MB) is the core: the static Swift runtime and
   standard library that a federated login runs (its code windows, 2.2 MB of RSS, most of them
   Swift.o's one .text, and the relocated metadata), which the module must link statically.
-- Row 4 is unchanged by this round (no code on its path changed): 85-86 % in three tables, 84.9 %
-  in this one, the VM's noise around a target met with a margin of about one point (round 6).
+- Row 4 is unchanged by this round (no code on its path changed): 85-86 % in four of the round's
+  five tables, 84.9 % in one, the VM's noise around a target met with a margin of about one point
+  (round 6).
 """
 
 

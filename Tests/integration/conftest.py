@@ -169,12 +169,13 @@ class PamEnv:
         return name
 
     def run(self, user, op="auth", answers=(), conv=None, args=(), direct=True, cycles=1,
-            stdin=None, timeout=120, extra=(), valgrind=None):
-        """Runs pamrun; returns (codes, stdout, syslog text)."""
+            stdin=None, timeout=120, extra=(), valgrind=None, module=MODULE):
+        """Runs pamrun; returns (codes, stdout, syslog text). `valgrind` is any command prefix
+        (valgrind, strace_opens); `module` what direct calls load (a copy of the front, say)."""
         svc = self.service()
         cmd = [str(PAMRUN), "-d", str(self.pamd), "-s", svc, "-u", user, "-o", op, "-n", str(cycles)]
         if direct:
-            cmd += ["-m", str(MODULE), "-A", f"config={self.conf}"] + [x for a in args for x in ("-A", a)]
+            cmd += ["-m", str(module), "-A", f"config={self.conf}"] + [x for a in args for x in ("-A", a)]
         for ans in answers:
             cmd += ["-a", ans]
         if conv:

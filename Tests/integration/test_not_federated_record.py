@@ -7,13 +7,11 @@ Whether the core was loaded is read from strace: dlopen opens pam_jcfed_core.so.
 import os
 import pathlib
 import shutil
-import subprocess
 
 import pytest
 
-from conftest import BUILD, MODULE, PAMRUN, pam_code_map, strace_opens, opened_paths
+from conftest import MODULE, strace_opens, opened_paths
 
-CORE = BUILD / "pam_jcfed_core.so"
 RECORDS = pathlib.Path("/run/jcfed/not-federated")
 DAVE_UID = 1004  # conftest's USERS: dave, in the local group staff only
 
@@ -23,16 +21,9 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the records are root'
 def decide(env, user, op="auth+acct", args=(), module=MODULE, tmp=None):
     """pamrun calling the module's entry points directly: (codes, output, syslog, core loaded)."""
     trace = pathlib.Path(tmp or env.base) / "trace.txt"
-    svc = env.service()
-    cmd = strace_opens(trace) + [str(PAMRUN), "-d", str(env.pamd), "-s", svc, "-u", user, "-o", op,
-                                 "-m", str(module), "-A", f"config={env.conf}"]
-    cmd += [x for a in args for x in ("-A", a)]
-    if env.syslog.exists():
-        env.syslog.unlink()
-    p = subprocess.run(cmd, env=env.env(), capture_output=True, text=True, timeout=120)
-    log = env.syslog.read_text() if env.syslog.exists() else ""
+    codes, out, log = env.run(user, op=op, args=args, module=module, valgrind=strace_opens(trace))
     loaded = any(path.endswith("pam_jcfed_core.so") for path in opened_paths(trace))
-    return pam_code_map(p.stdout), p.stdout + p.stderr, log, loaded
+    return codes, out, log, loaded
 
 
 @pytest.fixture
@@ -181,11 +172,7 @@ def test_without_its_core_the_front_fails_closed_and_says_so(world, tmp_path):
 
 def run_auth(env):
     """dave's auth through the front, without strace (fast): the PAM code."""
-    svc = env.service()
-    p = subprocess.run([str(PAMRUN), "-d", str(env.pamd), "-s", svc, "-u", "dave", "-o", "auth",
-                        "-m", str(MODULE), "-A", f"config={env.conf}"], env=env.env(), capture_output=True,
-                       text=True, timeout=120)
-    return pam_code_map(p.stdout).get("auth")
+    return env.run("dave", op="auth")[0].get("auth")
 
 
 def test_a_record_changed_in_any_byte_or_cut_anywhere_is_not_used(world):

@@ -347,34 +347,25 @@ done:
 
 /* ---- the entry points ---- */
 
-PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    if (not_federated_on_record(pamh, argc, argv)) return PAM_IGNORE;
-    return core_stage(AUTHENTICATE, pamh, flags, argc, argv);
-}
+/* auth and account: PAM_IGNORE from the core's record, else the core's answer. */
+#define JCFED_CORE_ENTRY_POINT(name, entry)                                              \
+    PAM_EXTERN int name(pam_handle_t *pamh, int flags, int argc, const char **argv) {  \
+        if (not_federated_on_record(pamh, argc, argv)) return PAM_IGNORE;                \
+        return core_stage(entry, pamh, flags, argc, argv);                               \
+    }
 
-PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    if (not_federated_on_record(pamh, argc, argv)) return PAM_IGNORE;
-    return core_stage(ACCT_MGMT, pamh, flags, argc, argv);
-}
+/* The rest answer as the core does, without it: no credentials of jcfed's own to establish (no
+ * tickets, no keys); no session of its own; passwords of federated users live in the IdP, and
+ * the next module handles local ones. */
+#define JCFED_CONSTANT_ENTRY_POINT(name, answer)                                         \
+    PAM_EXTERN int name(pam_handle_t *pamh, int flags, int argc, const char **argv) {  \
+        (void)pamh; (void)flags; (void)argc; (void)argv;                                 \
+        return answer;                                                                   \
+    }
 
-/* No credentials of jcfed's own to establish (no tickets, no keys): as the core answers. */
-PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    (void)pamh; (void)flags; (void)argc; (void)argv;
-    return PAM_SUCCESS;
-}
-
-PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    (void)pamh; (void)flags; (void)argc; (void)argv;
-    return PAM_IGNORE;
-}
-
-PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    (void)pamh; (void)flags; (void)argc; (void)argv;
-    return PAM_IGNORE;
-}
-
-/* Passwords of federated users live in the IdP; the next module handles local ones. */
-PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv) {
-    (void)pamh; (void)flags; (void)argc; (void)argv;
-    return PAM_IGNORE;
-}
+JCFED_CORE_ENTRY_POINT(pam_sm_authenticate, AUTHENTICATE)
+JCFED_CORE_ENTRY_POINT(pam_sm_acct_mgmt, ACCT_MGMT)
+JCFED_CONSTANT_ENTRY_POINT(pam_sm_setcred, PAM_SUCCESS)
+JCFED_CONSTANT_ENTRY_POINT(pam_sm_open_session, PAM_IGNORE)
+JCFED_CONSTANT_ENTRY_POINT(pam_sm_close_session, PAM_IGNORE)
+JCFED_CONSTANT_ENTRY_POINT(pam_sm_chauthtok, PAM_IGNORE)

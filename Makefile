@@ -52,6 +52,7 @@ MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j
 	-Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker nodelete \
 	-Xlinker -L$(MODULE_LINK_DIR) \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/pam/pam_jcfed.order -Xlinker --no-warn-symbol-ordering \
+	-Xlinker -T -Xlinker $(CURDIR)/pam/pam_jcfed.ld \
 	-Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 # The same module with AddressSanitizer in every Swift target (make asan; test_memory.py loads it
 # with the ASan runtime in LD_PRELOAD, so no --no-undefined: the __asan_* symbols come from there).
@@ -97,7 +98,7 @@ $(BUILD)/pam_jcfed_core.so: FORCE
 	  *) echo "libstdc++.a not found: linking libstdc++ dynamically"; rm -f $(MODULE_LINK_DIR)/libstdc++.so ;; esac
 	@printf '!<arch>\n' > $(MODULE_LINK_DIR)/libm.a
 	@# SwiftPM does not see files named by linker flags: relink when one of them changed.
-	@for f in pam/pam_jcfed.map pam/pam_jcfed.order; do \
+	@for f in pam/pam_jcfed.map pam/pam_jcfed.order pam/pam_jcfed.ld; do \
 	  [ $$f -nt .build-module/release/libpam_jcfed.so ] && rm -f .build-module/release/libpam_jcfed.so; true; done
 	$(SWIFT) build $(MODULE_FLAGS) --product pam_jcfed
 	install -m 0644 .build-module/release/libpam_jcfed.so $@

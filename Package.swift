@@ -35,7 +35,8 @@ import PackageDescription
 let moduleSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import",
                   "-Xfrontend", "-disable-implicit-concurrency-module-import",
-                  "-Xfrontend", "-function-sections"]),
+                  "-Xfrontend", "-function-sections",
+                  "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"]),
 ]
 
 let package = Package(

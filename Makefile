@@ -43,7 +43,9 @@ DEB_PACKAGES := libpam0g-dev libcurl4-openssl-dev libssl-dev libqrencode-dev val
 # - Sources/CPAM/swift_argv.c: the Swift runtime's argv hook without its static initializer, which
 #   read and sscanf'ed every line of /proc/self/maps at every load (~0.2 M instructions);
 # - pam/pam_jcfed.order: the functions a login runs, placed together at the start of .text so a
-#   login faults in fewer code pages (regenerate with `make symbol-order`, see bench/symbol_order.py).
+#   login faults in fewer code pages (regenerate with `make symbol-order`, see bench/symbol_order.py);
+#   pam/pam_jcfed.ld puts the functions that have no symbol to order by (the compiler's private
+#   helpers, crtbeginS.o's) just before them.
 MODULE_LINK_DIR := $(CURDIR)/.build-module/jcfed-link
 LIBSTDCXX_A := $(shell cc -print-file-name=libstdc++.a 2>/dev/null)
 MODULE_FLAGS := -c release --disable-local-rpath --scratch-path .build-module -j $(JOBS) \

@@ -32,6 +32,11 @@ import PackageDescription
 // functions, not whole files (swiftc otherwise puts a file's internal functions in one .text),
 // and the linker drops the ones nothing calls: a not-federated run touches 20 code windows of
 // 64 KB instead of 34 (bench/results.md, row 1).
+// -disable-concrete-type-metadata-mangled-name-accessors: the code asks each type's metadata
+// accessor for generic metadata, passing the conformances it knows, instead of handing the
+// runtime a mangled name to demangle; for a generic type with requirements the runtime then also
+// scanned every protocol-conformance record. A login did that 47 times, 0.9 M instructions
+// (bench/results.md, round 8).
 let moduleSettings: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-implicit-string-processing-module-import",
                   "-Xfrontend", "-disable-implicit-concurrency-module-import",

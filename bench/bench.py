@@ -13,7 +13,7 @@ Rows:
  3. approval-to-login latency: Enter pressed right after approval; Enter pressed before approval
     (the module is polling)
  4. ID-token validation throughput in-process (build/jcfed-bench) vs `openssl speed rsa2048`
- 5. 50 simultaneous logins against one emulator
+ 5. 50 simultaneous logins against one emulator (then the minimal C module of row 2 the same way)
 """
 import json
 import os
@@ -565,6 +565,8 @@ def measure_concurrency(base):
         for t in threads:
             t.join(timeout=300)
         wall = time.monotonic() - start
+        # The minimal C module (row 2's floor) the same way, right after: its peak RSS per process.
+        floor_rss = concurrent_floor_rss(env, emu, users, c_floor_service(env, emu))
     ok = [login for login in logins if login.succeeded and login.latency is not None]
     failed = [login for login in logins if login not in ok]
     latencies = [login.latency for login in ok]
@@ -584,9 +586,36 @@ def measure_concurrency(base):
         rows.append(("5. 50 simultaneous logins: peak total RSS (sum of each process's peak) / per process, median",
                      f"{sum(rss) / 1024:.0f} MB / {per_process:.1f} MB{missed(per_process, 12, ' MB')}", "<= 12 MB per process",
                      per_process <= 12))
+        floor = statistics.median(floor_rss) / 1024 if floor_rss else None
+        rows.append(("5. 50 simultaneous logins: minimal C module instead (bench/floor/pam_floor.c), peak RSS per "
+                     "process, median / jcfed's as a ratio to it",
+                     "not measured (see stderr)" if floor is None else f"{floor:.1f} MB / {per_process / floor:.2f}",
+                     "floor", None))
     if failed:
         print("failed logins:\n" + "\n".join(login.text()[-800:] for login in failed[:3]), file=sys.stderr)
     return rows
+
+
+def concurrent_floor_rss(env, emu, users, service):
+    """Peak RSS (kB) of each of len(users) simultaneous logins through the minimal C module; []
+    when it cannot be built or a login failed (then the row is left out)."""
+    if service is None:
+        return []
+    files = [env.base / f"rss-floor-{user}" for user in users]
+    logins = [Login(env, emu, user, f"{user}@contoso.com", wrapper=[GNU_TIME, "-q", "-f", "%M", "-o", str(f)])
+              for user, f in zip(users, files)]
+    threads = [threading.Thread(target=login.run, args=(service,)) for login in logins]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    if not all(login.succeeded for login in logins):
+        print("a C floor login failed:\n" + next(lg.text()[-800:] for lg in logins if not lg.succeeded), file=sys.stderr)
+        return []
+    try:
+        return [int(f.read_text().split()[-1]) for f in files]
+    except (OSError, ValueError, IndexError):
+        return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -660,6 +689,8 @@ How each row is measured (`make bench`; `BENCH_QUICK=1 python3 bench/bench.py` f
    has none): what parsing, key choice and the claims cost next to OpenSSL's arithmetic.
 5. 50 pamrun processes started together, users user01..user50 (nss_wrapper) of a dedicated emulator;
    each approves its own code and presses Enter at once. Peak RSS per process from GNU time.
+   Then the same 50 logins through the minimal C module of row 2 (bench/floor/pam_floor.c), so
+   that jcfed's peak RSS has its floor beside it in the same run.
 
 Where the time and memory go ("before" is commit 18f08fa, where issue 14 began; round 2 ended
 at 57bd46d; round 3 is this commit): callgrind instruction counts, which do not depend on the

@@ -43,8 +43,25 @@ public struct IdPSettings: Sendable, Equatable {
 
     /// The tenant GUID of an azure authority (last path segment of `url`), lower-cased.
     public var tenantID: String? {
-        guard type == .azure, let last = url.split(separator: "/").last else { return nil }
-        let t = String(last).lowercased()
+        guard type == .azure else { return nil }
+        let last: String
+        if url.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Every real authority: on bytes, which in ASCII are the Characters the split
+            // below sees (it runs several times a login).
+            let bytes = url.utf8
+            var end = bytes.endIndex
+            while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: "/") {
+                end = bytes.index(before: end)
+            }
+            let start = bytes[bytes.startIndex..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) }
+                ?? bytes.startIndex
+            last = String(decoding: bytes[start..<end], as: UTF8.self)
+        } else {
+            // Outside ASCII a slash can belong to the Character before it (a prepended mark).
+            guard let piece = url.split(separator: "/").last else { return nil }
+            last = String(piece)
+        }
+        let t = last.lowercased()
         return GUID.isValid(t) ? t : nil
     }
 }

@@ -141,13 +141,15 @@ public enum Discovery {
     }
 
     /// https, a host, printable ASCII, no user info or fragment.
+    /// On bytes: printable ASCII has no multi-scalar characters, so this is the Character-wise
+    /// check it replaced, without its cost (it runs for three endpoints at every login).
     static func isHTTPSEndpoint(_ s: String) -> Bool {
-        guard s.hasPrefix("https://"), s.utf8.count <= 2048,
-              s.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), !s.contains("#") else { return false }
-        let rest = s.dropFirst("https://".count)
-        guard let authority = rest.split(separator: "/", omittingEmptySubsequences: false).first,
-              !authority.isEmpty, !authority.contains("@") else { return false }
-        return true
+        let bytes = s.utf8
+        guard bytes.count <= 2048,
+              bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }),
+              bytes.starts(with: "https://".utf8) else { return false }
+        let authority = bytes.dropFirst("https://".utf8.count).prefix(while: { $0 != UInt8(ascii: "/") })
+        return !authority.isEmpty && !authority.contains(UInt8(ascii: "@"))
     }
 
     /// Replaces every occurrence of `target` (byte-wise; both are ASCII here).
@@ -157,7 +159,7 @@ public enum Discovery {
         var out: [UInt8] = []
         var i = 0
         while i < bytes.count {
-            if i + t.count <= bytes.count && Array(bytes[i..<(i + t.count)]) == t {
+            if i + t.count <= bytes.count && bytes[i..<(i + t.count)].elementsEqual(t) {
                 out.append(contentsOf: replacement.utf8)
                 i += t.count
             } else {

@@ -136,19 +136,28 @@ public final class MetadataCache {
 
     /// A readable, safe file name for a URL: its host and path with anything but
     /// `[A-Za-z0-9.-]` as `_`, capped, plus a 64-bit FNV-1a hash of the whole URL.
+    /// Written byte by byte (each read and write of the cache names its file).
     public static func fileName(for url: String) -> String {
-        var readable = url
-        if readable.hasPrefix("https://") { readable = String(readable.dropFirst("https://".count)) }
-        let cleaned = String(readable.unicodeScalars.prefix(80).map { u -> Character in
+        var readable = Substring(url)
+        if readable.hasPrefix("https://") { readable = readable.dropFirst("https://".count) }
+        var name: [UInt8] = []
+        name.reserveCapacity(80 + 22)
+        for u in readable.unicodeScalars.prefix(80) {
             let v = u.value
             let ok = (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x2D || v == 0x2E
-            return ok ? Character(u) : "_"
-        })
-        let hex = String(fnv1a64(Array(url.utf8)), radix: 16)
-        return cleaned + "-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex + ".json"
+            name.append(ok ? UInt8(truncatingIfNeeded: v) : UInt8(ascii: "_"))
+        }
+        name.append(UInt8(ascii: "-"))
+        let hash = fnv1a64(url.utf8)
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: (hash >> UInt64(shift)) & 0xf)
+            name.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + (digit - 10))
+        }
+        name.append(contentsOf: ".json".utf8)
+        return String(decoding: name, as: UTF8.self)
     }
 
-    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+    static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)

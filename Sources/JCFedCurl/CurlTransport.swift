@@ -189,13 +189,11 @@ final class CurlSink {
 
     func header(_ bytes: UnsafeRawBufferPointer) {
         guard headers.count < 100 else { return }
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") { headers = [:]; return }  // a new response (after 100-continue)
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        // The value without its optional whitespace (RFC 9110: spaces and tabs) and the line end
-        // (the one trim, which cuts "\r\n" although Swift sees it as one Character).
-        headers[name] = line[line.index(after: colon)...].trimmingSpaces()
+        switch HTTPHeaderLine.parse(bytes) {
+        case .statusLine: headers = [:]  // a new response (after 100-continue)
+        case .field(let name, let value): headers[name] = value
+        case .other: break
+        }
     }
 }
 

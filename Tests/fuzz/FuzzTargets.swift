@@ -41,8 +41,23 @@ enum FuzzTargets {
             _ = MetadataCache.decode(bytes)
         case "directory":
             directoryRoundTrip(bytes)
+        case "header":
+            headerLine(bytes)
         default:
             break
+        }
+    }
+
+    /// A response header line (libcurl's header callback hands the module what the server sent):
+    /// a field's name has no upper-case ASCII letter, its value no blank at either end.
+    static func headerLine(_ bytes: [UInt8]) {
+        guard case .field(let name, let value) = bytes.withUnsafeBytes({ HTTPHeaderLine.parse($0) }) else { return }
+        guard !name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
+            fatalError("header: a field name keeps an upper-case letter")
+        }
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        if let first = value.utf8.first, let last = value.utf8.last, blank(first) || blank(last) {
+            fatalError("header: a field value keeps a blank at an end")
         }
     }
 

@@ -65,7 +65,7 @@ public enum IdentifierKey {
         var out = ""
         for c in s {
             if c.isASCII {
-                out.unicodeScalars.append(contentsOf: c.unicodeScalars.map(asciiLower))
+                for u in c.unicodeScalars { out.unicodeScalars.append(asciiLower(u)) }
                 continue
             }
             let lower = String(c).lowercased()

@@ -51,7 +51,7 @@ enum FuzzTargets {
     /// A response header line (libcurl's header callback hands the module what the server sent):
     /// a field's name has no upper-case ASCII letter, its value no blank at either end.
     static func headerLine(_ bytes: [UInt8]) {
-        guard case .field(let name, let value) = bytes.withUnsafeBytes({ HTTPHeaderLine.parse($0) }) else { return }
+        guard case .field(let name, let value) = HTTPHeaderLine.parse(bytes) else { return }
         guard !name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
             fatalError("header: a field name keeps an upper-case letter")
         }

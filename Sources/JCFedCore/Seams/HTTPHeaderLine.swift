@@ -10,14 +10,18 @@ public enum HTTPHeaderLine: Equatable, Sendable {
     /// No colon: the blank line that ends the headers, or nothing a header can be.
     case other
 
+    /// The callback's buffer, copied first: an Array's indexing is checked, a raw buffer's is not.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPHeaderLine {
-        if bytes.starts(with: "HTTP/".utf8) { return .statusLine }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return .other }
-        let name = bytes[bytes.startIndex..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        var low = colon + 1, high = bytes.endIndex
-        while low < high, Trim.isSpace(bytes[low]) { low += 1 }
-        while high > low, Trim.isSpace(bytes[high - 1]) { high -= 1 }
-        return .field(name: String(decoding: name, as: UTF8.self),
-                      value: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[low..<high]), as: UTF8.self))
+        parse(Array(bytes))
+    }
+
+    public static func parse(_ line: [UInt8]) -> HTTPHeaderLine {
+        if line.starts(with: "HTTP/".utf8) { return .statusLine }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .other }
+        let name = line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var low = colon + 1, high = line.count
+        while low < high, Trim.isSpace(line[low]) { low += 1 }
+        while high > low, Trim.isSpace(line[high - 1]) { high -= 1 }
+        return .field(name: String(decoding: name, as: UTF8.self), value: String(decoding: line[low..<high], as: UTF8.self))
     }
 }

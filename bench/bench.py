@@ -555,27 +555,13 @@ def measure_concurrency(base):
                                     f"account required {MODULE} config={env.conf}\n")
         # One login first, so that all 50 find a warm cache (as on a server that is in use).
         Login(env, emu, users[0], f"{users[0]}@contoso.com").run(service)
-        rss_files = [env.base / f"rss-{user}" for user in users]
-        logins = [Login(env, emu, user, f"{user}@contoso.com", wrapper=[GNU_TIME, "-q", "-f", "%M", "-o", str(f)])
-                  for user, f in zip(users, rss_files)]
-        threads = [threading.Thread(target=login.run, args=(service,)) for login in logins]
-        start = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
-        wall = time.monotonic() - start
+        logins, rss, wall = simultaneous_logins(env, emu, users, service, "rss")
         # The minimal C module (row 2's floor) the same way, right after: its peak RSS per process.
         floor_rss = concurrent_floor_rss(env, emu, users, c_floor_service(env, emu))
     ok = [login for login in logins if login.succeeded and login.latency is not None]
     failed = [login for login in logins if login not in ok]
     latencies = [login.latency for login in ok]
-    rss = []
-    for f in rss_files:
-        try:
-            rss.append(int(f.read_text().split()[-1]))
-        except (OSError, ValueError, IndexError):
-            pass
+    rss = [kb for kb in rss if kb is not None]
     rows = [("5. 50 simultaneous logins (auth, warm cache): succeeded", f"{len(ok)} / {count} in {wall:.1f} s",
              "all", len(ok) == count)]
     if latencies:
@@ -596,26 +582,38 @@ def measure_concurrency(base):
     return rows
 
 
-def concurrent_floor_rss(env, emu, users, service):
-    """Peak RSS (kB) of each of len(users) simultaneous logins through the minimal C module; []
-    when it cannot be built or a login failed (then the row is left out)."""
-    if service is None:
-        return []
-    files = [env.base / f"rss-floor-{user}" for user in users]
+def simultaneous_logins(env, emu, users, service, tag):
+    """One login per user, all started together, each under GNU time: (the logins, each one's
+    peak RSS in kB or None when GNU time left no number, wall seconds for all of them)."""
+    files = [env.base / f"{tag}-{user}" for user in users]
     logins = [Login(env, emu, user, f"{user}@contoso.com", wrapper=[GNU_TIME, "-q", "-f", "%M", "-o", str(f)])
               for user, f in zip(users, files)]
     threads = [threading.Thread(target=login.run, args=(service,)) for login in logins]
+    start = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
+    wall = time.monotonic() - start
+    rss = []
+    for f in files:
+        try:
+            rss.append(int(f.read_text().split()[-1]))
+        except (OSError, ValueError, IndexError):
+            rss.append(None)
+    return logins, rss, wall
+
+
+def concurrent_floor_rss(env, emu, users, service):
+    """Peak RSS (kB) of each of len(users) simultaneous logins through the minimal C module; []
+    when it cannot be built or a login failed (then the row says "not measured")."""
+    if service is None:
+        return []
+    logins, rss, _ = simultaneous_logins(env, emu, users, service, "rss-floor")
     if not all(login.succeeded for login in logins):
         print("a C floor login failed:\n" + next(lg.text()[-800:] for lg in logins if not lg.succeeded), file=sys.stderr)
         return []
-    try:
-        return [int(f.read_text().split()[-1]) for f in files]
-    except (OSError, ValueError, IndexError):
-        return []
+    return [] if None in rss else rss
 
 
 # ---------------------------------------------------------------------------------------------

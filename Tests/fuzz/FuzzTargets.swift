@@ -55,8 +55,7 @@ enum FuzzTargets {
         guard !name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
             fatalError("header: a field name keeps an upper-case letter")
         }
-        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
-        if let first = value.utf8.first, let last = value.utf8.last, blank(first) || blank(last) {
+        if let first = value.utf8.first, let last = value.utf8.last, Trim.isSpace(first) || Trim.isSpace(last) {
             fatalError("header: a field value keeps a blank at an end")
         }
     }

@@ -19,9 +19,7 @@ public enum HTTPHeaderLine: Equatable, Sendable {
         if line.starts(with: "HTTP/".utf8) { return .statusLine }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .other }
         let name = line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        var low = colon + 1, high = line.count
-        while low < high, Trim.isSpace(line[low]) { low += 1 }
-        while high > low, Trim.isSpace(line[high - 1]) { high -= 1 }
-        return .field(name: String(decoding: name, as: UTF8.self), value: String(decoding: line[low..<high], as: UTF8.self))
+        let value = Trim.trimmed(line, (colon + 1)..<line.count)
+        return .field(name: String(decoding: name, as: UTF8.self), value: String(decoding: line[value], as: UTF8.self))
     }
 }

@@ -274,8 +274,9 @@ def measure_login(base):
         login()
         cold = [r["path"].rsplit("/", 1)[-1] for r in idp_requests(emu)]
         c_floor = c_floor_service(env, emu)
+        c_floor_swift = c_floor_service(env, emu, swift_runtime=True)
         runs = 3 if QUICK else 25
-        cpu, requests, warm_paths, c_floor_cpu = [], [], set(), []
+        cpu, requests, warm_paths, c_floor_cpu, c_floor_swift_cpu = [], [], set(), [], []
         for _ in range(runs):
             run = login()
             cpu.append(run.cpu)
@@ -290,6 +291,13 @@ def measure_login(base):
                 if not floor_run.succeeded:
                     raise SystemExit("the C floor login failed:\n" + floor_run.text())
                 c_floor_cpu.append(floor_run.cpu)
+            if c_floor_swift is not None:
+                emu.reset()
+                emu.faults(interval=INTERVAL)
+                floor_run = Login(env, emu, "alice", upn, op="auth+acct").run(c_floor_swift)
+                if not floor_run.succeeded:
+                    raise SystemExit("the C floor login with the Swift runtime failed:\n" + floor_run.text())
+                c_floor_swift_cpu.append(floor_run.cpu)
         connections = count_connections(env, emu, service, upn)
         floor_cpu = pamrun_floor_cpu(env, runs)
         curl_cpu = curl_load_cpu(3 if QUICK else 10)
@@ -297,6 +305,7 @@ def measure_login(base):
         cpu_median = statistics.median(cpu)
         system_store = measure_system_store(env, emu, base, login, runs, cpu_median)
         c_floor_median = statistics.median(c_floor_cpu) if c_floor_cpu else None
+        c_swift_median = statistics.median(c_floor_swift_cpu) if c_floor_swift_cpu else None
         rows += [
             ("2. full login (auth + account), ca_file = the emulator's CA: CPU user+sys of the pamrun "
              "process, median", ms(cpu_median) + missed(cpu_median * 1000, 12, " ms"), "<= 12 ms",
@@ -309,6 +318,11 @@ def measure_login(base):
              "floor", None),
             ("2. full login: jcfed's CPU as a ratio to the minimal C module",
              "not measured" if c_floor_median is None else f"{cpu_median / c_floor_median:.2f}", "", None),
+            ("2. full login: the minimal C module after the smallest Swift module (row 1's, answering PAM_IGNORE "
+             "first in each stage: the static Swift runtime loaded, relocated and called in the same process), "
+             "CPU, median / jcfed's CPU as a ratio to it",
+             "not measured" if c_swift_median is None else f"{ms(c_swift_median)} / {cpu_median / c_swift_median:.2f}",
+             "floor", None),
             ("2. full login: of that CPU, loading libcurl and its dependencies (dlopen + curl_easy_init), median",
              ms(curl_cpu), "", None),
             ("2. full login: HTTP requests per login, warm cache", f"{statistics.median(requests):g} "
@@ -396,11 +410,14 @@ def build_c_floor():
     return C_FLOOR_MODULE
 
 
-def c_floor_service(env, emu):
+def c_floor_service(env, emu, swift_runtime=False):
     """A pam.d service with the minimal C module, given the warm cache's endpoints and keys (what
-    jcfed reads from its metadata cache) as arguments; None when the module cannot be built."""
+    jcfed reads from its metadata cache) as arguments; None when the module cannot be built.
+    With `swift_runtime`, the smallest Swift module (row 1's, bench/floor/swift) runs first in
+    each stage and answers PAM_IGNORE: the C module's login in a process that has also loaded,
+    relocated and called the static Swift runtime that any module written in Swift carries."""
     module = build_c_floor()
-    if module is None:
+    if module is None or (swift_runtime and not SWIFT_FLOOR_MODULE.exists()):
         return None
     _, _, body = emu.request("GET", f"/{TENANT}/v2.0/.well-known/openid-configuration")
     discovery = json.loads(body)
@@ -414,9 +431,12 @@ def c_floor_service(env, emu):
     key_file.write_text("".join(f"{hexint(k['n'])}:{hexint(k['e'])}\n" for k in keys))
     args = [f"devicecode={discovery['device_authorization_endpoint']}", f"token={discovery['token_endpoint']}",
             f"client_id={PUBLIC_CLIENT}", f"ca_file={emu.ca_path}", f"keys={key_file}"]
-    (env.pamd / "cfloor").write_text(f"auth required {module} {' '.join(args)}\n"
-                                     f"account required {module}\n")
-    return "cfloor"
+    swift = f"auth optional {SWIFT_FLOOR_MODULE}\n" if swift_runtime else ""
+    swift_account = f"account optional {SWIFT_FLOOR_MODULE}\n" if swift_runtime else ""
+    name = "cfloor-swift" if swift_runtime else "cfloor"
+    (env.pamd / name).write_text(f"{swift}auth required {module} {' '.join(args)}\n"
+                                 f"{swift_account}account required {module}\n")
+    return name
 
 
 def pamrun_floor_cpu(env, runs, prefix=()):
@@ -557,7 +577,10 @@ def measure_concurrency(base):
         Login(env, emu, users[0], f"{users[0]}@contoso.com").run(service)
         logins, rss, wall = simultaneous_logins(env, emu, users, service, "rss")
         # The minimal C module (row 2's floor) the same way, right after: its peak RSS per process.
-        floor_rss = concurrent_floor_rss(env, emu, users, c_floor_service(env, emu))
+        floor_rss = concurrent_floor_rss(env, emu, users, c_floor_service(env, emu), "rss-floor")
+        # And with the smallest Swift module before it: the static Swift runtime's share.
+        swift_floor_rss = concurrent_floor_rss(env, emu, users, c_floor_service(env, emu, swift_runtime=True),
+                                               "rss-floor-swift")
     ok = [login for login in logins if login.succeeded and login.latency is not None]
     failed = [login for login in logins if login not in ok]
     latencies = [login.latency for login in ok]
@@ -577,6 +600,11 @@ def measure_concurrency(base):
                      "process, median / jcfed's as a ratio to it",
                      "not measured (see stderr)" if floor is None else f"{floor:.1f} MB / {per_process / floor:.2f}",
                      "floor", None))
+        swift_floor = statistics.median(swift_floor_rss) / 1024 if swift_floor_rss else None
+        rows.append(("5. 50 simultaneous logins: the minimal C module after the smallest Swift module (as in row 2), "
+                     "peak RSS per process, median / jcfed's as a ratio to it",
+                     "not measured (see stderr)" if swift_floor is None
+                     else f"{swift_floor:.1f} MB / {per_process / swift_floor:.2f}", "floor", None))
     if failed:
         print("failed logins:\n" + "\n".join(login.text()[-800:] for login in failed[:3]), file=sys.stderr)
     return rows
@@ -604,12 +632,12 @@ def simultaneous_logins(env, emu, users, service, tag):
     return logins, rss, wall
 
 
-def concurrent_floor_rss(env, emu, users, service):
+def concurrent_floor_rss(env, emu, users, service, tag):
     """Peak RSS (kB) of each of len(users) simultaneous logins through the minimal C module; []
     when it cannot be built or a login failed (then the row says "not measured")."""
     if service is None:
         return []
-    logins, rss, _ = simultaneous_logins(env, emu, users, service, "rss-floor")
+    logins, rss, _ = simultaneous_logins(env, emu, users, service, tag)
     if not all(login.succeeded for login in logins):
         print("a C floor login failed:\n" + next(lg.text()[-800:] for lg in logins if not lg.succeeded), file=sys.stderr)
         return []

@@ -79,7 +79,7 @@ final class PAMSession {
         var tty: UnsafePointer<CChar>?
         if jcfed_pam_get_tty(pamh, &tty) == PAM_SUCCESS, let t = tty {
             let name = String(cString: t)
-            if name.hasPrefix(":") { return false }  // an X display, not a terminal
+            if name.startsWithASCII(":") { return false }  // an X display, not a terminal
             return true
         }
         // sshd sets PAM_TTY to "ssh" during auth; a host with no tty info still gets the text.

@@ -18,7 +18,23 @@ public enum MachineIdentity {
     /// word of the file.
     public static func read(path: String, owner: UInt32) -> String? {
         guard case .success(let text) = SecureFolder.readText(path, owner: owner, maxBytes: 256) else { return nil }
-        let id = text.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
+        let id = firstWord(text)
         return id.isEmpty ? nil : id
+    }
+
+    /// The first whitespace-separated word. An ASCII text is split on its bytes (HT, LF, VT, FF,
+    /// CR and space: the ASCII characters that are whitespace), without the Unicode property
+    /// tables that `Character.isWhitespace` reads; any other text by Characters.
+    static func firstWord(_ text: String) -> String {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
+        }
+        let bytes = Array(text.utf8)
+        let isSpace: (UInt8) -> Bool = { ($0 >= 0x09 && $0 <= 0x0d) || $0 == 0x20 }
+        var start = 0
+        while start < bytes.count && isSpace(bytes[start]) { start += 1 }
+        var end = start
+        while end < bytes.count && !isSpace(bytes[end]) { end += 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

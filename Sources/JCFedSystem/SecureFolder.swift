@@ -55,7 +55,7 @@ public final class SecureFolder: StorageFolder {
     /// missing and a mode is given (the parent must exist).
     public static func open(_ path: String, owner: UInt32?, checks: Checks = .owned,
                             createMode: mode_t? = nil) -> Result<SecureFolder, FileRefusal> {
-        if (checks == .owned || checks == .privateToOwner) && !path.hasPrefix("/") { return .failure(.notAbsolute) }
+        if (checks == .owned || checks == .privateToOwner) && !path.startsWithASCII("/") { return .failure(.notAbsolute) }
         return opened(path: path, owner: owner, checks: checks, createMode: createMode) { flags in
             Glibc.open(path, flags)
         } make: { mode in
@@ -235,7 +235,7 @@ public final class SecureFolder: StorageFolder {
     /// Creates the folder `path` with `mode` and its missing parents with 0755 (existing ones are
     /// kept as they are).
     public static func makeFolders(_ path: String, mode: mode_t = 0o755) -> Result<Void, FileRefusal> {
-        var current = path.hasPrefix("/") ? "" : "."
+        var current = path.startsWithASCII("/") ? "" : "."
         let components = path.split(separator: "/")
         for (i, component) in components.enumerated() {
             current += "/" + component

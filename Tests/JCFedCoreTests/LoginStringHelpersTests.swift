@@ -1,5 +1,6 @@
 import Testing
 @testable import JCFedCore
+@testable import JCFedSystem
 
 /// The string helpers a login runs on every request and cached document (the POST body, cache
 /// file names, endpoint and issuer checks, the tenant of the authority), pinned to exact
@@ -63,4 +64,84 @@ import Testing
         #expect(tenant("") == nil)
         #expect(tenant("///") == nil)
     }
+
+    // Round 9: the domain checks of every login's identity mapping, on bytes. Pinned to what
+    // the Character-based versions answered, combining marks and other non-ASCII included.
+    @Test func domainNames() {
+        for good in ["contoso.com", "a.b", "xn--bcher-kva.example", "a-b.c0", "0.0",
+                     String(repeating: "a", count: 63) + ".com",
+                     Array(repeating: "a", count: 127).joined(separator: ".")] {
+            #expect(DomainName.isValidASCII(good), "\(good)")
+        }
+        for bad in ["", "com", ".com", "com.", "a..b", "-a.com", "a-.com", "a.-b", "a.b-", "A.com", "a_b.com",
+                    "a b.com", "a.b\n", "a.\r\nb", "contоso.com", "a.\u{301}b", "a\u{301}.b", "a.b\u{301}",
+                    "\u{301}a.b", "é.com", "a.b.", String(repeating: "a", count: 64) + ".com",
+                    Array(repeating: "a", count: 128).joined(separator: "."), "a.b/c", "a.b:443"] {
+            #expect(!DomainName.isValidASCII(bad), "\(bad)")
+        }
+    }
+
+    @Test func addressKeys() {
+        #expect(IdentifierKey.asciiDomain("Contoso.COM") == "contoso.com")
+        #expect(IdentifierKey.asciiDomain("contoso.com"[...]) == "contoso.com")
+        #expect(IdentifierKey.asciiDomain("XN--BCHER-KVA.Example") == "xn--bcher-kva.example")
+        for bad in ["contоso.com", "CONTOSO.COM\u{301}", "a.\u{301}b", "com", "a_b.com", "ｃontoso.com", ""] {
+            #expect(IdentifierKey.asciiDomain(bad) == nil, "\(bad)")
+        }
+        #expect(IdentifierKey.address("Alice@Contoso.COM") == "alice@contoso.com")
+        #expect(IdentifierKey.address("ÉLODIE@contoso.com") == "élodie@contoso.com")
+        #expect(IdentifierKey.address("\u{212A}elvin@contoso.com") == "\u{212A}elvin@contoso.com")
+        #expect(IdentifierKey.address("alice@contoso.com\u{301}") == nil)
+        #expect(IdentifierKey.address("alice@") == nil)
+        #expect(IdentifierKey.address("a@b@contoso.com") == nil)
+    }
+
+    /// Texts where Unicode could change hasPrefix's answer: combining marks after the prefix,
+    /// CR LF, characters canonically equivalent to ASCII ones (U+037E is ";", U+212A is "K").
+    static let prefixTexts = ["", "/", "/etc", "/\u{301}etc", "https://h", "https://\u{301}h", "HTTPS://h", "http://h",
+                              "https:/", "config=/x", "config=\u{301}/x", "#c", "#\u{301}", ";x", "\u{37E}x", "[idp]",
+                              "\r\nx", "\rx", "Kx", "\u{212A}x", "é", "e\u{301}", ":0", "\u{1F600}/"]
+    static let prefixes = ["", "/", "https://", "http://", "socks5h://", "config=", "#", ";", "[", ":", "K", "\r", "e",
+                           "é", "\u{37E}"]
+
+    @Test func startsWithASCIIAnswersAsHasPrefix() {
+        for text in Self.prefixTexts {
+            for prefix in Self.prefixes {
+                #expect(text.startsWithASCII(prefix) == text.hasPrefix(prefix), "\(text.unicodeScalars.map { $0.value }) \(prefix)")
+                let sub = ("x" + text).dropFirst()
+                #expect(sub.startsWithASCII(prefix) == sub.hasPrefix(prefix))
+            }
+        }
+    }
+
+    @Test func hostOfAnHTTPSAuthority() {
+        #expect(Discovery.hostOfHTTPS("https://Login.MicrosoftOnline.com/tid") == "login.microsoftonline.com")
+        #expect(Discovery.hostOfHTTPS("https://h") == "h")
+        #expect(Discovery.hostOfHTTPS("https:///H/tid") == "h")  // empty pieces are skipped, as split did
+        #expect(Discovery.hostOfHTTPS("https://") == nil)
+        #expect(Discovery.hostOfHTTPS("https:////") == nil)
+        #expect(Discovery.hostOfHTTPS("https://HÖST.example/x") == "höst.example")
+        #expect(Discovery.hostOfHTTPS("https://h\u{301}/x") == "h\u{301}")
+    }
+
+    @Test func machineIDIsTheFirstWord() {
+        for text in ["0123abcd\n", "  0123abcd  \n", "\t\u{0B}\u{0C}\r\nid\r\n", "", " \n ", "a b", "id\u{1C}x\n",
+                     "\u{A0}id\u{A0}x", "id\u{85}x", "\u{2003}id", "idé\n", "\r\n"] {
+            let expected = text.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
+            #expect(MachineIdentity.firstWord(text) == expected, "\(text.unicodeScalars.map { $0.value })")
+        }
+    }
+
+    @Test func forbiddenScalarsAreUnicodeWhitespaceAndControls() {
+        for v in UInt32(0)...0x3000 {
+            guard let u = Unicode.Scalar(v) else { continue }
+            let invisible = v == 0xad || v == 0x180e || (0x200b...0x200f).contains(v) || (0x2028...0x202f).contains(v)
+                || (0x2060...0x206f).contains(v)
+            let expected = v <= 0x20 || v == 0x7f || (0x80...0xa0).contains(v) || invisible || u.properties.isWhitespace
+            #expect(IdentifierKey.isForbidden(u) == expected, "\(v)")
+        }
+        #expect(IdentifierKey.isForbidden("\u{FEFF}"))
+        #expect(!IdentifierKey.isForbidden("a"))
+    }
 }
+

@@ -74,6 +74,8 @@ import Testing
         #expect(PinStore.fileName("..") == "%2E.")
         #expect(PinStore.fileName("../etc/x") == "%2E.%2Fetc%2Fx")
         #expect(PinStore.fileName("alice@contoso.com") == "alice%40contoso.com")
+        #expect(PinStore.fileName("ren\u{E9}") == "ren%C3%A9")
+        #expect(PinStore.fileName("") == "")
         for name in ["alice", "..", "../etc/x", "alice@contoso.com", "ren\u{E9}", ".hidden"] {
             #expect(PinStore.accountName(fromFile: PinStore.fileName(name)) == name)
         }

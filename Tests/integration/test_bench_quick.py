@@ -26,6 +26,7 @@ ROWS = [
     "2. full login: same process with pam_permit",
     "2. full login: minimal C module instead",
     "2. full login: jcfed's CPU as a ratio to the minimal C module",
+    "2. full login: the minimal C module after the smallest Swift module",
     "2. full login: of that CPU, loading libcurl",
     "2. full login: HTTP requests per login",
     "2. full login: discovery or keys fetched",
@@ -40,6 +41,7 @@ ROWS = [
     "5. 50 simultaneous logins: approval to PAM_SUCCESS p50 / p99",
     "5. 50 simultaneous logins: peak total RSS",
     "5. 50 simultaneous logins: minimal C module instead",
+    "5. 50 simultaneous logins: the minimal C module after the smallest Swift module",
 ]
 
 

@@ -77,7 +77,7 @@ public enum ConfigKeys {
         case .idpCAFile: return optionalPath(v, into: &c.idp.caFile)
         case .idpProxy:
             if v.isEmpty { c.idp.proxy = nil; return nil }
-            guard let scheme = ["http://", "https://", "socks5h://", "socks5://"].first(where: { v.hasPrefix($0) })
+            guard let scheme = ["http://", "https://", "socks5h://", "socks5://"].first(where: { v.startsWithASCII($0) })
             else { return "must be a URL starting with http://, https:// or socks5h://" }
             guard let host = v.dropFirst(scheme.count).split(separator: "/", omittingEmptySubsequences: false).first,
               !host.isEmpty else { return "has no host" }
@@ -206,7 +206,7 @@ public enum ConfigKeys {
     }
 
     static func path(_ v: String, into target: inout String) -> String? {
-        guard v.hasPrefix("/") else { return "must be an absolute path" }
+        guard v.startsWithASCII("/") else { return "must be an absolute path" }
         guard !v.splitBytes(UInt8(ascii: "/")).contains("..") else { return "must not contain '..'" }
         target = v
         return nil
@@ -242,7 +242,7 @@ public enum ConfigKeys {
     /// On UTF-8 bytes (every login checks idp.url): the host is what follows `https://` up to the
     /// next `/`, and must not be empty.
     static func httpsURLProblem(_ v: String) -> String? {
-        guard v.hasPrefix("https://") else { return "must start with https:// (TLS is always verified)" }
+        guard v.startsWithASCII("https://") else { return "must start with https:// (TLS is always verified)" }
         let rest = v.utf8.dropFirst(8)
         guard let first = rest.first, first != UInt8(ascii: "/") else { return "has no host" }
         let refused: [UInt8] = [UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: " ")]
@@ -311,12 +311,25 @@ public enum GroupList {
 
 public enum DomainName {
     /// A lower-case ASCII DNS name (IDNs in their xn-- form), at least two labels.
+    /// One pass over the bytes (every login checks the identity's domain): a Character-wise
+    /// split runs Unicode's grapheme breaking. Same answers: any non-ASCII byte fails either way.
     public static func isValidASCII(_ s: String) -> Bool {
-        let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, s.utf8.count <= 253 else { return false }
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
-                && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+        guard s.utf8.count <= 253 else { return false }
+        var labels = 1, length = 0
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard length > 0, previous != UInt8(ascii: "-") else { return false }
+                labels += 1
+                length = 0
+            } else {
+                guard (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b == 0x2d else { return false }
+                guard length > 0 || b != UInt8(ascii: "-") else { return false }
+                length += 1
+                guard length <= 63 else { return false }
+            }
+            previous = b
         }
+        return labels >= 2 && length > 0 && previous != UInt8(ascii: "-")
     }
 }

@@ -42,7 +42,7 @@ public enum ConfigLoader {
         var loaded = LoadedConfig(config: JCFedConfig(), warnings: [], clientSecret: nil)
         // A relative config= would resolve against the PAM host's working directory (for su, the
         // invoking user's), so it is refused rather than resolved.
-        guard path.hasPrefix("/") else {
+        guard path.startsWithASCII("/") else {
             problems.add(ConfigError(path: path, problem: "must be an absolute path (config=/etc/jcfed/jcfed.conf)"), section: nil)
             return (loaded, problems)
         }

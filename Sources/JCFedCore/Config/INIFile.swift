@@ -35,10 +35,10 @@ public enum INIFile {
         // A NUL would cut a path or URL short once handed to C; an escape or newline-like
         // character could forge a log line. Tabs (and a CR that trim removes) are fine.
         if rawLine.unicodeScalars.contains(where: isControl) {
-            return .malformed(problem: "contains a control character", header: line.hasPrefix("["))
+            return .malformed(problem: "contains a control character", header: line.startsWithASCII("["))
         }
-        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { return .blank }
-        if line.hasPrefix("[") {
+        if line.isEmpty || line.startsWithASCII("#") || line.startsWithASCII(";") { return .blank }
+        if line.startsWithASCII("[") {
             let name = line.hasSuffix("]") && line.count >= 2 ? (line.dropFirst().dropLast()).trimmingSpaces() : ""
             guard !name.isEmpty else { return .malformed(problem: "malformed section header", header: true) }
             return .header(name.lowercased())

@@ -11,7 +11,7 @@ public struct ModuleArguments: Sendable, Equatable {
         for arg in args {
             if arg == "debug" {
                 debug = true
-            } else if arg.hasPrefix("config="), arg.count > "config=".count {
+            } else if arg.startsWithASCII("config="), arg.count > "config=".count {
                 configPath = String(arg.dropFirst("config=".count))
             } else {
                 unknown.append(arg)

@@ -89,7 +89,7 @@ public struct DeviceAuthorization: Sendable, Equatable, CustomStringConvertible 
     }
 
     static func isHTTPSURL(_ s: String) -> Bool {
-        guard DisplayText.isPrintableToken(s, max: 2048), s.hasPrefix("https://") else { return false }
+        guard DisplayText.isPrintableToken(s, max: 2048), s.startsWithASCII("https://") else { return false }
         let rest = s.dropFirst("https://".count)
         guard let host = rest.split(separator: "/", omittingEmptySubsequences: false).first, !host.isEmpty,
               !host.containsBytes("@") else { return false }

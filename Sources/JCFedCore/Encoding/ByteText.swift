@@ -26,6 +26,28 @@ extension StringProtocol {
     }
 }
 
+extension StringProtocol {
+    /// `hasPrefix(prefix)`, with the same answer, but on bytes when that answer cannot depend on
+    /// Unicode: while both are ASCII, and the text's next byte is ASCII too or there is none (an
+    /// ASCII scalar never joins the Character before it, apart from CR LF, which falls back).
+    /// Why: `hasPrefix` asks whether the prefix ends on a Character boundary of the text, and
+    /// that check is Unicode's grapheme breaking, code and tables that every login process
+    /// otherwise maps for a "/" or an "https://" (bench/results.md, round 9). Anything else
+    /// (a non-ASCII byte within reach, a prefix ending in CR) is answered by `hasPrefix` itself.
+    @inlinable
+    public func startsWithASCII(_ prefix: String) -> Bool {
+        var text = utf8.makeIterator()
+        for p in prefix.utf8 {
+            guard p < 0x80, p != 0x0d else { return hasPrefix(prefix) }
+            guard let b = text.next() else { return false }
+            guard b < 0x80 else { return hasPrefix(prefix) }
+            if b != p { return false }
+        }
+        guard let next = text.next() else { return true }
+        return next < 0x80 || hasPrefix(prefix)
+    }
+}
+
 extension String {
     /// The pieces between bytes that `isSeparator` picks (ASCII ones: a piece never starts or
     /// ends inside a scalar), like `split(omittingEmptySubsequences:whereSeparator:)` on

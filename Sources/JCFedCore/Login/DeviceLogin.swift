@@ -109,7 +109,7 @@ struct DeviceLogin {
                 case .success(let r): event = .codeReply(IdPAnswer(r, receivedAt: clock.wallSeconds()))
                 }
             case .present(let a):
-                log.log(.debug, "device code issued: expires_in=\(a.expiresIn) interval=\(a.interval)")
+                log.debug("device code issued: expires_in=\(a.expiresIn) interval=\(a.interval)")
                 guard present(a) else { return .failure(Outcome.conversationFailed) }
                 event = .answered
             case .promptAgain:
@@ -126,11 +126,11 @@ struct DeviceLogin {
                 case .failure(let e): event = .transportFailed(e)
                 case .success(let r):
                     let reply = IdPAnswer<IDToken>(r, receivedAt: clock.wallSeconds())
-                    if case .error(let e) = reply { log.log(.debug, "poll \(machine.pollCount): \(e.description)") }
+                    if case .error(let e) = reply { log.debug("poll \(machine.pollCount): \(e.description)") }
                     event = .tokenReply(reply)
                 }
             case .done(let token):
-                log.log(.debug, "device flow complete after \(machine.pollCount) poll(s)")
+                log.debug("device flow complete after \(machine.pollCount) poll(s)")
                 return .success(token)
             case .fail(let f):
                 return .failure(Outcome.flow(f, loginTimeout: idp.loginTimeout))

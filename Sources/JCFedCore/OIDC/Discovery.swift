@@ -30,12 +30,28 @@ public enum Discovery {
             let last = settings.url.split(separator: "/").last.map(String.init) ?? settings.url
             return .failure(.tenantRequired(last))
         }
-        let rest = settings.url.dropFirst("https://".count)
-        guard settings.url.hasPrefix("https://"), let host = rest.split(separator: "/").first, !host.isEmpty else {
+        guard settings.url.startsWithASCII("https://"), let host = hostOfHTTPS(settings.url) else {
             return .failure(.notHTTPS("idp.url"))
         }
-        // Host names are case-insensitive; Entra's issuer has them in lower case.
-        return .success("https://\(host.lowercased())/\(tid)/v2.0")
+        return .success("https://\(host)/\(tid)/v2.0")
+    }
+
+    /// The host of an https URL in lower case (host names are case-insensitive; Entra's issuer
+    /// has them in lower case): the first non-empty piece between slashes after the scheme. An
+    /// ASCII URL is read on bytes, where they are its Characters; any other by Characters.
+    static func hostOfHTTPS(_ url: String) -> String? {
+        guard let ascii = IdentifierKey.asciiLowered(url.utf8) else {
+            let rest = url.dropFirst("https://".count)
+            guard let host = rest.split(separator: "/").first, !host.isEmpty else { return nil }
+            return host.lowercased()
+        }
+        let bytes = Array(ascii.utf8)
+        var start = min(8, bytes.count)
+        while start < bytes.count && bytes[start] == UInt8(ascii: "/") { start += 1 }
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "/") { end += 1 }
+        guard end > start else { return nil }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// Checks a discovery document against the configuration.
@@ -113,7 +129,7 @@ public enum Discovery {
     /// case, the default port 443 made explicit, e.g. "login.microsoftonline.com:443",
     /// "[::1]:8443". nil when `url` is not https or has no host.
     public static func authority(of url: String) -> String? {
-        guard url.hasPrefix("https://") else { return nil }
+        guard url.startsWithASCII("https://") else { return nil }
         let rest = url.utf8.dropFirst("https://".count)
         let end = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) ?? rest.endIndex
         let raw = Array(rest[rest.startIndex..<end])

@@ -139,7 +139,7 @@ public final class MetadataCache {
     /// Written byte by byte (each read and write of the cache names its file).
     public static func fileName(for url: String) -> String {
         var readable = Substring(url)
-        if readable.hasPrefix("https://") { readable = readable.dropFirst("https://".count) }
+        if readable.startsWithASCII("https://") { readable = readable.dropFirst("https://".count) }
         var name: [UInt8] = []
         name.reserveCapacity(80 + 22)
         for u in readable.unicodeScalars.prefix(80) {

@@ -42,7 +42,7 @@ public final class ProviderClient {
         let url = Discovery.documentURL(for: settings)
         if let cached = cache?.read(url: url, now: clock.wallSeconds()) {
             if case .success(let m) = Discovery.validate(cached, settings: settings) { return .success(m) }
-            log.log(.debug, "cached discovery document is unusable; fetching it again")
+            log.debug("cached discovery document is unusable; fetching it again")
         }
         let body: [UInt8]
         switch fetch(url) {
@@ -80,7 +80,7 @@ public final class ProviderClient {
                 keysBody = cached
                 return .success(set.keys)
             }
-            log.log(.debug, "cached JWK Set is unusable; fetching it again")
+            log.debug("cached JWK Set is unusable; fetching it again")
         }
         let fetched = fetchKeys(metadata)
         guard case .failure(let e) = fetched, e.isUnavailable,
@@ -124,7 +124,7 @@ public final class ProviderClient {
         case .failure(let e):
             return .failure(.keys(e.description))
         case .success(let set):
-            for skipped in set.skipped { log.log(.debug, "JWK Set: skipped \(skipped)") }
+            for skipped in set.skipped { log.debug("JWK Set: skipped \(skipped)") }
             guard !set.keys.isEmpty else { return .failure(.keys("no usable signing key")) }
             keysFetchedNow = true
             keysBody = body

@@ -8,6 +8,19 @@ public enum LogLevel: Int32, Sendable, Comparable {
 /// Callers never pass tokens, device codes, secrets or user input.
 public protocol LogSink: AnyObject {
     func log(_ level: LogLevel, _ message: String)
+    /// Whether a line at `level` would be written (pam_syslog drops LOG_DEBUG without `debug`).
+    func wants(_ level: LogLevel) -> Bool
+}
+
+extension LogSink {
+    public func wants(_ level: LogLevel) -> Bool { true }
+
+    /// A LOG_DEBUG line, built only when it is written: a login without `debug` then formats no
+    /// number into text (the standard library's integer printing is code of its own, pages
+    /// every login process would otherwise map).
+    public func debug(_ message: @autoclosure () -> String) {
+        if wants(.debug) { log(.debug, message()) }
+    }
 }
 
 /// A sink that keeps lines, for tests and for the tool's summaries.

@@ -455,6 +455,17 @@ def test_other_library_variables_have_no_effect(idp, name):
         assert not (idp.base / created).exists(), f"{name} made the module create {created}"
 
 
+@pytest.mark.parametrize("name,value", [("GNUTLS_DEBUG_LEVEL", "99"), ("GNUTLS_NO_IMPLICIT_INIT", "0")])
+def test_gnutls_variables_have_no_effect(idp, name, value):
+    """GnuTLS comes into the process with libcurl (its LDAP support links it), and its library
+    constructor read GNUTLS_DEBUG_LEVEL: a caller's value made it write its log to the login's
+    terminal. The module scrubs GNUTLS_* and adds GNUTLS_NO_IMPLICIT_INIT=1 while libcurl loads,
+    so GnuTLS, which a login never uses, does not even initialise."""
+    run = login(idp, {name: value, "GNUTLS_DEBUG_LEVEL": "99"})
+    assert_signed_in(run)
+    assert "gnutls[" not in run.output.lower(), run.output[-2000:]
+
+
 # ---------------------------------------------------------------------------------------------
 # The resolver: LOCALDOMAIN, RES_OPTIONS, HOSTALIASES; and a resolver that never answers
 

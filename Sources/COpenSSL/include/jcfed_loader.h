@@ -13,7 +13,8 @@
  * through `jcfed_loader_once`: a PAM host may call the module from several threads), and
  * `jcfed_resolve(&table, soname)`: 1 when `soname` opened (RTLD_NOW | RTLD_LOCAL |
  * RTLD_NODELETE: it stays loaded) and every symbol resolved into `table`, else 0 and nothing of
- * the table is used. Each file keeps its own load(): what initialisation the library needs and in
+ * the table is used. The relocation tables of what the dlopen added leave memory once read
+ * (jcfed_relocations.h). Each file keeps its own load(): what initialisation the library needs and in
  * which environment (jcfed_environment.h); JCFED_LOADER_PLAIN_LOAD is the load() of a library
  * that needs neither.
  *
@@ -23,6 +24,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include "jcfed_relocations.h"
 
 #define JCFED_LOADER_FIELD(name) __typeof__(&name) name;
 #define JCFED_LOADER_RESOLVE(name) \
@@ -33,8 +35,11 @@
     static struct jcfed_table fns; \
     static pthread_once_t jcfed_loader_once = PTHREAD_ONCE_INIT; \
     static int jcfed_resolve(struct jcfed_table *t, const char *soname) { \
+        struct jcfed_objects before; \
+        jcfed_objects_snapshot(&before); \
         void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE); \
         if (!h) return 0; \
+        jcfed_drop_new_relocations(&before); \
         SYMBOLS(JCFED_LOADER_RESOLVE) \
         return 1; \
     }

@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,10 +29,27 @@ void jcfed_objects_snapshot(struct jcfed_objects *before) {
     dl_iterate_phdr(snapshot_one, before);
 }
 
-static int was_loaded(const struct jcfed_objects *before, uintptr_t base) {
-    for (size_t i = 0; i < before->count; i++)
-        if (before->base[i] == base) return 1;
+static int listed(const struct jcfed_objects *list, uintptr_t base) {
+    for (size_t i = 0; i < list->count; i++)
+        if (list->base[i] == base) return 1;
     return 0;
+}
+
+/* The objects the module's dlopen calls added, across its loads (libcrypto, libcurl's tree,
+ * libqrencode, libm); under `lock`, as each library loads under a pthread_once of its own. */
+static struct jcfed_objects added;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Read only by ld.so while it loads: relocations, and the symbol, hash and version tables
+ * (.dynstr is the SHT_STRTAB that is allocated; .shstrtab and .strtab are not). */
+static int is_load_time_table(const ElfW(Shdr) *s) {
+    switch (s->sh_type) {
+    case SHT_RELA: case SHT_REL: case SHT_DYNSYM: case SHT_STRTAB: case SHT_HASH: case SHT_GNU_HASH:
+    case SHT_GNU_versym: case SHT_GNU_verdef: case SHT_GNU_verneed:
+        return (s->sh_flags & SHF_ALLOC) && !(s->sh_flags & (SHF_WRITE | SHF_EXECINSTR)) && s->sh_size > 0;
+    default:
+        return 0;
+    }
 }
 
 /* Whether the object's dynamic section asks for text relocations (its code pages written). */
@@ -77,8 +95,7 @@ static void drop_in(const struct dl_phdr_info *info) {
     if (!sections || pread(fd, sections, table, (off_t)eh.e_shoff) != (ssize_t)table) goto done;
     for (int i = 0; i < eh.e_shnum; i++) {
         const ElfW(Shdr) *s = &sections[i];
-        if (s->sh_type != SHT_RELA || !(s->sh_flags & SHF_ALLOC) || (s->sh_flags & SHF_WRITE) || s->sh_size == 0)
-            continue;
+        if (!is_load_time_table(s)) continue;
         uintptr_t start = (uintptr_t)info->dlpi_addr + s->sh_addr, end = start + s->sh_size;
         uintptr_t first = (start + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
         uintptr_t last = end & ~((uintptr_t)page - 1);
@@ -89,16 +106,33 @@ done:
     close(fd);
 }
 
-static int drop_if_new(struct dl_phdr_info *info, size_t size, void *data) {
+/* Adds the objects that are not in `before` to `added` (all or, when they do not fit, none). */
+static int add_new(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     const struct jcfed_objects *before = data;
-    /* Only files ld.so opened by path (not the vDSO, not the main program's empty name). */
-    if (info->dlpi_addr == 0 || !info->dlpi_name || info->dlpi_name[0] != '/') return 0;
-    if (!was_loaded(before, (uintptr_t)info->dlpi_addr)) drop_in(info);
+    uintptr_t base = (uintptr_t)info->dlpi_addr;
+    if (base == 0 || listed(before, base) || listed(&added, base)) return 0;
+    if (added.count >= JCFED_OBJECTS_MAX) {
+        added.overflow = 1;
+        return 1;
+    }
+    added.base[added.count++] = base;
     return 0;
 }
 
-void jcfed_drop_new_relocations(const struct jcfed_objects *before) {
+static int drop_if_added(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    (void)data;
+    /* Only files ld.so opened by path (not the vDSO, not the main program's empty name). */
+    if (info->dlpi_addr == 0 || !info->dlpi_name || info->dlpi_name[0] != '/') return 0;
+    if (listed(&added, (uintptr_t)info->dlpi_addr)) drop_in(info);
+    return 0;
+}
+
+void jcfed_drop_load_time_tables(const struct jcfed_objects *before) {
     if (before->overflow) return;
-    dl_iterate_phdr(drop_if_new, (void *)before);
+    pthread_mutex_lock(&lock);
+    if (!added.overflow) dl_iterate_phdr(add_new, (void *)before);
+    if (!added.overflow) dl_iterate_phdr(drop_if_added, NULL);
+    pthread_mutex_unlock(&lock);
 }

@@ -80,12 +80,12 @@ def test_a_federated_login_loads_no_libm(idp, tmp_path):
     assert not [name for name in opened if name.startswith("libm.so")], opened
 
 
-def relocation_table(path):
-    """(address, size) of .rela.dyn in the file at `path` (readelf)."""
+def relocation_table(path, section=".rela.dyn"):
+    """(address, size) of .rela.dyn (or `section`) in the file at `path` (readelf)."""
     out = subprocess.run(["readelf", "-S", "-W", str(path)], capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         fields = line.replace("[ ", "[").split()
-        if len(fields) > 5 and fields[1] == ".rela.dyn":
+        if len(fields) > 5 and fields[1] == section:
             return int(fields[3], 16), int(fields[5], 16)
     raise AssertionError(out)
 
@@ -142,14 +142,16 @@ def test_the_cores_relocation_table_leaves_memory_after_loading(idp, tmp_path):
 
 
 LOADED_LIBRARIES = ["libcrypto.so.3", "libp11-kit.so.0", "libkrb5.so.3"]
+LOAD_TIME_TABLES = [".rela.dyn", ".dynsym", ".dynstr"]
 
 
-def test_the_relocation_tables_of_the_libraries_it_loads_leave_memory(idp):
+def test_the_load_time_tables_of_the_libraries_it_loads_leave_memory(idp):
     """The same for the libraries the core loads on first use (libcurl with its ~30, libcrypto):
-    ld.so reads each one's relocation tables once (libcrypto's alone is 430 KB); the core drops
-    the pages of those that its dlopen added, once they are relocated. pamrun does not link any
-    of these, so all are the core's. Seen in the waiting pamrun's page table, with a page of each
-    library's code that the login ran still there (the check sees pages)."""
+    ld.so reads their relocation tables once (libcrypto's alone is 430 KB) and their symbol
+    tables while it binds names; the core drops the pages of those tables, of the objects its
+    dlopen added, once loading is done. pamrun does not link any of these, so all are the core's.
+    Seen in the waiting pamrun's page table, with each library's first page (its ELF header,
+    read by ld.so) still there: the check sees pages."""
     if os.geteuid() != 0:
         import pytest
         pytest.skip("/proc/PID/pagemap needs root")
@@ -163,17 +165,20 @@ def test_the_relocation_tables_of_the_libraries_it_loads_leave_memory(idp):
                     continue
                 path = mapped[0].split()[-1]
                 base = next(int(line.split("-")[0], 16) for line in mapped if line.split()[2] == "00000000")
-                address, size = relocation_table(path)
-                first = (base + address + 4095) // 4096 * 4096
-                last = (base + address + size) // 4096 * 4096
-                seen[name] = {"pages": (last - first) // 4096, "resident": resident_pages(int(pid), first, last),
-                              "header": resident_pages(int(pid), base, base + 4096)}
+                seen[name] = {"header": resident_pages(int(pid), base, base + 4096)}
+                for table in LOAD_TIME_TABLES:
+                    address, size = relocation_table(path, table)
+                    first = (base + address + 4095) // 4096 * 4096
+                    last = (base + address + size) // 4096 * 4096
+                    seen[name][table] = (resident_pages(int(pid), first, last), (last - first) // 4096)
         idp.emulator.approve("alice@contoso.com", user_code=code)
 
     run = interactive_login(idp, "alice", inspect)
     assert run.codes.get("auth") == "PAM_SUCCESS", run.output[-2000:]
     assert set(seen) == set(LOADED_LIBRARIES), seen
-    assert seen["libcrypto.so.3"]["pages"] > 90, seen
+    assert seen["libcrypto.so.3"][".rela.dyn"][1] > 90 and seen["libcrypto.so.3"][".dynsym"][1] > 20, seen
     for name, pages in seen.items():
-        assert pages["header"] == 1 and pages["resident"] == 0, (name, seen)
+        assert pages["header"] == 1, (name, seen)
+        for table in LOAD_TIME_TABLES:
+            assert pages[table][0] == 0, (name, table, seen)
 

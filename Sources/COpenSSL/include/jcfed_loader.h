@@ -13,8 +13,8 @@
  * through `jcfed_loader_once`: a PAM host may call the module from several threads), and
  * `jcfed_resolve(&table, soname)`: 1 when `soname` opened (RTLD_NOW | RTLD_LOCAL |
  * RTLD_NODELETE: it stays loaded) and every symbol resolved into `table`, else 0 and nothing of
- * the table is used. The relocation tables of what the dlopen added leave memory once read
- * (jcfed_relocations.h). Each file keeps its own load(): what initialisation the library needs and in
+ * the table is used. The tables ld.so reads only while loading (relocations, symbols) leave
+ * memory once the dlopen and the lookups are done (jcfed_relocations.h). Each file keeps its own load(): what initialisation the library needs and in
  * which environment (jcfed_environment.h); JCFED_LOADER_PLAIN_LOAD is the load() of a library
  * that needs neither.
  *
@@ -34,14 +34,18 @@
     struct jcfed_table { SYMBOLS(JCFED_LOADER_FIELD) int loaded; }; \
     static struct jcfed_table fns; \
     static pthread_once_t jcfed_loader_once = PTHREAD_ONCE_INIT; \
+    static int jcfed_resolve_symbols(struct jcfed_table *t, void *h) { \
+        SYMBOLS(JCFED_LOADER_RESOLVE) \
+        return 1; \
+    } \
     static int jcfed_resolve(struct jcfed_table *t, const char *soname) { \
         struct jcfed_objects before; \
         jcfed_objects_snapshot(&before); \
         void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE); \
         if (!h) return 0; \
-        jcfed_drop_new_relocations(&before); \
-        SYMBOLS(JCFED_LOADER_RESOLVE) \
-        return 1; \
+        int resolved = jcfed_resolve_symbols(t, h); \
+        jcfed_drop_load_time_tables(&before); \
+        return resolved; \
     }
 
 /* load() for a library that reads no environment variable and needs no initialisation

@@ -1,25 +1,30 @@
 #ifndef JCFED_RELOCATIONS_H
 #define JCFED_RELOCATIONS_H
 /*
- * The relocation tables of the libraries the module loads, out of the process's memory once
- * they are loaded.
+ * The tables ld.so reads only while it loads a library, out of the process's memory once the
+ * module's loading is done.
  *
- * ld.so reads an object's .rela.dyn and .rela.plt once, while dlopen relocates it, and nothing
- * reads them afterwards; their pages would stay in every login process (libcrypto's table alone
- * is 430 KB, libcurl's ~30 libraries' about 1 MB in all; bench/results.md, round 9). The front
- * does the same for the core (pam/front/pam_jcfed_front.c).
+ * While dlopen relocates an object, ld.so reads its relocation tables (.rela.dyn, .rela.plt)
+ * once, and the symbol tables (.dynsym, .dynstr, the hash table, the version tables) of the
+ * objects it looks names up in; with every reference bound at load (RTLD_NOW), and the module's
+ * own dlsym calls made, nothing reads them afterwards. Their pages would stay in every login
+ * process: libcrypto's relocations alone are 430 KB, its symbol tables 270 KB, libcurl's ~30
+ * libraries' about 1.5 MB in all (bench/results.md, round 9). The front drops the core's own
+ * relocation table the same way (pam/front/pam_jcfed_front.c).
  *
  *   struct jcfed_objects before;
  *   jcfed_objects_snapshot(&before);
- *   void *h = dlopen(...);
- *   jcfed_drop_new_relocations(&before);
+ *   void *h = dlopen(...);  ... dlsym(h, ...) ...
+ *   jcfed_drop_load_time_tables(&before);
  *
- * Only objects the dlopen added are touched (not one the host had loaded itself), and of each
- * only whole pages of its SHT_RELA sections that lie in a read-only PT_LOAD segment outside
- * PT_GNU_RELRO, in an object without text relocations: clean pages of a private file mapping,
- * which MADV_DONTNEED drops from the page table and a later read (there is none) would fault in
- * again, unchanged, from the file. Anything unexpected (an unreadable file, odd ELF, more
- * objects than the snapshot holds) and nothing is dropped.
+ * The objects that dlopen added join the module's own list; the tables of every object on that
+ * list are dropped (a later load looks names up in the earlier ones again). Never an object the
+ * host had loaded itself. Of each object, only whole pages of those sections that lie in a
+ * read-only PT_LOAD segment outside PT_GNU_RELRO, in an object without text relocations: clean
+ * pages of a private file mapping, which MADV_DONTNEED takes out of the page table and a later
+ * read (a lookup by another dlopen or dlsym) faults in again, unchanged, from the file; only
+ * memory use changes. Anything unexpected (an unreadable file, odd ELF, more objects than the
+ * lists hold) and nothing is dropped.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +38,6 @@ struct jcfed_objects {
 };
 
 void jcfed_objects_snapshot(struct jcfed_objects *before);
-void jcfed_drop_new_relocations(const struct jcfed_objects *before);
+void jcfed_drop_load_time_tables(const struct jcfed_objects *before);
 
 #endif

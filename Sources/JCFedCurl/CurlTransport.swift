@@ -49,7 +49,10 @@ public final class CurlTransport: HTTPTransport {
         let timeoutMs = max(1, timeoutSeconds) * 1000
         var ok = true
         func setLong(_ opt: CURLoption, _ v: Int) { ok = ok && jcfed_curl_setopt_long(h, opt, v) == CURLE_OK }
-        func setStr(_ opt: CURLoption, _ v: String) { ok = ok && jcfed_curl_setopt_str(h, opt, v) == CURLE_OK }
+        // libcurl copies string options; withCString hands it the native string's own bytes.
+        func setStr(_ opt: CURLoption, _ v: String) {
+            ok = ok && v.withCString { jcfed_curl_setopt_str(h, opt, $0) } == CURLE_OK
+        }
 
         setStr(CURLOPT_URL, request.url)
         // https only. The _STR options need libcurl 7.85; older ones (Ubuntu 22.04 has 7.81) answer
@@ -105,7 +108,9 @@ public final class CurlTransport: HTTPTransport {
         for (name, value) in request.headers {
             // Header values come from our code, but a CR or LF must never split a header.
             guard !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else { return .failure(.other("invalid header")) }
-            let appended = jcfed_curl_slist_append(headerList.map { UnsafeMutablePointer($0) }, name + ": " + value)
+            let appended = (name + ": " + value).withCString {
+                jcfed_curl_slist_append(headerList.map { UnsafeMutablePointer($0) }, $0)
+            }
             guard let list = appended else { return .failure(.outOfMemory) }
             headerList = OpaquePointer(list)
         }

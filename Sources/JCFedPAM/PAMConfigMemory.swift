@@ -22,14 +22,16 @@ final class PAMConfigMemory: ConfigMemory {
 
     func recall(path: String) -> ParsedConfigFile? {
         var data: UnsafeRawPointer?
-        guard pam_get_data(pamh, PAMConfigMemory.dataName, &data) == PAM_SUCCESS, let stored = data else { return nil }
+        let found = PAMConfigMemory.dataName.withCString { pam_get_data(pamh, $0, &data) }
+        guard found == PAM_SUCCESS, let stored = data else { return nil }
         let file = Unmanaged<Box>.fromOpaque(stored).takeUnretainedValue().file
         return file.path == path ? file : nil
     }
 
     func remember(_ file: ParsedConfigFile) {
         let box = Unmanaged.passRetained(Box(file)).toOpaque()
-        if pam_set_data(pamh, PAMConfigMemory.dataName, box, releaseParsedConfig) != PAM_SUCCESS {
+        // libpam keeps a copy of the name.
+        if PAMConfigMemory.dataName.withCString({ pam_set_data(pamh, $0, box, releaseParsedConfig) }) != PAM_SUCCESS {
             Unmanaged<Box>.fromOpaque(box).release()
         }
     }

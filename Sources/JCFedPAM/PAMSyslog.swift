@@ -19,6 +19,7 @@ final class PAMSyslog: LogSink {
 
     func log(_ level: LogLevel, _ message: String) {
         if !wants(level) { return }
-        jcfed_pam_syslog(pamh, level.rawValue | LOG_AUTHPRIV, SafeText.line(message))
+        // withCString: the native string's own bytes, not a copy into a new array (every line).
+        SafeText.line(message).withCString { jcfed_pam_syslog(pamh, level.rawValue | LOG_AUTHPRIV, $0) }
     }
 }

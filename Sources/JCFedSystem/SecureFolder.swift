@@ -57,9 +57,9 @@ public final class SecureFolder: StorageFolder {
                             createMode: mode_t? = nil) -> Result<SecureFolder, FileRefusal> {
         if (checks == .owned || checks == .privateToOwner) && !path.startsWithASCII("/") { return .failure(.notAbsolute) }
         return opened(path: path, owner: owner, checks: checks, createMode: createMode) { flags in
-            Glibc.open(path, flags)
+            path.withCString { Glibc.open($0, flags) }
         } make: { mode in
-            mkdir(path, mode)
+            path.withCString { mkdir($0, mode) }
         }
     }
 
@@ -68,9 +68,9 @@ public final class SecureFolder: StorageFolder {
         guard SecureFolder.isEntryName(name) else { return .failure(.notDirectory) }
         let parent = fd
         return SecureFolder.opened(path: child(name), owner: owner, checks: checks, createMode: createMode) { flags in
-            openat(parent, name, flags)
+            name.withCString { openat(parent, $0, flags) }
         } make: { mode in
-            mkdirat(parent, name, mode)
+            name.withCString { mkdirat(parent, $0, mode) }
         }
     }
 
@@ -118,7 +118,7 @@ public final class SecureFolder: StorageFolder {
     /// group or others, not readable by others when it `holdsSecret`, at most `maxBytes`.
     public func read(_ name: String, maxBytes: Int, holdsSecret: Bool) -> Result<StoredFile, FileRefusal> {
         guard SecureFolder.isEntryName(name) else { return .failure(name.isEmpty ? .notRegular : .missing) }
-        let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        let file = name.withCString { openat(fd, $0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         if file < 0 {
             let e = errno
             switch e {

@@ -13,7 +13,7 @@ public final class SystemUserDatabase: UserDatabase {
             var buffer = [CChar](repeating: 0, count: size)
             let rc = buffer.withUnsafeMutableBufferPointer { buf -> Int32 in
                 guard let base = buf.baseAddress else { return ENOMEM }
-                return getpwnam_r(name, &pwd, base, buf.count, &result)
+                return name.withCString { getpwnam_r($0, &pwd, base, buf.count, &result) }
             }
             if rc == ERANGE { size *= 4; continue }
             guard rc == 0, result != nil, let pwName = pwd.pw_name else { return nil }
@@ -25,10 +25,10 @@ public final class SystemUserDatabase: UserDatabase {
     public func groupNames(of account: LocalAccount) -> [String] {
         var count: Int32 = 64
         var gids = [gid_t](repeating: 0, count: Int(count))
-        var rc = getgrouplist(account.name, gid_t(account.gid), &gids, &count)
+        var rc = account.name.withCString { getgrouplist($0, gid_t(account.gid), &gids, &count) }
         if rc < 0 && count > 0 && count <= 65536 {
             gids = [gid_t](repeating: 0, count: Int(count))
-            rc = getgrouplist(account.name, gid_t(account.gid), &gids, &count)
+            rc = account.name.withCString { getgrouplist($0, gid_t(account.gid), &gids, &count) }
         }
         guard rc >= 0 else { return [] }
         return gids.prefix(Int(count)).compactMap(groupName)

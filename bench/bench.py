@@ -1093,48 +1093,76 @@ core's code on fewer pages, and row 5's floor measured in the same run.
   claims) and the static Swift runtime and standard library that the module must link (the
   relocated metadata, Swift.o's code windows).
 
-Round 9 (4fd8759 -> this commit): Unicode off a login's ASCII text, and the static runtime's
-share of rows 2 and 5 measured in the same run.
+Round 9 (4fd8759 -> this commit): row 5 met. Unicode off a login's ASCII text, GnuTLS not
+initialised, the loaded libraries' load-time tables out of memory, and the static Swift
+runtime's share of rows 2 and 5 measured in the same run.
 - Profiled as in round 8, with one more floor: the minimal C module after the smallest Swift
   module (rows 2 and 5). Swift.o's code windows are counted from the functions callgrind saw
   run in a warm login, on the 64 KB grid of the link map; RSS at the end of auth with the
   core's pages dropped from the page cache first, as make bench does.
-- Where the windows came from: a login ran Unicode's grapheme breaking on ASCII text.
-  String.hasPrefix asks whether the prefix ends on a Character boundary of the text; every
-  "/" and "https://" check of a path or URL (configuration, module arguments, SecureFolder,
-  the device code's verification URI, the issuer) ran it. The identity's domain was split by
-  Characters, its local part lower-cased scalar by scalar, its scalars looked up in the
-  White_Space table even when ASCII, the machine id split on Character.isWhitespace, a pin's
-  file name appended scalar by scalar, and the three LOG_DEBUG lines of a login printed their
-  integers whether or not `debug` was set.
-- Changes, each with the same answers (LoginStringHelpersTests and PinTests pin them, Unicode
-  cases included, against the old code first): startsWithASCII (ByteText.swift) answers as
-  hasPrefix, on bytes while text and prefix are ASCII, and asks hasPrefix otherwise; the
-  domain, the ASCII local part, the machine id and the pin's file name work on bytes (the
-  Character-based code stays for text that is not ASCII); isForbidden decides ASCII scalars
-  without the table; LOG_DEBUG lines are built only when they are written (LogSink.debug,
-  an autoclosure). bench/symbol_order.py lists a warm login's functions before what only a
-  cold login adds (fetching and storing the documents).
-- Effect on a warm login: Swift.o's windows 18 -> 13; the core's resident code at the end of
-  auth 1.78 -> 1.35 MB, its .rodata 0.38 -> 0.32 MB (the Unicode property tables no longer
-  read); peak RSS in that probe 14.8 -> 14.3 MB. The core's own instructions 1.7 -> 1.4 M.
-- The static runtime's share, in the same callgrind runs (warm login, auth + account): the C
-  module 39.1 M instructions and 745 page faults; the C module after the smallest Swift module
-  40.0 M and 806; jcfed 40.8 M and 869 (+2 % and +63 faults beyond a Swift module's floor;
-  +4 % beyond C's). This machine counts about 3 M more instructions for the same C login than
-  in round 8 (TLS with a fresh emulator certificate), so compare within a round only.
-- This round's make bench table: row 2 jcfed 22.1 ms of CPU, the C module 20.2 ms (ratio 1.09),
-  after the smallest Swift module 20.7 ms (1.06); row 5 jcfed 14.3 MB per process, the C module
-  11.9 MB (1.20), after the smallest Swift module 12.9 MB (1.11). Row 4 read 86 % (verify alone
-  96 % of `openssl speed`; the module's own code 12 % of one verify, as before).
-- What is left, rows 2 and 5: both targets are below what the C module alone needs on this
-  machine (20.2 ms where 12 ms is asked; 11.9 MB where 12 MB is the limit): libcurl's ~30
-  libraries loaded and relocated (8.4 ms), OpenSSL's initialisation and the TLS handshake. The
-  static Swift runtime any Swift module carries adds 0.5 ms and 1.0 MB. jcfed's own beyond that
-  is 1.4 ms and 1.4 MB: its configuration, cache, directory and claim work (1.4 M instructions),
-  and the code it runs, its own (0.5 MB) and the standard library's (13 of Swift.o's 64 KB
-  windows, 0.8 MB: String and Array growth, hashing, metadata instantiation, whose functions no
-  ordering file can move: Swift.o's .text is one section).
+- Step 1, Unicode on ASCII text. String.hasPrefix asks whether the prefix ends on a Character
+  boundary of the text, which is Unicode's grapheme breaking; every "/" and "https://" check of
+  a path or URL ran it (configuration, module arguments, SecureFolder, the verification URI,
+  the issuer). The identity's domain was split by Characters, its local part lower-cased
+  scalar by scalar, its scalars looked up in the White_Space table even when ASCII, the machine
+  id split on Character.isWhitespace, a pin's file name appended scalar by scalar, and the
+  LOG_DEBUG lines printed their integers whether or not `debug` was set. Now startsWithASCII
+  (ByteText.swift) answers as hasPrefix, on bytes while text and prefix are ASCII, and asks
+  hasPrefix otherwise; the domain, the ASCII local part, the machine id and the pin's file name
+  work on bytes (the Character-based code stays for text that is not ASCII); isForbidden
+  decides ASCII scalars without the table; LOG_DEBUG lines are built only when written
+  (LogSink.debug). Same answers: LoginStringHelpersTests and PinTests pin them, Unicode cases
+  included, and passed against the old code first. Swift.o's windows on a warm login 18 -> 13.
+- Step 2, strings to C. Passing a String where C takes a char pointer copies it into a new
+  array (utf8CString), through two more of Swift.o's windows; a login's open, openat, mkdirat,
+  getpwnam_r, getgrouplist, curl string options and headers, pam_syslog and pam_get_data or
+  pam_set_data now use withCString (the native string's own bytes). Windows 13 -> 11. With
+  step 1 the core's resident code at the end of auth went 1.78 -> 1.22 MB, its own
+  instructions 1.7 -> 1.4 M. bench/symbol_order.py lists a warm login's functions before what
+  only a cold login adds.
+- Step 3, GnuTLS. libcurl's LDAP support links libldap, which links GnuTLS, whose library
+  constructor runs gnutls_global_init in every process that loads libcurl: ASN.1 tables
+  parsed with libtasn1, its crypto back end set up. The module never uses GnuTLS (libldap, its
+  one user, initialises it explicitly). The scrubbed environment libcurl loads in now holds
+  GNUTLS_NO_IMPLICIT_INIT=1, and GNUTLS_* and P11_KIT_* are scrubbed like the other libraries'
+  variables (a caller's GNUTLS_DEBUG_LEVEL made GnuTLS log to the login's terminal;
+  test_caller_environment.py shows it no longer does). 0.7 M instructions and 0.7-0.9 MB fewer
+  a login. GnuTLS reads the variable with secure_getenv: in su and sudo (AT_SECURE) it is
+  ignored and the constructor runs as before.
+- Step 4, load-time tables. ld.so reads the relocation tables of each library it loads and the
+  symbol, hash and version tables of those it binds names in; with RTLD_NOW and the module's
+  dlsym calls done, nothing reads them again, but their pages stayed: libcrypto's relocations
+  alone are 430 KB, its symbol tables 270 KB. jcfed_relocations.c drops them after each of the
+  module's loads (MADV_DONTNEED; only objects the module's dlopen added, only whole pages in
+  read-only segments outside RELRO, of objects without text relocations: clean file pages that
+  a later lookup would fault in again, unchanged), as the front has done for the core's own
+  table since round 7. test_module_load.py checks libcrypto, p11-kit and krb5 in a waiting
+  login. About 1.6 MB fewer at the end of auth.
+- The same warm login in callgrind now: the C module 39.1 M instructions and 742 page faults,
+  the C module after the smallest Swift module 40.0 M and 809, jcfed 40.1 M and 835 (+0.3 %
+  beyond a Swift module's floor, +2.5 % beyond C's). RSS at the end of auth, three runs each:
+  the C module 12.0-12.1 MB, after the smallest Swift module 12.8-13.1 MB, jcfed 11.7-11.9 MB:
+  the core's 1.9 MB (code 1.2, data 0.7) is more than paid back by what it keeps out of the
+  libraries' pages (libcrypto -0.8 MB, GnuTLS -0.8 MB, p11-kit, krb5, libssl, libcurl). This
+  machine counts about 3 M more instructions for the same C login than in round 8 (TLS with
+  a fresh emulator certificate), so compare within a round only.
+- This round's make bench table: row 5 jcfed 12.0 MB per process, met (14.6 MB at the start
+  of the round), the C module 11.9 MB (ratio 1.00), after the smallest Swift module 12.9 MB
+  (0.93). It is at the limit: the same 50 logins measured apart read 11.9-12.2 MB. Row 2 jcfed
+  18.2 ms of CPU (system store 18.5 ms), the C module 16.7 ms (1.09), after the smallest Swift
+  module 17.1 ms (1.07). Row 4 86 % (verify alone 98 % of `openssl speed`; the module's own
+  code 12 % of one verify, unchanged).
+- What is left, row 2: 12 ms is below what the C module alone needs on this machine (16.7 ms):
+  libcurl's ~30 libraries loaded and relocated (7.6 ms), OpenSSL's initialisation (its
+  configuration file, which the module reads on purpose: an admin's crypto policy or FIPS
+  provider applies to it) and the TLS handshake. jcfed adds 0.3 % of instructions to what a
+  Swift module that does the C module's work would run; the CPU ratios above (1.07-1.09) are
+  within this machine's noise of that.
+- Considered and not done: dlopen with RTLD_LAZY (about 1,800 of libcurl's dependencies'
+  references bound on first call instead of at load, ~2 M instructions): a symbol missing from
+  a half-upgraded library would then end the process at its first call instead of failing the
+  load cleanly. Replacing the JWS algorithm Set (one more Swift.o window, 64 KB) would change a
+  public type for little.
 """
 
 

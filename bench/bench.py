@@ -283,21 +283,17 @@ def measure_login(base):
             reqs = idp_requests(emu)
             requests.append(len(reqs))
             warm_paths.update(r["path"].rsplit("/", 1)[-1] for r in reqs)
-            # The minimal C module, interleaved with jcfed's logins.
-            if c_floor is not None:
+            # The minimal C module, alone and after the smallest Swift module, interleaved with
+            # jcfed's logins.
+            for floor, cpus in ((c_floor, c_floor_cpu), (c_floor_swift, c_floor_swift_cpu)):
+                if floor is None:
+                    continue
                 emu.reset()
                 emu.faults(interval=INTERVAL)
-                floor_run = Login(env, emu, "alice", upn, op="auth+acct").run(c_floor)
+                floor_run = Login(env, emu, "alice", upn, op="auth+acct").run(floor)
                 if not floor_run.succeeded:
-                    raise SystemExit("the C floor login failed:\n" + floor_run.text())
-                c_floor_cpu.append(floor_run.cpu)
-            if c_floor_swift is not None:
-                emu.reset()
-                emu.faults(interval=INTERVAL)
-                floor_run = Login(env, emu, "alice", upn, op="auth+acct").run(c_floor_swift)
-                if not floor_run.succeeded:
-                    raise SystemExit("the C floor login with the Swift runtime failed:\n" + floor_run.text())
-                c_floor_swift_cpu.append(floor_run.cpu)
+                    raise SystemExit(f"the {floor} login failed:\n" + floor_run.text())
+                cpus.append(floor_run.cpu)
         connections = count_connections(env, emu, service, upn)
         floor_cpu = pamrun_floor_cpu(env, runs)
         curl_cpu = curl_load_cpu(3 if QUICK else 10)

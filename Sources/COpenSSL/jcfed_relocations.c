@@ -106,7 +106,8 @@ done:
     close(fd);
 }
 
-/* Adds the objects that are not in `before` to `added` (all or, when they do not fit, none). */
+/* Adds the objects that are not in `before` to `added`; when they do not all fit, `added` is
+ * marked full and nothing is dropped from then on. */
 static int add_new(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     const struct jcfed_objects *before = data;

@@ -11,12 +11,13 @@
  *
  * jcfed_env_scrub_begin() replaces `environ` with a copy of it that lacks every variable named by
  * jcfed_env_is_scrubbed() and has one of the module's own, GNUTLS_NO_IMPLICIT_INIT=1 (see the .c
- * file: GnuTLS, loaded with libcurl and never used, skips its initialisation); jcfed_env_scrub_end() puts the caller's `environ` back, the very same
- * array, so the environment after the call is exactly the one before it (same entries, same
- * order; nothing is set, unset or copied in the caller's array). Scopes nest and may overlap in
- * several threads (a counter under a mutex): the first begin installs the copy, the last end
- * restores. The copy is freed at the next begin, not at the end, so that a thread libcurl left
- * behind (its resolver thread, detached after a timeout) can never read freed memory.
+ * file: GnuTLS, loaded with libcurl and never used, skips its initialisation);
+ * jcfed_env_scrub_end() puts the caller's `environ` back, the very same array, so the environment
+ * after the call is exactly the one before it (same entries, same order; nothing is set, unset
+ * or copied in the caller's array). Scopes nest and may overlap in several threads (a counter
+ * under a mutex): the first begin installs the copy, the last end restores. The copy is freed at
+ * the next begin, not at the end, so that a thread libcurl left behind (its resolver thread,
+ * detached after a timeout) can never read freed memory.
  *
  * Why this is safe: the module starts no threads, and PAM applications (sshd, login, su, sudo)
  * call PAM from one thread, so nothing else reads or writes the environment while a scope is

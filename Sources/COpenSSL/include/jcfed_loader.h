@@ -14,9 +14,9 @@
  * `jcfed_resolve(&table, soname)`: 1 when `soname` opened (RTLD_NOW | RTLD_LOCAL |
  * RTLD_NODELETE: it stays loaded) and every symbol resolved into `table`, else 0 and nothing of
  * the table is used. The tables ld.so reads only while loading (relocations, symbols) leave
- * memory once the dlopen and the lookups are done (jcfed_relocations.h). Each file keeps its own load(): what initialisation the library needs and in
- * which environment (jcfed_environment.h); JCFED_LOADER_PLAIN_LOAD is the load() of a library
- * that needs neither.
+ * memory once the dlopen and the lookups are done (jcfed_relocations.h). Each file keeps its own
+ * load(): what initialisation the library needs and in which environment (jcfed_environment.h);
+ * JCFED_LOADER_PLAIN_LOAD is the load() of a library that needs neither.
  *
  * Why first use and not a link: a login of a user who is not federated never calls these
  * libraries, and loading them costs every process that loads pam_jcfed.so memory and relocation

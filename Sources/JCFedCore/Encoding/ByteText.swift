@@ -24,9 +24,7 @@ extension StringProtocol {
         }
         return false
     }
-}
 
-extension StringProtocol {
     /// `hasPrefix(prefix)`, with the same answer, but on bytes when that answer cannot depend on
     /// Unicode: while both are ASCII, and the text's next byte is ASCII too or there is none (an
     /// ASCII scalar never joins the Character before it, apart from CR LF, which falls back).

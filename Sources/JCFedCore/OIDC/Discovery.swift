@@ -40,18 +40,18 @@ public enum Discovery {
     /// has them in lower case): the first non-empty piece between slashes after the scheme. An
     /// ASCII URL is read on bytes, where they are its Characters; any other by Characters.
     static func hostOfHTTPS(_ url: String) -> String? {
-        guard let ascii = IdentifierKey.asciiLowered(url.utf8) else {
+        let bytes = Array(url.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
             let rest = url.dropFirst("https://".count)
             guard let host = rest.split(separator: "/").first, !host.isEmpty else { return nil }
             return host.lowercased()
         }
-        let bytes = Array(ascii.utf8)
         var start = min(8, bytes.count)
         while start < bytes.count && bytes[start] == UInt8(ascii: "/") { start += 1 }
         var end = start
         while end < bytes.count && bytes[end] != UInt8(ascii: "/") { end += 1 }
         guard end > start else { return nil }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        return IdentifierKey.asciiLowered(bytes[start..<end])
     }
 
     /// Checks a discovery document against the configuration.
